@@ -1,0 +1,1 @@
+"""Match-quality and speed benchmarks, runnable locally and in CI."""

@@ -1,0 +1,1 @@
+"""Sanctions list parsers, the unified designation model and the versioned store."""

@@ -1,0 +1,1 @@
+"""The matching engine: pure functions and an in-memory index, no I/O."""

@@ -1,0 +1,1 @@
+"""HTTP API, CLI, authentication, audit trail and batch jobs."""

@@ -1,0 +1,39 @@
+"""The `sanctions` command: one entry point, each command group in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from service import cli_batch, cli_keys, cli_lists, cli_screen, cli_serve
+
+app = typer.Typer(
+    name="sanctions",
+    help="Sanctions screening: load lists, screen names, serve the API.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def root() -> None:
+    """Sanctions screening: load lists, screen names, serve the API."""
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    from importlib.metadata import version as pkg_version
+
+    typer.echo(pkg_version("sanctions-screening"))
+
+
+for module in (cli_lists, cli_screen, cli_serve, cli_keys, cli_batch):
+    module.register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
