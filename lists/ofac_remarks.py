@@ -116,6 +116,27 @@ ID_LABELS: dict[str, IdentifierType] = {
     "Enterprise Number": _T.REGISTRATION_NUMBER,
     "Certificate of Incorporation Number": _T.REGISTRATION_NUMBER,
     "Serial No.": _T.OTHER,
+    "United Social Credit Code Certificate (USCCC)": _T.USCC,
+    "C.U.I.": _T.TAX_ID,
+    "C.I.F.": _T.TAX_ID,
+    "US FEIN": _T.TAX_ID,
+    "Numero Unico de Identificacao Tributaria (NUIT)": _T.TAX_ID,
+    "Dubai Chamber of Commerce Membership No.": _T.REGISTRATION_NUMBER,
+    "Branch Unit Number": _T.REGISTRATION_NUMBER,
+    "Registered Charity No.": _T.REGISTRATION_NUMBER,
+    "LE Number": _T.REGISTRATION_NUMBER,
+    "Organization Code": _T.REGISTRATION_NUMBER,
+    "File Number": _T.REGISTRATION_NUMBER,
+    "Permit Number": _T.OTHER,
+    "SRE Permit No.": _T.OTHER,
+    "Credencial electoral": _T.NATIONAL_ID,
+    "I.F.E.": _T.NATIONAL_ID,
+    "Cartilla de Servicio Militar Nacional": _T.OTHER,
+    "VisaNumberID": _T.OTHER,
+    "Chinese Commercial Code": _T.OTHER,
+    "Vessel Registration Identification": _T.OTHER,
+    "PHONE": _T.PHONE,
+    "FAX": _T.PHONE,
     # contact
     "Email Address": _T.EMAIL,
     "Website": _T.WEBSITE,
@@ -157,6 +178,7 @@ FACT_LABELS: tuple[str, ...] = (
     "Vessel Type",
     "Vessel Flag",
     "Issuer Name",
+    "Nationality of Registration",
     "Listing Date (CMIC)",
     "Effective Date (CMIC)",
     "Purchase/Sales For Divestment Date (CMIC)",
@@ -166,13 +188,20 @@ FACT_LABELS: tuple[str, ...] = (
 FREE_TEXT_RULES: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
     for p in (
-        r"^Member of ",
-        r"^Member ",
-        r"^ICTY indictee",
-        r"^For more information",
-        r"^all offices worldwide",
-        r"Employee\.?$",
-        r"General\.?$",
+        # scope notes on a branch or identifier
+        r"(?i)^(and )?all (other )?(offices|branches|locations) worldwide",
+        r"(?i)^for more information",
+        r"(?i)^ICTY indictee",
+        r"(?i)^arrested ",
+        # family relationships
+        r"(?i)\b(wife|husband|daughter|son|brother|half-brother|sister|father|mother|nephew|niece|cousin|"
+        r"relative|in-law)\b.* of ",
+        # positions, ranks, honorifics and memberships
+        r"(?i)\b(former|led|oversaw|party|incarcerated|jail|businessman|manufacturer|dealer|Minister|Ministry|Chairman|Chairperson|Vice|Deputy|Director|President|Presidential|"
+        r"[Rr]epresentative|Official|Officer|[Mm]ember|Colonel|General|Commander|[Aa]dvisor|Aide|"
+        r"Magistrate|Judge|Governor|Ambassador|Secretary|Head|Chief|Manager|Board|Prime|Doctor|"
+        r"Haji|Maulana|Hojjatoleslam|Sheikh|Constituent|Lt\.|Col\.|Brigadier|Major|Employee|"
+        r"Leader|Founder|Owner|Shareholder|Executive|Chairwoman|Mayor|Senator|Deputy|Commissioner)\b",
     )
 )
 
@@ -187,8 +216,12 @@ _DATE_RE = re.compile(r"^(?:(?P<day>\d{1,2}) )?(?:(?P<mon>[A-Z][a-z]{2}) )?(?P<y
 _DOB_RE = re.compile(rf"^(?P<circa>circa )?(?P<from>{_DATE})(?: to (?P<to>{_DATE}))?$")
 _ALIAS_START = re.compile(r"(?:alt\. )?(?P<kind>[afn])\.k\.a\.,? '")
 _ALIAS_END = re.compile(r"'(?=\.?(?:; |\s*$))")
-_ALIAS_RE = re.compile(r"^(?P<kind>[afn])\.k\.a\.,? '(?P<name>.*)'$")
-_ALT_PREFIX = re.compile(r"^alt\.\s+")
+_ALIAS_RE = re.compile(r"^(?P<kind>[afn])\.k\.a\.,? '(?P<name>.*)'\.?$")
+_BARE_EMAIL = re.compile(
+    r"^(?:Email:\s*)?(?P<value>[\w.+-]+@[\w-]+(?:\.[\w-]+)+?)\.?(?: \(email\))?\.?$", re.I
+)
+_BARE_WEBSITE = re.compile(r"^(?P<value>(?:https?://|www\.)[^\s]+?)\.?(?: \(website\))?\.?$", re.I)
+_ALT_PREFIX = re.compile(r"^alt\.\s+", re.IGNORECASE)
 _ISSUED_EXPIRES = re.compile(rf"\s+(?P<what>issued|expires)\s+(?P<date>{_DATE})$")
 _TRAILING_PARENS = re.compile(r"\s*\((?P<inner>[^()]*)\)$")
 _COLON_FACT = re.compile(r"^(?P<label>[A-Za-z][^:]{1,100}?):\s+(?P<value>.+)$")
@@ -369,7 +402,7 @@ _FACT_INDEX = _index_by_first_word(_SORTED_FACT_LABELS)
 
 def _match_label(phrase: str, index: dict[str, list[str]]) -> tuple[str, str] | None:
     """Longest known label the phrase starts with (followed by a space or colon), and the rest."""
-    for label in index.get(phrase.split(" ", 1)[0], ()):
+    for label in index.get(phrase.split(" ", 1)[0].rstrip(":"), ()):
         if phrase.startswith(label) and len(phrase) > len(label) and phrase[len(label)] in " :":
             return label, phrase[len(label) :].lstrip(" :")
     return None
@@ -420,6 +453,13 @@ def apply_phrase(facts: RemarkFacts, raw: str, previous_label: str | None = None
         facts.gender = rest.lower()
         facts.outcomes[FIELD] += 1
         return None
+
+    for pattern, id_type_label in ((_BARE_EMAIL, "Email Address"), (_BARE_WEBSITE, "Website")):
+        m = pattern.match(body)
+        if m:
+            facts.identifiers.append(make_identifier(id_type_label, m.group("value")))
+            facts.outcomes[FIELD] += 1
+            return None
 
     currency = _DIGITAL_CURRENCY.match(plain)
     if currency:
