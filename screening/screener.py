@@ -1,0 +1,264 @@
+"""The Screener: a query in, the designations it may be out, ranked and explained.
+
+Name candidates come from the index and are scored by the matching core; per
+designation the best-scoring name counts; secondary evidence (DOB, country,
+gender, type, identifiers) moves the score a little; an exact strong identifier
+is decisive on its own. Fails closed: with no designations it refuses to screen.
+
+Immutable once built: to change lists, build a new Screener and swap the reference.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lists.model import Designation
+from screening.evidence import (
+    MAX_POSITIVE_EFFECT,
+    MIN_STRONG_IDENTIFIER_LENGTH,
+    DesignationFacts,
+    QueryFacts,
+    evaluate,
+)
+from screening.index import DEFAULT_CANDIDATES, NameIndex
+from screening.names import NameScore, analyze_name, score_names
+from screening.query import Match, Query, ScreeningResult
+
+try:
+    from screening.thresholds import DEFAULT_THRESHOLD
+except ImportError:  # pragma: no cover - until the matching core's threshold lands
+    DEFAULT_THRESHOLD = 0.85
+
+# A weak alias ("low quality" a.k.a.) is weaker evidence than a strong one.
+WEAK_ALIAS_FACTOR = 0.92
+# Identifier types that may be confused with each other in customer files.
+_INTERCHANGEABLE_IDS = frozenset({"passport", "national_id", "tax_id", "registration_number", "uscc"})
+
+
+class NoListsLoaded(RuntimeError):
+    """Screening was asked of lists that are not loaded: never answer "clear" against nothing."""
+
+
+@dataclass(frozen=True)
+class ScreenerStats:
+    designations: int
+    names: int
+    keys: int
+    identifiers: int
+    build_seconds: float
+    lists: dict[str, int]
+
+
+@dataclass(slots=True)
+class _Best:
+    score: float  # name score after the weak-alias factor
+    name_id: int
+    name_score: NameScore | None
+
+
+def _ids_compatible(query_kind: str | None, listed_kind: str) -> bool:
+    if query_kind is None or query_kind == listed_kind:
+        return True
+    return query_kind in _INTERCHANGEABLE_IDS and listed_kind in _INTERCHANGEABLE_IDS
+
+
+class Screener:
+    """Screens queries against a fixed set of designations."""
+
+    def __init__(
+        self,
+        designations: Iterable[Designation],
+        list_versions: Mapping[str, str] | None = None,
+        default_threshold: float = DEFAULT_THRESHOLD,
+        candidates: int = DEFAULT_CANDIDATES,
+    ) -> None:
+        started = time.perf_counter()
+        self._index = NameIndex(list(designations))
+        self._facts = [DesignationFacts.of(d) for d in self._index.designations]
+        self.list_versions: dict[str, str] = dict(list_versions or {})
+        self.default_threshold = default_threshold
+        self.candidate_limit = candidates
+        counts: dict[str, int] = {}
+        for code in self._index.designation_list:
+            counts[code] = counts.get(code, 0) + 1
+        self._loaded_lists = frozenset(counts)
+        self.stats = ScreenerStats(
+            designations=len(self._index.designations),
+            names=len(self._index.names),
+            keys=len(self._index.postings),
+            identifiers=len(self._index.identifiers),
+            build_seconds=round(time.perf_counter() - started, 3),
+            lists=counts,
+        )
+
+    @property
+    def index(self) -> NameIndex:
+        return self._index
+
+    # --- screening -----------------------------------------------------------------------------
+
+    def screen(self, query: Query, *, exhaustive: bool = False) -> ScreeningResult:
+        """Screen one query. `exhaustive=True` scores every list name (the brute-force reference)."""
+        allowed = self._allowed_lists(query)
+        threshold = query.threshold if query.threshold is not None else self.default_threshold
+        analyzed = analyze_name(query.name, query.type)
+        index = self._index
+        name_ids = (
+            index.all_names(allowed)
+            if exhaustive
+            else index.candidates(analyzed, allowed, self.candidate_limit)
+        )
+        best: dict[int, _Best] = {}
+        names = index.names
+        weights = index.token_weights
+        for name_id in name_ids:
+            name = names[name_id]
+            result = score_names(analyzed, name.analyzed, weights)
+            score = result.score * WEAK_ALIAS_FACTOR if name.kind == "weak" else result.score
+            current = best.get(name.designation)
+            if current is None or score > current.score:
+                best[name.designation] = _Best(score, name_id, result)
+        decisive = self._identifier_hits(query, allowed)
+        facts = QueryFacts.of(query)
+        scored: list[tuple[float, int, list[dict[str, object]]]] = []
+        for position, candidate in best.items():
+            if position in decisive:
+                continue
+            if candidate.score + MAX_POSITIVE_EFFECT < threshold:
+                continue
+            effect, items = (0.0, []) if facts.empty else evaluate(facts, self._facts[position])
+            final = min(1.0, max(0.0, candidate.score + effect))
+            if final >= threshold:
+                scored.append((final, position, items))
+        for position in decisive:
+            items = [] if facts.empty else evaluate(facts, self._facts[position])[1]
+            scored.append((1.0, position, items))
+        designations = index.designations
+        scored.sort(key=lambda s: (-s[0], designations[s[1]].entity_id))
+        matches = [
+            self._match(query, analyzed, final, position, best.get(position), decisive.get(position), items)
+            for final, position, items in scored[: query.limit]
+        ]
+        return ScreeningResult(
+            query=query,
+            decision="hit" if matches else "clear",
+            threshold=threshold,
+            list_versions=self.list_versions,
+            matches=matches,
+        )
+
+    def screen_many(self, queries: Iterable[Query]) -> list[ScreeningResult]:
+        return [self.screen(q) for q in queries]
+
+    def screen_brute_force(self, query: Query) -> ScreeningResult:
+        """The same screening with every list name scored: the recall reference for the index."""
+        return self.screen(query, exhaustive=True)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _allowed_lists(self, query: Query) -> frozenset[str] | None:
+        if not self._loaded_lists:
+            raise NoListsLoaded("no sanctions list is loaded: refusing to screen (load a list first)")
+        if not query.lists:
+            return None
+        wanted = frozenset(code.strip().lower() for code in query.lists)
+        missing = wanted - self._loaded_lists
+        if missing:
+            raise NoListsLoaded(
+                f"list(s) not loaded: {', '.join(sorted(missing))}; "
+                f"loaded: {', '.join(sorted(self._loaded_lists))}"
+            )
+        return wanted
+
+    def _identifier_hits(self, query: Query, allowed: frozenset[str] | None) -> dict[int, dict[str, str]]:
+        if not query.identifiers:
+            return {}
+        hits: dict[int, dict[str, str]] = {}
+        lists = self._index.designation_list
+        for kind, value in QueryFacts.of(query).identifiers:
+            if len(value) < MIN_STRONG_IDENTIFIER_LENGTH:
+                continue
+            for position, listed_kind in self._index.identifier_hits(value):
+                if allowed is not None and lists[position] not in allowed:
+                    continue
+                if _ids_compatible(kind, listed_kind) and position not in hits:
+                    hits[position] = {"type": listed_kind, "value": value}
+        return hits
+
+    def _match(
+        self,
+        query: Query,
+        analyzed: Any,
+        final: float,
+        position: int,
+        best: _Best | None,
+        identifier: dict[str, str] | None,
+        evidence: list[dict[str, object]],
+    ) -> Match:
+        designation = self._index.designations[position]
+        if best is None:  # found by identifier alone: explain against the primary name
+            primary_id = next(i for i, n in enumerate(self._index.names) if n.designation == position)
+            result = score_names(analyzed, self._index.names[primary_id].analyzed, self._index.token_weights)
+            best = _Best(result.score, primary_id, result)
+        name = self._index.names[best.name_id]
+        explanation = _explain(query, name.text, name.kind, best, final, identifier, evidence)
+        return Match(
+            entity_id=designation.entity_id,
+            list=designation.list.value,
+            type=designation.type.value,
+            programs=list(designation.programs),
+            name=designation.primary_name,
+            matched_name=name.text,
+            matched_name_kind=name.kind,  # type: ignore[arg-type]
+            score=round(final, 4),
+            explanation=explanation,
+        )
+
+
+def _explain(
+    query: Query,
+    matched: str,
+    kind: str,
+    best: _Best,
+    final: float,
+    identifier: dict[str, str] | None,
+    evidence: list[dict[str, object]],
+) -> dict[str, Any]:
+    """The analyst-readable why: token matches, each piece of evidence and a one-line summary."""
+    result = best.name_score
+    tokens = [
+        {
+            "query_token": t.query_token,
+            "list_token": t.list_token,
+            "how": t.how,
+            "score": round(t.score, 4),
+            "weight": round(t.weight, 4),
+        }
+        for t in (result.token_matches if result else ())
+    ]
+    name_part: dict[str, Any] = {
+        "query": query.name,
+        "matched": matched,
+        "kind": kind,
+        "score": round(result.score, 4) if result else None,
+        "tokens": tokens,
+        "notes": list(result.notes) if result else [],
+    }
+    if kind == "weak":
+        name_part["weak_alias_factor"] = WEAK_ALIAS_FACTOR
+    pieces = [f"{kind} name '{matched}' scored {best.score:.2f} against '{query.name}'"]
+    if identifier:
+        pieces.insert(0, f"exact {identifier['type']} {identifier['value']} match (decisive)")
+    for item in evidence:
+        pieces.append(f"{item['kind']} {float(item['effect']):+.2f} ({item['detail']})")  # type: ignore[arg-type]
+    explanation: dict[str, Any] = {
+        "summary": "; ".join(pieces) + f" -> {final:.2f}",
+        "name": name_part,
+        "evidence": evidence,
+    }
+    if identifier:
+        explanation["identifier"] = {**identifier, "decisive": True}
+    return explanation
