@@ -1,9 +1,125 @@
-"""CLI commands: batch."""
+"""CLI commands: batch (screen a whole customer file, CSV or XLSX)."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from service.batch_io import BatchInputError, ColumnOverrides, count_rows, open_input
+from service.batch_output import ResultsWriter
+from service.batch_runner import BatchAborted, BatchRunner, NoActiveLists, load_active_lists
+from service.config import database_url
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("batch")(batch)
+
+
+def batch(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="Customer file, CSV or XLSX.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Results file; .xlsx writes Excel, else CSV.")
+    ],
+    name_column: Annotated[str | None, typer.Option(help="Column with the name (header or 1-based).")] = None,
+    type_column: Annotated[str | None, typer.Option(help="Column with person/company type.")] = None,
+    dob_column: Annotated[str | None, typer.Option(help="Column with the date of birth.")] = None,
+    country_column: Annotated[str | None, typer.Option(help="Column with the country.")] = None,
+    nationality_column: Annotated[str | None, typer.Option(help="Column with the nationality.")] = None,
+    id_column: Annotated[str | None, typer.Option(help="Column with your customer id.")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Score at or above which a row is a hit.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: every core).")
+    ] = None,
+) -> None:
+    """Screen every row of INPUT against the active lists; write RESULTS and RESULTS_matches."""
+    console = Console(stderr=True)
+    overrides = ColumnOverrides(
+        name=name_column,
+        type=type_column,
+        dob=dob_column,
+        country=country_column,
+        nationality=nationality_column,
+        id=id_column,
+    )
+    if output.resolve() == input_path.resolve():
+        _fail(console, "the results file must not be the input file")
+    try:
+        source = open_input(input_path, overrides)
+        total = count_rows(source)
+        designations, list_versions = load_active_lists(database_url())
+    except (BatchInputError, NoActiveLists) as exc:
+        _fail(console, str(exc))
+    for warning in source.warnings:
+        console.print(f"[yellow]warning:[/yellow] {input_path}: {warning}")
+    mapped = ", ".join(f"{role}={source.header[i]!r}" for role, i in source.columns.items())
+    console.print(f"{input_path}: {total} rows, encoding {source.encoding}, columns {mapped}")
+    console.print(f"lists: {', '.join(list_versions.values())}")
+
+    rows = hits = errors = 0
+    started = time.monotonic()
+    runner = BatchRunner(designations, list_versions, threshold=threshold, workers=workers)
+    del designations  # the workers hold the index; the parent only streams rows
+    try:
+        runner.start()  # fork before the progress bar starts its refresh thread
+        with (
+            ResultsWriter(output, source.header) as writer,
+            Progress(
+                TextColumn("screening"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[rate]} rows/s"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=console,
+            ) as progress,
+        ):
+            task = progress.add_task("screening", total=total, rate="-")
+            id_index = source.columns.get("id")
+            for row, outcome in runner.run(source.rows()):
+                writer.write(
+                    row.cells,
+                    outcome,
+                    row.cells[id_index] if id_index is not None else "",
+                    row.fields.get("name", ""),
+                )
+                rows += 1
+                hits += outcome.decision == "hit"
+                errors += outcome.decision == "error"
+                if rows % 200 == 0 or rows == total:
+                    rate = rows / max(time.monotonic() - started, 1e-9)
+                    progress.update(task, completed=rows, rate=f"{rate:,.0f}")
+            progress.update(task, completed=rows, total=max(total, rows))
+    except BatchAborted as exc:
+        _fail(console, f"batch stopped after {rows} rows: {exc}")
+    finally:
+        runner.close()
+    elapsed = time.monotonic() - started
+    console.print(
+        f"[bold]{rows}[/bold] rows, [bold red]{hits}[/bold red] hits, "
+        f"[bold yellow]{errors}[/bold yellow] errors, {elapsed:.1f} s "
+        f"({rows / max(elapsed, 1e-9):,.0f} rows/s)"
+    )
+    console.print(f"results: {output}\nmatches: {writer.matches_path}")
+
+
+def _fail(console: Console, message: str) -> None:
+    console.print(f"[bold red]error:[/bold red] {message}")
+    raise typer.Exit(2)

@@ -1,0 +1,427 @@
+"""Reading customer files (CSV or XLSX) for batch screening.
+
+Customer files come from many systems: any delimiter, UTF-8 with or without a
+BOM, UTF-16 from Excel's "Unicode text", cp1252 from older exports, and the
+odd row pasted in from somewhere else. Every physical record becomes exactly
+one `InputRow`; a record that cannot be screened carries an `error` instead of
+being dropped, so rows in always equals rows out.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+MAX_VALUE_CHARS = 512
+ROLES = ("name", "type", "dob", "country", "nationality", "id")
+
+# Header spellings seen in customer files, after normalisation (lower case,
+# spaces/hyphens/dots -> underscores). First match wins, in this order.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": (
+        "name",
+        "full_name",
+        "fullname",
+        "customer_name",
+        "customername",
+        "client_name",
+        "party_name",
+        "legal_name",
+        "entity_name",
+        "company_name",
+        "account_name",
+        "account_holder",
+        "beneficiary_name",
+        "counterparty_name",
+        "names",
+    ),
+    "type": ("type", "entity_type", "party_type", "customer_type", "client_type", "kind"),
+    "dob": ("dob", "date_of_birth", "birth_date", "birthdate", "dateofbirth", "born"),
+    "country": ("country", "country_code", "country_of_residence", "residence_country", "residence"),
+    "nationality": ("nationality", "citizenship", "nationality_code"),
+    "id": ("id", "customer_id", "client_id", "customer_number", "account_id", "reference", "ref"),
+}
+
+_TYPE_VALUES = {
+    "person": "person",
+    "individual": "person",
+    "natural_person": "person",
+    "private": "person",
+    "p": "person",
+    "i": "person",
+    "entity": "entity",
+    "company": "entity",
+    "organisation": "entity",
+    "organization": "entity",
+    "corporate": "entity",
+    "business": "entity",
+    "legal_entity": "entity",
+    "legal_person": "entity",
+    "o": "entity",
+    "e": "entity",
+    "c": "entity",
+    "vessel": "vessel",
+    "ship": "vessel",
+    "aircraft": "aircraft",
+}
+
+_CANDIDATE_DELIMITERS = ",;\t|"
+_SAMPLE_BYTES = 1 << 20
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+class BatchInputError(ValueError):
+    """The whole file cannot be read (not a row problem). Names the file."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = str(path)
+        super().__init__(f"{path}: {message}")
+
+
+@dataclass(frozen=True)
+class ColumnOverrides:
+    """Column names (any case) or 1-based positions chosen by the user; None = detect."""
+
+    name: str | None = None
+    type: str | None = None
+    dob: str | None = None
+    country: str | None = None
+    nationality: str | None = None
+    id: str | None = None
+
+
+@dataclass
+class InputRow:
+    """One record of the input file, in file order."""
+
+    row_number: int  # 1-based data row number (the header is row 0)
+    line: int  # physical line (CSV) or sheet row (XLSX) where the record starts
+    cells: list[str]  # exactly len(header) cells: padded or cut to the header
+    fields: dict[str, str]  # role -> value ("name", "dob", ...) for the mapped columns
+    error: str | None = None
+
+
+@dataclass
+class InputFile:
+    """An opened customer file: header, detected settings and the row iterator."""
+
+    path: Path
+    header: list[str]
+    columns: dict[str, int]  # role -> column index
+    encoding: str
+    delimiter: str | None
+    warnings: list[str] = field(default_factory=list)
+    _rows: Iterator[InputRow] | None = None
+
+    def rows(self) -> Iterator[InputRow]:
+        if self._rows is None:
+            raise RuntimeError("rows() can be iterated once")
+        rows, self._rows = self._rows, None
+        return rows
+
+
+def normalise_header(text: str) -> str:
+    return re.sub(r"[\s\-.]+", "_", text.strip().lower()).strip("_")
+
+
+def normalise_type(value: str) -> str:
+    """Customer files say Individual/Company/...; the engine wants person/entity/...; unknown -> any."""
+    return _TYPE_VALUES.get(normalise_header(value), "any")
+
+
+def map_columns(path: Path | str, header: list[str], overrides: ColumnOverrides) -> dict[str, int]:
+    """Find each role's column: the user's choice first, then the known header names."""
+    normalised = [normalise_header(h) for h in header]
+    columns: dict[str, int] = {}
+    for role in ROLES:
+        chosen = getattr(overrides, role)
+        if chosen is not None:
+            columns[role] = _resolve_override(path, header, normalised, role, chosen)
+            continue
+        for alias in HEADER_ALIASES[role]:
+            if alias in normalised and normalised.index(alias) not in columns.values():
+                columns[role] = normalised.index(alias)
+                break
+    if "name" not in columns:
+        raise BatchInputError(
+            path,
+            f"no name column in header {header!r}; name it e.g. 'name' or 'full_name', "
+            "or choose one with --name-column",
+        )
+    return columns
+
+
+def _resolve_override(
+    path: Path | str, header: list[str], normalised: list[str], role: str, chosen: str
+) -> int:
+    key = normalise_header(chosen)
+    if key in normalised:
+        return normalised.index(key)
+    if chosen.isdigit() and 1 <= int(chosen) <= len(header):
+        return int(chosen) - 1
+    raise BatchInputError(path, f"--{role}-column {chosen!r} is not a column of {header!r}")
+
+
+def open_input(path: Path, overrides: ColumnOverrides | None = None) -> InputFile:
+    """Open a CSV or XLSX customer file; raises BatchInputError when it cannot be read at all."""
+    overrides = overrides or ColumnOverrides()
+    if not path.is_file():
+        raise BatchInputError(path, "no such file")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _open_xlsx(path, overrides)
+    return _open_csv(path, overrides)
+
+
+# --- CSV ---------------------------------------------------------------------
+
+
+def detect_encoding(sample: bytes) -> tuple[str, str | None]:
+    """Return (codec, warning). BOMs decide; else UTF-8 unless no non-ASCII text is valid UTF-8."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", None
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", None
+    if len(sample) >= 4 and sample.count(0) * 3 > len(sample):
+        # UTF-16 without a BOM: every other byte of Latin text is zero.
+        even_zeros = sample[0::2].count(0)
+        return ("utf-16-be" if even_zeros > len(sample) // 4 else "utf-16-le"), None
+    valid_utf8 = invalid = 0
+    for line in sample.splitlines():
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            valid_utf8 += 1
+        except UnicodeDecodeError:
+            invalid += 1
+    if invalid and not valid_utf8:
+        return "cp1252", "file is not UTF-8; read as Windows-1252 (cp1252): check accented names"
+    return "utf-8", None
+
+
+def _open_csv(path: Path, overrides: ColumnOverrides) -> InputFile:
+    with path.open("rb") as raw:
+        sample = raw.read(_SAMPLE_BYTES)
+    if not sample.strip():
+        raise BatchInputError(path, "file is empty")
+    encoding, warning = detect_encoding(sample)
+    # UTF-8 reads with surrogateescape so one bad row is flagged, not fatal.
+    errors = "surrogateescape" if encoding.startswith("utf-8") else "replace"
+    text = io.TextIOWrapper(path.open("rb"), encoding=encoding, errors=errors, newline="")
+    head = text.read(64 * 1024)
+    delimiter = detect_delimiter(head)
+    text.seek(0)
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        text.close()
+        raise BatchInputError(path, "file has no header row") from None
+    header = [_repair(cell)[0] for cell in header]
+    header = [h.lstrip("\ufeff") for h in header]
+    try:
+        columns = map_columns(path, header, overrides)
+    except BatchInputError:
+        text.close()
+        raise
+    warnings = [warning] if warning else []
+    return InputFile(
+        path=path,
+        header=header,
+        columns=columns,
+        encoding=encoding,
+        delimiter=delimiter,
+        warnings=warnings,
+        _rows=_csv_rows(text, reader, header, columns),
+    )
+
+
+def detect_delimiter(head: str) -> str:
+    """The delimiter of the header line: csv.Sniffer, checked against a plain count."""
+    first_line = head.splitlines()[0] if head else ""
+    counted = max(_CANDIDATE_DELIMITERS, key=first_line.count)
+    if first_line.count(counted) == 0:
+        return ","
+    try:
+        sniffed = csv.Sniffer().sniff(head[: 16 * 1024], delimiters=_CANDIDATE_DELIMITERS).delimiter
+    except csv.Error:
+        return counted
+    return sniffed if first_line.count(sniffed) else counted
+
+
+def _repair(cell: str) -> tuple[str, bool]:
+    """Undecodable bytes (kept as surrogates) shown as cp1252 so the output keeps the text."""
+    if not _SURROGATE.search(cell):
+        return cell, False
+    raw = cell.encode("utf-8", errors="surrogateescape")
+    return raw.decode("cp1252", errors="replace"), True
+
+
+def _csv_rows(
+    text: IO[str], reader: Iterator[list[str]], header: list[str], columns: dict[str, int]
+) -> Iterator[InputRow]:
+    row_number = 0
+    try:
+        while True:
+            line = reader.line_num + 1  # type: ignore[attr-defined]
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                row_number += 1
+                yield _row(row_number, line, [], header, columns, f"unreadable CSV record: {exc}")
+                continue
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines are layout, not records
+            row_number += 1
+            problems: list[str] = []
+            repaired = []
+            for index, cell in enumerate(cells):
+                value, was_bad = _repair(cell)
+                if was_bad:
+                    column = header[index] if index < len(header) else f"#{index + 1}"
+                    problems.append(f"undecodable bytes (not UTF-8) in column {column!r}")
+                repaired.append(value)
+            if len(repaired) != len(header):
+                problems.append(f"expected {len(header)} columns, found {len(repaired)}")
+            yield _row(row_number, line, repaired, header, columns, "; ".join(problems) or None)
+    finally:
+        text.close()
+
+
+# --- XLSX --------------------------------------------------------------------
+
+
+def _open_xlsx(path: Path, overrides: ColumnOverrides) -> InputFile:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise BatchInputError(path, f"not a readable XLSX workbook: {exc}") from exc
+    sheet = workbook.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    header: list[str] | None = None
+    header_line = 0
+    for header_line, raw in enumerate(values, start=1):  # noqa: B007 (used after the loop)
+        if raw and any(v is not None and str(v).strip() for v in raw):
+            header = [cell_text(v) for v in raw]
+            break
+    if header is None:
+        workbook.close()
+        raise BatchInputError(path, f"sheet {sheet.title!r} is empty")
+    while header and not header[-1]:
+        header.pop()
+    try:
+        columns = map_columns(path, header, overrides)
+    except BatchInputError:
+        workbook.close()
+        raise
+    return InputFile(
+        path=path,
+        header=header,
+        columns=columns,
+        encoding="xlsx",
+        delimiter=None,
+        _rows=_xlsx_rows(workbook, values, header_line, header, columns),
+    )
+
+
+def _xlsx_rows(
+    workbook: object, values: Iterator[tuple], header_line: int, header: list[str], columns: dict[str, int]
+) -> Iterator[InputRow]:
+    row_number = 0
+    try:
+        for line, raw in enumerate(values, start=header_line + 1):
+            cells = [cell_text(v) for v in raw]
+            while len(cells) > len(header) and not cells[-1]:
+                cells.pop()
+            if not any(c.strip() for c in cells):
+                continue
+            row_number += 1
+            error = None
+            if len(cells) > len(header):
+                error = f"expected {len(header)} columns, found {len(cells)}"
+            yield _row(row_number, line, cells, header, columns, error)
+    finally:
+        workbook.close()  # type: ignore[attr-defined]
+
+
+def cell_text(value: object) -> str:
+    """An XLSX cell as text: dates as ISO dates, whole numbers without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --- shared ------------------------------------------------------------------
+
+
+def _row(
+    row_number: int,
+    line: int,
+    cells: list[str],
+    header: list[str],
+    columns: dict[str, int],
+    error: str | None,
+) -> InputRow:
+    """Fit the cells to the header, pick the mapped fields and add field-level problems."""
+    problems = [error] if error else []
+    if len(cells) > len(header):
+        extra = cells[len(header) :]
+        problems[-1:] = [f"{problems[-1] if problems else 'extra cells'} (extra: {extra!r})"[:600]]
+        cells = cells[: len(header)]
+    elif len(cells) < len(header):
+        cells = cells + [""] * (len(header) - len(cells))
+    fields = {role: cells[index].strip() for role, index in columns.items()}
+    if not problems:
+        for role, value in fields.items():
+            if len(value) > MAX_VALUE_CHARS:
+                problems.append(f"{role} is {len(value)} characters, more than {MAX_VALUE_CHARS}")
+        if not fields.get("name"):
+            problems.append("empty name")
+        elif any(ord(ch) < 32 and ch not in "\t" for ch in fields["name"]):
+            problems.append("name contains control characters")
+    return InputRow(row_number, line, cells, fields, "; ".join(problems) or None)
+
+
+def count_rows(source: InputFile) -> int:
+    """Number of data rows, for progress and ETA (a quick second pass; XLSX from the sheet size)."""
+    if source.delimiter is None:
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(source.path, read_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            count = -1  # the header
+            for raw in sheet.iter_rows(values_only=True):
+                if any(v is not None and str(v).strip() for v in raw):
+                    count += 1
+            return max(count, 0)
+        finally:
+            workbook.close()
+    errors = "surrogateescape" if source.encoding.startswith("utf-8") else "replace"
+    with source.path.open(encoding=source.encoding, errors=errors, newline="") as text:
+        reader = csv.reader(text, delimiter=source.delimiter)
+        count = 0
+        try:
+            for cells in reader:
+                if any(cell.strip() for cell in cells):
+                    count += 1
+        except csv.Error:
+            count += 1
+        return max(count - 1, 0)

@@ -1,0 +1,220 @@
+"""Screening the rows of a customer file on every core, in order.
+
+Each worker process builds its own Screener once (the pool initializer), then
+screens chunks of rows. Chunks are submitted through a bounded window so a
+million-row file never sits in memory, and results come back in file order.
+A row the engine cannot take (bad query, engine error) becomes an error row:
+rows in equals rows out, always.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from lists.model import Designation
+from service.batch_io import InputRow, normalise_type
+
+DEFAULT_CHUNK_ROWS = 256
+
+
+@dataclass
+class RowOutcome:
+    """What screening one row gave: decision "hit", "clear" or "error"."""
+
+    row_number: int
+    decision: str
+    matches: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+
+class BatchAborted(RuntimeError):
+    """The batch could not continue (a worker died, or it was cancelled)."""
+
+
+class NoActiveLists(RuntimeError):
+    """Fail closed: without an active list version a batch would answer "clear" for everyone."""
+
+
+def load_active_lists(url: str) -> tuple[list[Designation], dict[str, str]]:
+    """The active designations and their version labels, or NoActiveLists."""
+    from lists.store import Store
+
+    store = Store(url)
+    try:
+        versions, designations = store.active_snapshot()
+    finally:
+        store.close()
+    if not versions:
+        raise NoActiveLists(
+            "no active sanctions list version in the database: load lists first "
+            "(`sanctions lists load`); refusing to screen"
+        )
+    if not designations:
+        raise NoActiveLists("the active list versions hold no designations; refusing to screen")
+    return designations, {code: info.label for code, info in versions.items()}
+
+
+# --- worker side -------------------------------------------------------------
+
+_screener: Any = None
+_threshold: float | None = None
+
+
+def _init_worker(
+    designations: Sequence[Designation], list_versions: Mapping[str, str], threshold: float | None
+) -> None:
+    """Pool initializer: build this process's Screener once."""
+    from screening.screener import Screener
+
+    global _screener, _threshold
+    _screener = Screener(designations, dict(list_versions))
+    _threshold = threshold
+
+
+def build_query(fields: Mapping[str, str], threshold: float | None) -> Any:
+    """A row's mapped fields as an engine Query (raises ValidationError for bad values)."""
+    from screening.query import Query
+
+    return Query(
+        name=fields["name"],
+        type=normalise_type(fields.get("type", "")),
+        dob=fields.get("dob") or None,
+        country=fields.get("country") or None,
+        nationality=fields.get("nationality") or None,
+        threshold=threshold,
+    )
+
+
+def screen_fields(row_number: int, fields: Mapping[str, str]) -> RowOutcome:
+    """Screen one row with this process's Screener; problems become an error outcome."""
+    try:
+        query = build_query(fields, _threshold)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return RowOutcome(row_number, "error", error=f"invalid row: {problems}")
+    try:
+        result = _screener.screen(query)
+    except Exception as exc:  # one odd name must not stop a million-row batch
+        return RowOutcome(row_number, "error", error=f"screening failed: {type(exc).__name__}: {exc}")
+    matches = [m.model_dump(mode="json") for m in result.matches]
+    return RowOutcome(row_number, result.decision, matches)
+
+
+def _screen_chunk(items: list[tuple[int, dict[str, str]]]) -> list[RowOutcome]:
+    return [screen_fields(row_number, fields) for row_number, fields in items]
+
+
+# --- parent side -------------------------------------------------------------
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+class BatchRunner:
+    """Screens InputRows with `workers` processes (1 = in this process) and yields them in order.
+
+    `start_method`: "fork" for the CLI (workers inherit the designations for
+    free); "forkserver" or "spawn" inside a threaded server.
+    """
+
+    def __init__(
+        self,
+        designations: Sequence[Designation],
+        list_versions: Mapping[str, str],
+        threshold: float | None = None,
+        workers: int | None = None,
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
+        start_method: str = "fork",
+    ) -> None:
+        self.workers = workers or default_workers()
+        self.chunk_rows = chunk_rows
+        self.list_versions = dict(list_versions)
+        self._initargs = (designations, self.list_versions, threshold)
+        self._start_method = start_method
+        self._executor: ProcessPoolExecutor | None = None
+        self._started = False
+
+    def __enter__(self) -> BatchRunner:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start the workers (or build the in-process Screener) before any progress display starts."""
+        if self._started:
+            return
+        if self.workers == 1:
+            _init_worker(*self._initargs)
+        else:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context(self._start_method),
+                initializer=_init_worker,
+                initargs=self._initargs,
+            )
+        self._started = True
+
+    def close(self, cancel: bool = False) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=cancel)
+            self._executor = None
+
+    def run(
+        self, rows: Iterable[InputRow], should_stop: Callable[[], bool] | None = None
+    ) -> Iterator[tuple[InputRow, RowOutcome]]:
+        """Yield (row, outcome) for every input row, in input order."""
+        self.start()
+        window: deque[tuple[list[InputRow], Future[list[RowOutcome]] | list[RowOutcome]]] = deque()
+        max_in_flight = self.workers * 4
+        for chunk in _chunks(rows, self.chunk_rows):
+            if should_stop is not None and should_stop():
+                raise BatchAborted("cancelled")
+            window.append((chunk, self._submit(chunk)))
+            while len(window) >= max_in_flight:
+                yield from self._collect(*window.popleft())
+        while window:
+            if should_stop is not None and should_stop():
+                raise BatchAborted("cancelled")
+            yield from self._collect(*window.popleft())
+
+    def _submit(self, chunk: list[InputRow]) -> Future[list[RowOutcome]] | list[RowOutcome]:
+        items = [(row.row_number, row.fields) for row in chunk if row.error is None]
+        if self._executor is None or not items:
+            return _screen_chunk(items)
+        return self._executor.submit(_screen_chunk, items)
+
+    def _collect(
+        self, chunk: list[InputRow], pending: Future[list[RowOutcome]] | list[RowOutcome]
+    ) -> Iterator[tuple[InputRow, RowOutcome]]:
+        try:
+            screened = pending if isinstance(pending, list) else pending.result()
+        except Exception as exc:
+            raise BatchAborted(f"a screening worker failed: {type(exc).__name__}: {exc}") from exc
+        by_row = {outcome.row_number: outcome for outcome in screened}
+        for row in chunk:
+            outcome = by_row.get(row.row_number) or RowOutcome(
+                row.row_number, "error", error=row.error or "not screened"
+            )
+            yield row, outcome
+
+
+def _chunks(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]:
+    chunk: list[InputRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
