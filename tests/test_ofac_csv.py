@@ -8,6 +8,7 @@ import pytest
 
 from lists.model import AliasKind, AliasStrength, EntityType, IdentifierType, ListCode
 from lists.ofac_csv import parse_ofac_csv, split_programs
+from lists.ofac_delta import merge_deltas
 from lists.parsed import ListFormatError, ParsedList
 from tests.conftest import BUNDLED_DATA
 
@@ -135,6 +136,56 @@ def test_nonsdn_list(sdn: ParsedList) -> None:
 def test_alias_kinds_from_alt_csv(sdn: ParsedList) -> None:
     kinds = {a.kind for d in sdn.designations for a in d.aliases if a.strength is AliasStrength.STRONG}
     assert kinds == {AliasKind.AKA, AliasKind.FKA, AliasKind.NKA}
+
+
+# --- deltas --------------------------------------------------------------------------------------
+
+
+def _dated(parsed: ParsedList, publish_date: str) -> ParsedList:
+    parsed.publish_date = publish_date
+    return parsed
+
+
+def test_merge_newer_delta_adds_the_2025_designations(sdn: ParsedList) -> None:
+    full = _dated(parse_ofac_csv([OFAC_DIR]), "2024-06-19")
+    delta = _dated(parse_ofac_csv([DELTA_DIR]), "2025-03-05")
+    merged = merge_deltas(full, [delta])
+    assert merged.record_count == 15407
+    assert merged.stats["delta_added"] == 5 and merged.stats["delta_replaced"] == 0
+    assert len({d.entity_id for d in merged.designations}) == 15407
+    integrity = by_id(merged, "ofac:50543")
+    assert integrity.programs == ("CYBER2",)
+    assert "BEIJING INTEGRITY TECHNOLOGY COMPANY, LIMITED" in {a.name for a in integrity.aliases}
+    assert [d.date_from for d in by_id(merged, "ofac:52747").dates_of_birth] == ["1986-12-08"]
+    assert merged.publish_date == "2025-03-05"
+    assert len(merged.source_files) == 4 + 3
+    assert full.record_count == 15402  # the inputs are not modified
+
+
+def test_delta_replaces_an_entity_by_source_id(sdn: ParsedList, delta: ParsedList, tmp_path: Path) -> None:
+    lines = (DELTA_DIR / "sdn.csv").read_bytes().split(b"\r\n")
+    (tmp_path / "sdn.csv").write_bytes(lines[0].replace(b'"CYBER2"', b'"CYBER2] [SDGT"') + b"\r\n")
+    correction = _dated(parse_ofac_csv([tmp_path]), "2025-06-01")
+    merged = merge_deltas(_dated(parse_ofac_csv([DELTA_DIR]), "2025-03-05"), [correction])
+    assert merged.stats["delta_replaced"] == 1
+    assert by_id(merged, "ofac:50543").programs == ("CYBER2", "SDGT")
+
+
+def test_delta_older_than_full_file_is_ignored_with_warning(delta: ParsedList) -> None:
+    full = _dated(parse_ofac_csv([OFAC_DIR]), "2025-06-01")
+    old_delta = _dated(parse_ofac_csv([DELTA_DIR]), "2025-03-05")
+    merged = merge_deltas(full, [old_delta])
+    assert merged.record_count == 15402
+    assert merged.stats["deltas_ignored"] == 1
+    assert any("ignored" in w and "2025-03-05" in w for w in merged.warnings)
+    same_day = merge_deltas(full, [_dated(parse_ofac_csv([DELTA_DIR]), "2025-06-01")])
+    assert same_day.record_count == 15402
+
+
+def test_delta_for_another_list_is_refused(delta: ParsedList) -> None:
+    nonsdn = parse_ofac_csv([DELTA_DIR], ListCode.OFAC_NONSDN)
+    with pytest.raises(ListFormatError, match="cannot apply"):
+        merge_deltas(parse_ofac_csv([DELTA_DIR]), [nonsdn])
 
 
 # --- bad input -----------------------------------------------------------------------------------
