@@ -1,0 +1,54 @@
+"""Text normalisation for names: one canonical, comparable Latin-or-native form.
+
+Why: list files and customer data spell the same name with different Unicode forms,
+case, diacritics, punctuation, hyphen variants, apostrophes and spaces. Everything
+downstream (transliteration, tokens, phonetics, index keys) works on this form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Apostrophes and modifier letters that sit inside a word ("O'Brien", "Sa'ad", "ʿAli").
+_APOSTROPHES = "'\u2018\u2019\u201a\u201b\u2032\u02bc\u02bb\u02bf\u02be\u0060\u00b4\u02b9\u02c8\u055a\ua78c"
+_APOSTROPHE_TABLE = str.maketrans("", "", _APOSTROPHES)
+# Anything that is not a letter, a combining mark or a digit separates tokens.
+_SEPARATOR = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def strip_marks(text: str) -> str:
+    """Remove combining marks (diacritics) after canonical decomposition.
+
+    Recomposes afterwards so Hangul syllables and other precomposed non-Latin
+    letters survive.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", kept)
+
+
+def clean_text(text: str) -> str:
+    """NFKC, casefold, apostrophes removed, punctuation/hyphens/NBSP to single spaces.
+
+    Keeps the script (no transliteration) and diacritics; idempotent.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.translate(_APOSTROPHE_TABLE)
+    text = _SEPARATOR.sub(" ", text)
+    return " ".join(text.split())
+
+
+def normalize_latin(text: str) -> str:
+    """Clean text and strip diacritics: the form tokens are compared in.
+
+    `normalize_latin(normalize_latin(x)) == normalize_latin(x)` for any string.
+    """
+    text = strip_marks(clean_text(text))
+    # Stripping marks can expose new separators/apostrophes (e.g. NFKD of "ǆ").
+    return clean_text(text)
+
+
+def tokenize(text: str) -> tuple[str, ...]:
+    """Split already-normalised text into tokens."""
+    return tuple(text.split())

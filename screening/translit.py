@@ -1,0 +1,297 @@
+"""Transliteration of names in other scripts to Latin, under several romanisation habits.
+
+Why: a sanctioned party appears as "Владимир Путин", "Vladimir Putin" or "Wladimir
+Putin"; "习近平" as "Xi Jinping" or "Hsi Chin-p'ing"; "김정은" as "Kim Jong Un". We
+produce a few plausible Latin spellings per name (first = the main one) and
+scoring takes the best. ICU, pypinyin, pykakasi and hanja run only here, at
+analysis time, never while scoring.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Callable
+
+import icu
+from pypinyin import Style, lazy_pinyin
+
+from screening.normalize import clean_text, normalize_latin
+
+# Scripts written without short vowels: compare consonant skeletons.
+ABJAD_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Thai"})
+_MAX_VARIANTS = 8
+
+
+@functools.lru_cache(maxsize=16)
+def _icu(spec: str) -> icu.Transliterator:
+    return icu.Transliterator.createInstance(spec)
+
+
+def char_script(char: str) -> str:
+    return icu.Script.getScript(ord(char)).getShortName()
+
+
+def scripts_of(text: str) -> set[str]:
+    """ISO 15924 codes of the letters in `text` (ASCII fast path)."""
+    if text.isascii():
+        return {"Latn"} if any(c.isalpha() for c in text) else set()
+    found = set()
+    for char in text:
+        if char.isalpha():
+            found.add(char_script(char))
+    return found
+
+
+# --- Cyrillic: one table per habit; letters not listed fall back to the base table.
+_CYR_BASE = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u", "ђ": "dj", "ј": "j",
+    "љ": "lj", "њ": "nj", "ћ": "c", "џ": "dz", "ү": "u", "ө": "o", "қ": "k", "ғ": "g",
+    "ң": "n", "һ": "h", "ә": "a",
+}  # fmt: skip
+_CYR_SYSTEMS: dict[str, dict[str, str]] = {
+    "bgn": {},
+    "icao": {"й": "i", "ю": "iu", "я": "ia", "ъ": "ie", "ы": "y"},
+    "gost": {"й": "j", "х": "x", "ц": "c", "щ": "shh", "ю": "yu", "я": "ya", "ы": "y"},
+    "german": {
+        "в": "w", "ж": "sch", "з": "s", "й": "j", "х": "ch", "ц": "z", "ч": "tsch",
+        "ш": "sch", "щ": "schtsch", "ю": "ju", "я": "ja", "ы": "y",
+    },
+    "french": {
+        "ж": "j", "й": "i", "у": "ou", "х": "kh", "ц": "ts", "ч": "tch", "ш": "ch",
+        "щ": "chtch", "ю": "iou", "я": "ia",
+    },
+}  # fmt: skip
+# English habits applied on top of BGN: -ий/-ый endings as "y", "кс" as "x".
+_CYR_ENGLISH_ENDINGS = (("iy", "y"), ("yy", "y"), ("ks", "x"))
+
+
+def _cyrillic_word(word: str, system: dict[str, str]) -> str:
+    return "".join(system.get(ch, _CYR_BASE.get(ch, ch)) for ch in word)
+
+
+def cyrillic_variants(text: str) -> list[str]:
+    """Latin spellings of Cyrillic text: BGN/PCGN, ICAO, GOST, English, German, French."""
+    lowered = clean_text(text)
+    out: list[str] = []
+    for system in _CYR_SYSTEMS.values():
+        out.append(" ".join(_cyrillic_word(w, system) for w in lowered.split()))
+    english = out[0]
+    for old, new in _CYR_ENGLISH_ENDINGS:
+        english = " ".join(
+            w[: -len(old)] + new
+            if old != "ks" and w.endswith(old)
+            else w.replace("ks", "x")
+            if old == "ks"
+            else w
+            for w in english.split()
+        )
+    out.append(english)
+    return out
+
+
+# --- Han: Mandarin pinyin, a Wade-Giles-like respelling, Korean and Japanese readings.
+_WADE_GILES = (
+    ("zh", "ch"), ("q", "ch"), ("x", "hs"), ("z", "ts"), ("c", "ts"), ("j", "ch"),
+    ("r", "j"), ("ong", "ung"), ("ian", "ien"), ("ie", "ieh"), ("you", "yu"),
+    ("b", "p"), ("d", "t"), ("g", "k"),
+)  # fmt: skip
+
+
+def wade_giles_syllable(syllable: str) -> str:
+    """Rough Wade-Giles form of a tone-less pinyin syllable (aspiration marks dropped).
+
+    Initials are replaced once, left to right, so "zhou" -> "chou", "xi" -> "hsi",
+    "qing" -> "ching", "jin" -> "chin"; finals "ong"/"ian"/"ie" follow.
+    """
+    for old, new in _WADE_GILES[:10]:
+        if old in ("ong", "ian", "ie", "you"):
+            continue
+        if syllable.startswith(old):
+            syllable = new + syllable[len(old) :]
+            break
+    for old, new in (("ong", "ung"), ("ian", "ien"), ("ie", "ieh")):
+        if syllable.endswith(old):
+            syllable = syllable[: -len(old)] + new
+            break
+    return syllable
+
+
+def _group_han_name(syllables: list[str]) -> list[str]:
+    """Person-like runs (2-4 characters): surname + given name joined ("xi jinping")."""
+    if 2 <= len(syllables) <= 4:
+        return [syllables[0], "".join(syllables[1:])]
+    return syllables
+
+
+def _han_runs(text: str) -> list[tuple[bool, str]]:
+    runs: list[tuple[bool, str]] = []
+    for char in text:
+        is_han = "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+        if runs and runs[-1][0] == is_han:
+            runs[-1] = (is_han, runs[-1][1] + char)
+        else:
+            runs.append((is_han, char))
+    return runs
+
+
+def _han_reading(text: str, read_run: Callable[[str], list[str]]) -> str:
+    parts = []
+    for is_han, run in _han_runs(text):
+        if is_han:
+            parts.extend(_group_han_name(read_run(run)))
+        else:
+            parts.append(run)
+    return " ".join(parts)
+
+
+def _pinyin(run: str) -> list[str]:
+    return [s for s in lazy_pinyin(run, style=Style.NORMAL, errors="ignore") if s.isalpha()]
+
+
+def _pinyin_wade_giles(run: str) -> list[str]:
+    return [wade_giles_syllable(s) for s in _pinyin(run)]
+
+
+@functools.lru_cache(maxsize=1)
+def _kakasi():  # type: ignore[no-untyped-def]
+    import pykakasi
+
+    return pykakasi.kakasi()
+
+
+def japanese_reading(text: str) -> str:
+    """Hepburn reading of Japanese (kanji through pykakasi's dictionary, kana too)."""
+    parts = [item["hepburn"] for item in _kakasi().convert(text)]
+    return " ".join(p for p in parts if p.strip())
+
+
+def _hanja_to_hangul(text: str) -> str | None:
+    """Korean (Sino-Korean) reading of Han characters, if the optional `hanja` package exists."""
+    try:
+        import hanja
+    except ImportError:  # optional dependency
+        return None
+    # A family name written 金 is read 김 (Kim), not 금 as in other words.
+    if text[:1] in _HANJA_SURNAME_READINGS:
+        return _HANJA_SURNAME_READINGS[text[0]] + str(hanja.translate(text[1:], "substitution"))
+    return str(hanja.translate(text, "substitution"))
+
+
+_HANJA_SURNAME_READINGS = {"金": "김", "李": "이", "柳": "류", "盧": "노", "羅": "나"}
+
+
+def han_variants(text: str) -> list[str]:
+    """Pinyin, Wade-Giles-like; for person-length names also Korean and Japanese readings."""
+    out = [_han_reading(text, _pinyin), _han_reading(text, _pinyin_wade_giles)]
+    if len(text.replace(" ", "")) <= 4:
+        hangul = _hanja_to_hangul(text)
+        if hangul and hangul != text:
+            out.extend(hangul_variants(hangul)[1:3])
+        out.extend(_japanese_spellings(japanese_reading(text)))
+    return out
+
+
+def _japanese_spellings(hepburn: str) -> list[str]:
+    """Hepburn as pykakasi writes it and with long vowels unmarked (tarou -> taro)."""
+    return [hepburn, hepburn.replace("ou", "o").replace("uu", "u")]
+
+
+# --- Hangul: Revised Romanisation per syllable, McCune-Reischauer-like habits, surnames.
+_KOREAN_SURNAMES = {
+    "gim": ("kim",), "i": ("lee", "yi", "rhee", "ri"), "bak": ("park", "pak"),
+    "choe": ("choi",), "jeong": ("jung", "chung", "jong"), "jo": ("cho",),
+    "gang": ("kang",), "yun": ("yoon",), "jang": ("chang",), "im": ("lim",),
+    "o": ("oh",), "seo": ("suh", "so"), "sin": ("shin",), "gwon": ("kwon",),
+    "an": ("ahn",), "ryu": ("yoo", "yu"), "yu": ("yoo",), "jeon": ("jun", "chon", "chun"),
+    "go": ("ko",), "mun": ("moon",), "bae": ("pae",), "baek": ("paek", "baik"),
+    "heo": ("huh", "ho"), "no": ("roh",), "gwak": ("kwak",), "seong": ("sung", "song"),
+    "ju": ("joo", "chu"), "bag": ("park", "pak"), "u": ("woo",), "gu": ("koo",), "eom": ("um",),
+    "cheon": ("chun", "chon"), "ri": ("lee", "yi"), "ra": ("na",), "hyeon": ("hyun",),
+}  # fmt: skip
+
+
+_RR_FINALS = (("ng", "ng"), ("g", "k"), ("d", "t"), ("b", "p"))
+
+
+def _rr_syllable(syllable: str) -> str:
+    """Revised Romanisation of one syllable on its own (final g/d/b written k/t/p)."""
+    rr = _icu("Hangul-Latin; Latin-ASCII").transliterate(syllable).replace("-", "")
+    for final, written in _RR_FINALS:
+        if rr.endswith(final):
+            return rr[: -len(final)] + written
+    return rr
+
+
+def _mr_syllable(rr: str, vowel_eo: str) -> str:
+    """McCune-Reischauer-like respelling: eo -> o/u, eu -> u, initial g/d/b/j -> k/t/p/ch."""
+    out = rr.replace("eo", vowel_eo).replace("eu", "u")
+    return out
+
+
+def hangul_variants(text: str) -> list[str]:
+    words = clean_text(text).split()
+    rr_words: list[list[str]] = []
+    for word in words:
+        syllables = [_rr_syllable(ch) if "\uac00" <= ch <= "\ud7a3" else ch for ch in word]
+        rr_words.append(syllables)
+    out: list[str] = []
+
+    def render(conv: Callable[[str], str], surname_alt: int | None) -> str:
+        parts: list[str] = []
+        for idx, syllables in enumerate(rr_words):
+            is_name = idx == 0 and len(syllables) in (2, 3, 4) and len(rr_words) == 1
+            if is_name:
+                surname = syllables[0]
+                if surname_alt is not None:
+                    alts = _KOREAN_SURNAMES.get(surname, (surname,))
+                    surname = alts[min(surname_alt, len(alts) - 1)]
+                parts.append(surname)
+                parts.extend(conv(s) for s in syllables[1:])
+            else:
+                parts.append("".join(conv(s) for s in syllables))
+        return " ".join(parts)
+
+    out.append(render(lambda s: s, None))
+    out.append(render(lambda s: _mr_syllable(s, "o"), 0))
+    out.append(render(lambda s: _mr_syllable(s, "u"), 0))
+    out.append(render(lambda s: _mr_syllable(s, "o"), 1))
+    return out
+
+
+def _icu_latin(text: str) -> str:
+    return _icu("Any-Latin; Latin-ASCII").transliterate(text)
+
+
+def latin_variants(text: str) -> tuple[list[str], bool]:
+    """Plausible Latin spellings of `text` (first = main one) and whether it came from an abjad.
+
+    Latin text gives itself. Results are normalised with `normalize_latin` and deduplicated.
+    """
+    scripts = scripts_of(text) - {"Latn", "Zyyy", "Zinh"}
+    if not scripts:
+        return [normalize_latin(text)], False
+    text_nfkc = unicodedata.normalize("NFKC", text)
+    raw: list[str]
+    if scripts <= {"Cyrl"}:
+        raw = cyrillic_variants(text_nfkc)
+    elif scripts <= {"Hang"}:
+        raw = hangul_variants(text_nfkc)
+    elif "Hira" in scripts or "Kana" in scripts:
+        raw = [*_japanese_spellings(japanese_reading(text_nfkc)), _icu_latin(text_nfkc)]
+    elif "Hani" in scripts and scripts <= {"Hani", "Hang"}:
+        raw = han_variants(text_nfkc)
+    else:
+        raw = [_icu_latin(text_nfkc)]
+    out: list[str] = []
+    for variant in raw:
+        norm = normalize_latin(variant)
+        if norm and norm not in out:
+            out.append(norm)
+    if not out:
+        out = [normalize_latin(text)]
+    return out[:_MAX_VARIANTS], bool(scripts & ABJAD_SCRIPTS)
