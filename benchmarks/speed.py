@@ -1,0 +1,238 @@
+"""Speed: in-process latency, batch throughput, index build cost, and the brute-force baseline.
+
+Runs on one core (the process pins itself with sched_setaffinity) against every bundled
+list. The baseline, brute-force rapidfuzz Jaro-Winkler over all list names with a plain
+normalisation, is timed in the same run, interleaved query by query with the Screener,
+so machine load hits both alike and the ratio stays meaningful on a busy machine.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import resource
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+from anyascii import anyascii
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
+
+from benchmarks import engine
+from benchmarks.metrics import percentile
+
+QUERY_SEED = 19061924
+
+
+def pin_one_core() -> int | None:
+    """Run on one CPU so the numbers are per core, whatever else the machine does."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    cpu = max(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return cpu
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def plain_normalise(name: str) -> str:
+    """The baseline's normalisation: ASCII fold, lower case, punctuation to spaces."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", anyascii(name).lower()).split())
+
+
+def all_list_names(designations: Sequence[Any]) -> list[str]:
+    names = []
+    for d in designations:
+        names.append(d.primary_name)
+        names.extend(a.name for a in d.aliases)
+    return names
+
+
+# ---------------------------------------------------------------- the query mix
+
+
+def _variant(name: str, rng: random.Random) -> str:
+    """A realistic misspelling: reorder, typo, drop/double a letter, lower case, no punctuation."""
+    tokens = re.sub(r"[,.]", " ", name).split()
+    kind = rng.choice(["reorder", "typo", "drop", "double", "lower"])
+    if kind == "reorder" and len(tokens) > 1:
+        tokens = tokens[1:] + tokens[:1]
+        return " ".join(tokens)
+    text = " ".join(tokens)
+    if len(text) < 4:
+        return text.lower()
+    i = rng.randrange(1, len(text) - 1)
+    if kind == "typo":
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    if kind == "drop":
+        return text[:i] + text[i + 1 :]
+    if kind == "double":
+        return text[:i] + text[i] + text[i:]
+    return text.lower()
+
+
+def query_mix(designations: Sequence[Any], per_kind: int) -> list[tuple[str, str]]:
+    """(kind, name): real list names, misspelt variants of them, and non-sanctioned people."""
+    from benchmarks.quality import faker_population
+
+    rng = random.Random(QUERY_SEED)
+    picked = rng.sample(list(designations), per_kind * 2)
+    real = [("real", rng.choice([d.primary_name, *(a.name for a in d.aliases)])) for d in picked[:per_kind]]
+    variants = [("variant", _variant(d.primary_name, rng)) for d in picked[per_kind:]]
+    people = faker_population(max(1, per_kind // 10 + 1), seed=QUERY_SEED)
+    rng.shuffle(people)
+    clean = [("non-sanctioned", name) for _, name in people[:per_kind]]
+    mix = real + variants + clean
+    rng.shuffle(mix)
+    return mix
+
+
+# ---------------------------------------------------------------- measurements
+
+
+def time_screen(screener: Any, queries: Sequence[Any], repeats: int) -> list[float]:
+    """Per-query latencies in ms over `repeats` passes (after one untimed warm-up pass)."""
+    for q in queries:
+        screener.screen(q)
+    latencies = []
+    for _ in range(repeats):
+        for q in queries:
+            started = time.perf_counter_ns()
+            screener.screen(q)
+            latencies.append((time.perf_counter_ns() - started) / 1e6)
+    return latencies
+
+
+def interleaved_ratio(screener: Any, queries: Sequence[Any], names: list[str]) -> dict[str, Any]:
+    """Screener vs brute-force Jaro-Winkler, query by query, on the same queries."""
+    normalised = [plain_normalise(n) for n in names]
+    ours, theirs = [], []
+    for q in queries:
+        started = time.perf_counter_ns()
+        screener.screen(q)
+        ours.append((time.perf_counter_ns() - started) / 1e6)
+        started = time.perf_counter_ns()
+        process.extractOne(plain_normalise(q.name), normalised, scorer=JaroWinkler.normalized_similarity)
+        theirs.append((time.perf_counter_ns() - started) / 1e6)
+    return {
+        "queries": len(queries),
+        "names": len(normalised),
+        "mean_ms": statistics.fmean(theirs),
+        "p50_ms": percentile(theirs, 50),
+        "screener_mean_ms": statistics.fmean(ours),
+        "ratio": statistics.fmean(theirs) / statistics.fmean(ours),
+    }
+
+
+def jsonl_throughput(screener: Any, queries: Sequence[Any]) -> dict[str, Any]:
+    """The JSON-lines batch path in process: parse a line, screen, serialise the result line."""
+    from screening.query import Query
+
+    lines = [orjson.dumps(q.model_dump(mode="json", exclude_none=True)) for q in queries]
+    started = time.perf_counter()
+    out = bytearray()
+    for line in lines:
+        result = screener.screen(Query.model_validate_json(line))
+        out += orjson.dumps(result.model_dump(mode="json")) + b"\n"
+    seconds = time.perf_counter() - started
+    return {
+        "names": len(lines),
+        "seconds": round(seconds, 3),
+        "names_per_s": len(lines) / seconds,
+        "bytes_out": len(out),
+        "path": "in-process: Query.model_validate_json -> screen -> orjson line",
+    }
+
+
+def run_speed(
+    per_kind: int = 300, repeats: int = 2, baseline_queries: int = 150, http: bool = False
+) -> dict[str, Any]:
+    cpu = pin_one_core()
+    started = time.perf_counter()
+    designations = engine.load_all_designations()
+    parse_seconds = time.perf_counter() - started
+    rss_before = rss_mib()
+    started = time.perf_counter()
+    screener = engine.build_screener(designations)
+    build_seconds = time.perf_counter() - started
+    stats = getattr(screener, "stats", None)
+
+    mix = query_mix(designations, per_kind)
+    queries = [engine.make_query(name) for _, name in mix]
+    latencies = time_screen(screener, queries, repeats)
+
+    started = time.perf_counter()
+    screener.screen_many(queries)
+    batch_seconds = time.perf_counter() - started
+
+    rng = random.Random(QUERY_SEED)
+    baseline = interleaved_ratio(
+        screener, rng.sample(queries, min(baseline_queries, len(queries))), all_list_names(designations)
+    )
+    result: dict[str, Any] = {
+        "kind": "speed",
+        "worsened": sorted(engine.worsen_modes()),
+        "cpu_pinned": cpu,
+        "queries": len(queries),
+        "query_mix": {
+            k: sum(1 for kind, _ in mix if kind == k) for k in ("real", "variant", "non-sanctioned")
+        },
+        "repeats": repeats,
+        "index": {
+            "designations": len(designations),
+            "names": getattr(stats, "names", None),
+            "keys": getattr(stats, "keys", None),
+            "parse_seconds": round(parse_seconds, 3),
+            "build_seconds": round(build_seconds, 3),
+            "build_rss_growth_mib": round(rss_mib() - rss_before, 1),
+            "peak_rss_mib": round(peak_rss_mib(), 1),
+        },
+        "latency_ms": {
+            "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95),
+            "p99": percentile(latencies, 99),
+            "mean": statistics.fmean(latencies),
+            "max": max(latencies),
+        },
+        "latencies_ms": [round(v, 4) for v in latencies],
+        "batch": {
+            "names": len(queries),
+            "seconds": round(batch_seconds, 3),
+            "names_per_s": len(queries) / batch_seconds,
+        },
+        "jsonl": jsonl_throughput(screener, queries),
+        "baseline": {k: v for k, v in baseline.items() if k not in ("screener_mean_ms", "ratio")},
+        "speed_ratio": baseline["ratio"],
+        "speed_ratio_screener_mean_ms": baseline["screener_mean_ms"],
+    }
+    if http:
+        result["http"] = run_http()
+    return result
+
+
+def run_http() -> dict[str, Any]:
+    try:
+        from benchmarks import http_load
+    except ImportError as exc:
+        return {"skipped": f"benchmarks/http_load.py not available ({exc})"}
+    runner = getattr(http_load, "run", None) or getattr(http_load, "main", None)
+    if runner is None:
+        return {"skipped": "benchmarks/http_load.py has no run()"}
+    try:
+        return dict(runner())
+    except Exception as exc:  # reported, the in-process numbers still stand
+        return {"error": f"{type(exc).__name__}: {exc}"}
