@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -484,14 +483,3 @@ class Store:
                 )
             )
             return {entity_id: digest for entity_id, digest in rows}
-
-
-def open_store(url: str | None = None, retention: int | None = None) -> Store:
-    """The store at `url` (default: service.config.database_url()), retention from SANCTIONS_RETENTION."""
-    if url is None:
-        from service.config import database_url
-
-        url = database_url()
-    if retention is None:
-        retention = int(os.environ.get("SANCTIONS_RETENTION", "10"))
-    return Store(url, retention=retention)
