@@ -278,6 +278,8 @@ class RemarkFacts:
 
 def split_phrases(text: str) -> list[str]:
     """Split Remarks on `; `, except inside a quoted `a.k.a. '...'` (which may hold `;`)."""
+    if ".k.a. '" not in text:  # fast path: no quoted weak alias that could hide a "; "
+        return [p.strip() for p in text.split("; ") if p.strip()]
     phrases: list[str] = []
     start = 0
     n = len(text)
