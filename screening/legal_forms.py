@@ -20,10 +20,11 @@ def split_legal_forms(text: str) -> tuple[str, tuple[str, ...]]:
     A name that is nothing but a legal form keeps its text, so it is never emptied.
     """
     found = extract_org_types(text)
-    if not found:
-        return split_han_legal_form(text)
-    forms = tuple(dict.fromkeys(canonical for _, canonical in found))
-    rest = remove_org_types(text)
+    if found:
+        forms = tuple(dict.fromkeys(canonical for _, canonical in found))
+        rest = remove_org_types(text)
+    else:
+        rest, forms = split_han_legal_form(text)
     tokens = rest.split()
     while len(tokens) > 1 and tokens[-1] in _RESIDUAL_FORM_WORDS:
         forms = (*forms, tokens.pop())

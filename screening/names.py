@@ -26,7 +26,7 @@ from typing import Literal
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from screening.legal_forms import split_legal_forms
-from screening.normalize import clean_text, tokenize
+from screening.normalize import clean_text, normalize_latin, tokenize
 from screening.phonetics import metaphone, nysiis, skeleton
 from screening.token_weights import DEFAULT_WEIGHTS, UNKNOWN_TOKEN_WEIGHT
 from screening.translit import latin_variants
@@ -34,9 +34,15 @@ from screening.translit import latin_variants
 NameType = Literal["person", "entity", "vessel", "aircraft", "any"]
 
 # Cost of a token present only in the fuller name, as a share of its weight.
-EXTRA_TOKEN_COST = 0.25
+EXTRA_TOKEN_COST = 0.15
+# Cost of each side's unmatched weight when both sides have unmatched tokens.
+CONFLICT_COST = 1.0
+# Share of Levenshtein (vs Jaro-Winkler) in the fuzzy similarity of two tokens.
+FUZZY_LEV_SHARE = 0.5
+# Near-misses count for less than their raw similarity: credit = similarity ** power.
+SIMILARITY_POWER = 1.0
 # Token pairs less similar than this are not aligned at all.
-ALIGN_FLOOR = 0.72
+ALIGN_FLOOR = 0.8
 # Similarity credited for an initial that agrees with a full token ("J" / "Joachim").
 INITIAL_SCORE = 0.9
 # Credits for sound-alike or same-skeleton tokens (the fuzzy score may be higher).
@@ -61,6 +67,7 @@ class _Spelling:
     bigrams: Mapping[str, int]  # "juxin"+"he" -> index of "juxin"
     joined: str  # all tokens incl. legal forms, no spaces, original order
     joined_skeleton: str
+    patronyms: frozenset[str]  # skeletons of tokens after "bin"/"ibn"/"ben"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +120,24 @@ class NameScore:
     notes: tuple[str, ...] = ()
 
 
+# Arabic/Persian particles written several ways; one spelling each so they align exactly.
+_PARTICLES = {"ibn": "bin", "ben": "bin", "bint": "bint", "abou": "abu", "el": "al", "ul": "al"}
+# Tokens that introduce a father's name: the next token is a patronym.
+_PATRONYM_MARKERS = frozenset({"bin", "bint", "ould", "walad"})
+# Multiplier when both names give a father's name (X bin Y) and the fathers differ.
+PATRONYM_CONFLICT = 0.8
+
+
+def _patronyms(tokens: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(
+        skeleton(tokens[i + 1])
+        for i in range(len(tokens) - 1)
+        if tokens[i] in _PATRONYM_MARKERS and tokens[i + 1] not in _PATRONYM_MARKERS
+    )
+
+
 def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -> _Spelling:
+    tokens = tuple(_PARTICLES.get(t, t) for t in tokens)
     raw_tokens = tokenize(raw)
     bigrams: dict[str, int] = {}
     for i in range(len(tokens) - 1):
@@ -128,6 +152,7 @@ def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -
         bigrams=bigrams,
         joined=joined,
         joined_skeleton=skeleton(joined),
+        patronyms=_patronyms(tokens),
     )
 
 
@@ -155,6 +180,7 @@ def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
     native = clean_text(name)
     native_rest, native_forms = split_legal_forms(native) if type != "person" else (native, ())
     variants, abjad = latin_variants(native_rest)
+    full_latin = normalize_latin(native)
     spellings: list[_Spelling] = []
     legal_forms: tuple[str, ...] = native_forms
     for variant in variants:
@@ -164,7 +190,11 @@ def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
         tokens = tokenize(rest)
         if not tokens and not forms:
             continue
-        raw = variant if not native_forms else variant + " " + " ".join(native_forms)
+        raw = (
+            full_latin
+            if not abjad and variant == variants[0] and full_latin.isascii() and native.isascii()
+            else variant + " " + " ".join(native_forms)
+        )
         spellings.append(_spelling(tokens, forms or native_forms, raw))
     if not spellings:
         spellings.append(_spelling((), (), ""))
@@ -199,7 +229,9 @@ def _token_similarity(
         if ka == kb:
             return ABJAD_SKELETON_SCORE, "transliterated"
         return Levenshtein.normalized_similarity(ka, kb) * 0.9, "transliterated"
-    fuzzy = 0.5 * (Levenshtein.normalized_similarity(ta, tb) + JaroWinkler.normalized_similarity(ta, tb))
+    fuzzy = FUZZY_LEV_SHARE * Levenshtein.normalized_similarity(ta, tb) + (
+        1.0 - FUZZY_LEV_SHARE
+    ) * JaroWinkler.normalized_similarity(ta, tb)
     best, how = fuzzy, "fuzzy"
     if a.metaphones[i] and (a.metaphones[i] == b.metaphones[j] or a.nysiis[i] == b.nysiis[j]):
         if best < PHONETIC_SCORE:
@@ -207,6 +239,9 @@ def _token_similarity(
     elif a.skeletons[i] == b.skeletons[j] and ta[0] == tb[0] and best < SKELETON_SCORE:
         best, how = SKELETON_SCORE, "phonetic"
     return best, how
+
+
+_VOWELS = frozenset("aeiouy")
 
 
 def _weight(weights: Mapping[str, float], token: str) -> float:
@@ -288,7 +323,7 @@ def _score_spellings(
             if how == "initial":
                 # An initial carries only the evidence of one letter.
                 w = min(w, 0.5 * max(_weight(weights, qt[i]), _weight(weights, ct[j])))
-            matched += sim * w
+            matched += sim**SIMILARITY_POWER * w
             pair_weight += w
             if explain:
                 matches.append(TokenMatch(qt[i], ct[j], how, round(sim, 4), round(w, 4)))
@@ -301,9 +336,18 @@ def _score_spellings(
                 matches.append(TokenMatch(qt[i], None, "missing", 0.0, round(_weight(weights, qt[i]), 4)))
     if pair_weight <= 0.0:
         return 0.0, matches
+    if q_missing and c_missing:
+        # Tokens unmatched on both sides contradict each other (a different father,
+        # surname or clan): only the excess of the fuller side is a mere omission.
+        shared = min(q_missing, c_missing)
+        q_missing, c_missing = q_missing - shared, c_missing - shared
+        pair_weight += 2 * shared * CONFLICT_COST
     as_query = matched / (pair_weight + q_missing + EXTRA_TOKEN_COST * c_missing)
     as_list = matched / (pair_weight + c_missing + EXTRA_TOKEN_COST * q_missing)
-    return max(as_query, as_list), matches
+    score = max(as_query, as_list)
+    if q.patronyms and c.patronyms and not q.patronyms & c.patronyms:
+        score *= PATRONYM_CONFLICT
+    return score, matches
 
 
 def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:

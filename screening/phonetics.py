@@ -8,6 +8,7 @@ never the only gate for a match.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import jellyfish
@@ -18,6 +19,7 @@ _DOUBLED = re.compile(r"(.)\1+")
 _SKELETON_FOLD = str.maketrans({"v": "w", "q": "k", "c": "k", "z": "s", "j": "y", "p": "b"})
 
 
+@functools.lru_cache(maxsize=262144)
 def metaphone(token: str) -> str:
     """Metaphone code; empty for tokens jellyfish cannot encode (digits only)."""
     try:
@@ -26,6 +28,7 @@ def metaphone(token: str) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=262144)
 def nysiis(token: str) -> str:
     try:
         return jellyfish.nysiis(token) if token.isalpha() else ""
@@ -33,6 +36,7 @@ def nysiis(token: str) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=262144)
 def soundex(token: str) -> str:
     try:
         return jellyfish.soundex(token) if token.isalpha() else ""
@@ -40,6 +44,7 @@ def soundex(token: str) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=262144)
 def match_rating(token: str) -> str:
     try:
         return jellyfish.match_rating_codex(token) if token.isalpha() else ""
@@ -47,6 +52,7 @@ def match_rating(token: str) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=262144)
 def skeleton(token: str) -> str:
     """Consonant skeleton: vowels and glides dropped, similar letters folded, doubles collapsed.
 

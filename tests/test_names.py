@@ -1,0 +1,88 @@
+"""analyze_name / score_names on real list names (OFAC SDN, delta 2025, UN)."""
+
+from screening.names import analyze_name, score_names
+from screening.thresholds import DEFAULT_THRESHOLD
+
+
+def score(a: str, b: str, type: str = "any") -> float:
+    return score_names(analyze_name(a, type), analyze_name(b, type)).score  # type: ignore[arg-type]
+
+
+def test_legal_forms_are_taken_out_of_tokens() -> None:
+    name = analyze_name("SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD.", "entity")
+    assert name.tokens == ("sichuan", "juxinhe", "network", "technology")
+    assert name.legal_forms
+    assert analyze_name("ООО Ромашка", "entity").legal_forms == ("ooo",)
+    assert analyze_name("四川聚信和网络科技有限公司", "entity").legal_forms == ("ltd",)
+
+
+def test_legal_form_variants_match() -> None:
+    target = "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD."
+    assert score("Sichuan Juxinhe Network Technology Company Limited", target) >= DEFAULT_THRESHOLD
+    assert score("Sichuan Juxinhe Network Technology Co Ltd", target) >= DEFAULT_THRESHOLD
+
+
+def test_generic_tokens_do_not_alert() -> None:
+    target = "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD."
+    assert score("Sichuan Airlines Co Ltd", target) < DEFAULT_THRESHOLD
+    assert score("Information Technology Group", "INTEGRITY TECHNOLOGY GROUP, INCORPORATED") < (
+        DEFAULT_THRESHOLD
+    )
+
+
+def test_legal_form_alone_never_alerts() -> None:
+    assert score("LLC", "LIMITED LIABILITY COMPANY INFORION") < DEFAULT_THRESHOLD
+    assert score("Co Ltd", "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD.") < DEFAULT_THRESHOLD
+
+
+def test_name_order_and_comma_form() -> None:
+    assert score("Kecheng Yin", "YIN, Kecheng", "person") >= DEFAULT_THRESHOLD
+    assert score("Yin Kecheng", "Kecheng Yin", "person") >= DEFAULT_THRESHOLD
+
+
+def test_joined_and_split_tokens() -> None:
+    assert score("Sichuan Juxin He Network Technology", "SICHUAN JUXINHE NETWORK TECHNOLOGY") >= (
+        DEFAULT_THRESHOLD
+    )
+    assert score("JSCARGUMENT", "JSC ARGUMENT") >= DEFAULT_THRESHOLD
+
+
+def test_missing_patronymic_and_initials() -> None:
+    assert score("Vladimir Putin", "PUTIN, Vladimir Vladimirovich", "person") >= DEFAULT_THRESHOLD
+    assert score("Hans J Friedrich", "Hans Joachim Friedrich", "person") >= DEFAULT_THRESHOLD
+    assert score("Hans O Friedrich", "Hans Joachim Friedrich", "person") < score(
+        "Hans J Friedrich", "Hans Joachim Friedrich", "person"
+    )
+
+
+def test_typos_and_arabic_spelling_variants() -> None:
+    assert score("VLADIMR PUTIN", "PUTIN, Vladimir", "person") >= DEFAULT_THRESHOLD
+    assert score("Mohamed bin Salman", "Mohammed bin Salman", "person") >= DEFAULT_THRESHOLD
+    assert score("Osama bin Laden", "BIN LADIN, Usama", "person") >= DEFAULT_THRESHOLD
+
+
+def test_different_people_stay_below_threshold() -> None:
+    assert score("Octavian Scholz", "Olaf Scholz", "person") < DEFAULT_THRESHOLD
+    assert score("Usama bin Laden", "Shaikh Isa Bin Tarif Al Bin Ali", "person") < DEFAULT_THRESHOLD
+
+
+def test_original_script_names_match_latin() -> None:
+    assert score("Владимир Путин", "PUTIN, Vladimir", "person") >= DEFAULT_THRESHOLD
+    assert score("김정은", "KIM, Jong Un", "person") >= DEFAULT_THRESHOLD
+
+
+def test_explanation_lists_token_matches() -> None:
+    result = score_names(
+        analyze_name("Vladimr Putin", "person"), analyze_name("PUTIN, Vladimir", "person"), explain=True
+    )
+    hows = {m.query_token: m.how for m in result.token_matches}
+    assert hows["putin"] == "exact"
+    assert hows["vladimr"] in ("fuzzy", "phonetic")
+
+
+def test_index_keys_cover_tokens_phonetics_and_joins() -> None:
+    keys = analyze_name("Juxin He Network", "entity").index_keys
+    assert {"t:juxin", "t:juxinhe", "t:network"} <= keys
+    assert any(k.startswith("m:") for k in keys) and any(k.startswith("k:") for k in keys)
+    # A query with a typo shares a key with the list name.
+    assert analyze_name("Vladimr", "person").index_keys & analyze_name("Vladimir", "person").index_keys

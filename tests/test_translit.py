@@ -1,0 +1,40 @@
+"""Transliteration under several systems, from real list and eval names."""
+
+import pytest
+
+from screening.translit import latin_variants, wade_giles_syllable
+
+
+def test_cyrillic_systems_include_bgn_german_and_french_habits() -> None:
+    variants, abjad = latin_variants("Владимир Путин")
+    assert variants[0] == "vladimir putin"
+    assert "wladimir putin" in variants
+    assert not abjad
+    assert "setchin" in latin_variants("Сечин")[0]
+    assert "dmitry medvedev" in latin_variants("Дмитрий Медведев")[0]
+
+
+def test_han_pinyin_and_wade_giles() -> None:
+    variants, _ = latin_variants("习近平")
+    assert variants[0] == "xi jinping"
+    assert "hsi chinping" in variants
+    assert wade_giles_syllable("zhou") == "chou"
+    assert wade_giles_syllable("qing") == "ching"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("김정은", "kim jong un"), ("박지성", "park ji sung"), ("이민호", "lee min ho")],
+)
+def test_hangul_common_romanisations(text: str, expected: str) -> None:
+    assert expected in latin_variants(text)[0]
+
+
+def test_arabic_and_hebrew_are_flagged_as_abjad() -> None:
+    variants, abjad = latin_variants("محمد علي")
+    assert abjad and variants[0].startswith("mhmd")
+    assert latin_variants("משה")[1]
+
+
+def test_japanese_kanji_reading() -> None:
+    assert "yamada taro" in latin_variants("山田太郎")[0]
