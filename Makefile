@@ -9,6 +9,9 @@ $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
+	# hanja (Korean readings of Han characters) is optional; its metadata pins
+	# test tools and an old PyYAML, so it is installed without its dependencies.
+	$(PY) -m pip install -q --no-deps "hanja==0.15.1"
 	touch $@
 
 install: $(VENV)/.installed
