@@ -1,9 +1,62 @@
-"""CLI commands: serve."""
+"""CLI command: `sanctions serve` (uvicorn running the API, optionally with several workers).
+
+Each worker process builds its own screening index (about 0.5-1 GB of memory
+for the full bundled lists, measured in the final report), so `--workers`
+multiplies memory. Settings reach the workers through environment variables.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import tempfile
+from pathlib import Path
+
 import typer
+
+log = logging.getLogger("service.serve")
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on (0.0.0.0 in a container)"),
+    port: int = typer.Option(8000, min=1, max=65535),
+    workers: int = typer.Option(1, min=1, max=64, help="Worker processes; each holds its own index"),
+    no_auth: bool = typer.Option(False, "--no-auth", help="Turn authentication OFF (local development only)"),
+    config: Path | None = typer.Option(None, help="Config file (TOML/YAML); default $SANCTIONS_CONFIG"),
+    access_log: bool = typer.Option(False, help="Log every request (costs throughput)"),
+) -> None:
+    """Serve the screening HTTP API."""
+    import uvicorn
+
+    from service.settings import ENV_AUTH, ENV_CONFIG, SettingsError, load_settings
+
+    if config is not None:
+        os.environ[ENV_CONFIG] = str(config)
+    if no_auth:
+        os.environ[ENV_AUTH] = "off"
+    try:
+        settings = load_settings()  # fail here, with the setting named, rather than in every worker
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not settings.auth_enabled:
+        log.warning("AUTHENTICATION IS OFF (--no-auth): every caller is admin; for local development only")
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_dir = tempfile.mkdtemp(prefix="prometheus-", dir=settings.data_dir)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        log.info("%d workers: Prometheus multiprocess mode in %s", workers, metrics_dir)
+    uvicorn.run(
+        "service.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_level="info",
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("serve")(serve)

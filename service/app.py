@@ -1,0 +1,118 @@
+"""The FastAPI application: `create_app(settings)`; uvicorn runs `service.app:app_from_env` as a factory.
+
+Every worker process opens the store (applying migrations), starts the audit
+writer and builds its own index in the background; until that index exists,
+/readyz and the screening endpoints answer 503 (fail closed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lists.store import Store
+from service import batch_api, routes_health, routes_keys, routes_lists, routes_screen
+from service.audit import AuditWriter
+from service.auth import Authenticator
+from service.deps import Services
+from service.index_holder import IndexHolder
+from service.metrics import MetricsMiddleware
+from service.responses import ApiError, OrjsonResponse, error_response
+from service.settings import Settings, load_settings
+
+log = logging.getLogger("service.app")
+
+DESCRIPTION = """Sanctions screening for payment systems.
+
+* Authenticate with `Authorization: Bearer <key>` or `X-API-Key: <key>` (keys: `sanctions keys create`).
+* Fails closed: without an active list version the screening endpoints answer 503, never "clear".
+* Every decision is committed to the audit trail before it is answered (`screening_id`).
+"""
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc) or "body"
+
+
+def _validation_response(_: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, RequestValidationError)
+    detail = [
+        {
+            "field": _field(err.get("loc", ())),
+            "message": str(err.get("msg", "invalid")),
+            "type": str(err.get("type", "")),
+        }
+        for err in exc.errors()
+    ]
+    return OrjsonResponse({"error": "invalid_request", "detail": detail}, status_code=422)
+
+
+def _api_error_response(_: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.error, exc.detail, exc.headers)
+
+
+def _http_error_response(_: Request, exc: Exception) -> OrjsonResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return error_response(exc.status_code, code, exc.detail, getattr(exc, "headers", None))
+
+
+def _unexpected_response(_: Request, exc: Exception) -> OrjsonResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(500, "internal_error", f"unexpected {type(exc).__name__}; see the server log")
+
+
+def _open_services(settings: Settings) -> Services:
+    store = Store(settings.database_url)
+    holder = IndexHolder(store, settings.default_threshold, settings.refresh_seconds)
+    audit = AuditWriter(store.engine, settings.audit_max_batch)
+    return Services(settings, store, holder, audit, Authenticator(store.engine, settings.key_cache_seconds))
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        parts = _open_services(settings)
+        if not settings.auth_enabled:
+            log.warning(
+                "AUTHENTICATION IS OFF (--no-auth): every caller is admin; for local development only"
+            )
+        parts.audit.start()
+        parts.holder.start()
+        app.state.services = parts
+        try:
+            yield
+        finally:
+            parts.holder.stop()
+            parts.audit.close()
+            parts.store.close()
+
+    app = FastAPI(
+        title="Sanctions screening API",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        default_response_class=OrjsonResponse,
+    )
+    app.add_middleware(MetricsMiddleware)
+    app.add_exception_handler(RequestValidationError, _validation_response)
+    app.add_exception_handler(ApiError, _api_error_response)
+    app.add_exception_handler(StarletteHTTPException, _http_error_response)
+    app.add_exception_handler(Exception, _unexpected_response)
+    for module in (routes_health, routes_screen, routes_lists, routes_keys):
+        app.include_router(module.router)
+    app.include_router(batch_api.router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn factory: each worker process builds the app from the environment."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app(load_settings())

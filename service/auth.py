@@ -1,0 +1,162 @@
+"""API keys: created once (the secret is shown only then), stored as a SHA-256 hash, looked up by id.
+
+A token reads `ssk_<key_id>_<secret>`: the key id is public (it goes into the
+audit trail and logs), the secret is 256 random bits, so a plain SHA-256 of the
+token is a safe verifier (no password stretching needed for high-entropy
+secrets) and costs microseconds per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import Engine, insert, select, update
+
+from service.db_models import api_keys
+
+TOKEN_PREFIX = "ssk"
+
+
+class Role(StrEnum):
+    SCREEN = "screen"  # screen, entities, lists (read)
+    ADMIN = "admin"  # also reload, keys, audit
+
+
+ROLE_GRANTS: dict[Role, frozenset[Role]] = {
+    Role.SCREEN: frozenset({Role.SCREEN}),
+    Role.ADMIN: frozenset({Role.SCREEN, Role.ADMIN}),
+}
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    key_id: str
+    name: str
+    role: Role
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an API key, or nobody in particular when auth is off."""
+
+    key_id: str | None
+    role: Role
+
+    def allows(self, needed: Role) -> bool:
+        return needed in ROLE_GRANTS[self.role]
+
+
+ANONYMOUS_ADMIN = Principal(key_id=None, role=Role.ADMIN)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def parse_key_id(token: str) -> str | None:
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return parts[1]
+
+
+def create_key(engine: Engine, role: Role | str, name: str = "") -> tuple[ApiKey, str]:
+    """A new key; returns it with the full token, which is never stored and cannot be shown again."""
+    role = Role(role)
+    key_id = secrets.token_hex(6)
+    token = f"{TOKEN_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+    created = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(api_keys).values(
+                key_id=key_id,
+                name=name or f"{role.value} key",
+                role=role.value,
+                secret_hash=hash_token(token),
+                created_at=created,
+                revoked_at=None,
+            )
+        )
+    return ApiKey(key_id, name or f"{role.value} key", role, created, None), token
+
+
+def revoke_key(engine: Engine, key_id: str) -> bool:
+    """Revoke a key; False when no active key has this id."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(api_keys)
+            .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+        )
+    return result.rowcount == 1
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def list_keys(engine: Engine) -> list[ApiKey]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(api_keys).order_by(api_keys.c.created_at)).all()
+    return [
+        ApiKey(row.key_id, row.name, Role(row.role), _utc(row.created_at), _utc(row.revoked_at))  # type: ignore[arg-type]
+        for row in rows
+    ]
+
+
+class Authenticator:
+    """Checks tokens against the api_keys table, caching lookups for `cache_seconds`.
+
+    The cache bounds how long a revoked key keeps working (default 5 s) and keeps
+    the database out of the hot path of every screening request.
+    """
+
+    def __init__(self, engine: Engine, cache_seconds: float = 5.0) -> None:
+        self._engine = engine
+        self._cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, str, Role] | tuple[float, None, None]] = {}
+        self._lock = threading.Lock()
+
+    def _lookup(self, key_id: str) -> tuple[str, Role] | None:
+        now = time.monotonic()
+        cached = self._cache.get(key_id)
+        if cached is not None and now - cached[0] < self._cache_seconds:
+            return None if cached[1] is None else (cached[1], cached[2])  # type: ignore[return-value]
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(api_keys.c.secret_hash, api_keys.c.role).where(
+                    api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None)
+                )
+            ).first()
+        with self._lock:
+            if len(self._cache) > 10_000:  # unbounded guessing must not grow memory
+                self._cache.clear()
+            self._cache[key_id] = (now, None, None) if row is None else (now, row.secret_hash, Role(row.role))
+        return None if row is None else (row.secret_hash, Role(row.role))
+
+    def authenticate(self, token: str) -> Principal | None:
+        key_id = parse_key_id(token)
+        if key_id is None:
+            return None
+        found = self._lookup(key_id)
+        if found is None:
+            return None
+        stored_hash, role = found
+        if not hmac.compare_digest(stored_hash, hash_token(token)):
+            return None
+        return Principal(key_id=key_id, role=role)

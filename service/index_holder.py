@@ -1,0 +1,157 @@
+"""Holds the Screener this worker serves, builds it off the request path, swaps it atomically.
+
+At start-up the index is built in a background thread from the store's active
+versions (readiness stays 503 until it is done). A reload (or a change noticed
+by the periodic refresh, e.g. after `sanctions lists load` or a reload served by
+another worker) builds a complete new Screener next to the old one, then
+replaces one reference: requests see the old index or the new one, never a mix,
+and the old one keeps serving if the build fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from datetime import time as dtime
+
+from lists.store import Store, VersionInfo
+from screening.screener import Screener
+from service import metrics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Serving:
+    """What a request screens against: the index and exactly the versions it was built from."""
+
+    screener: Screener
+    versions: dict[str, VersionInfo]
+    built_at: datetime
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {code: info.label for code, info in self.versions.items()}
+
+
+@dataclass
+class HolderStatus:
+    building: bool = False
+    last_error: str | None = None
+    last_build_seconds: float | None = None
+    builds: int = 0
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class IndexHolder:
+    def __init__(self, store: Store, default_threshold: float | None = None, refresh_seconds: float = 30.0):
+        self._store = store
+        self._default_threshold = default_threshold
+        self._refresh_seconds = refresh_seconds
+        self._serving: Serving | None = None
+        self._build_lock = threading.Lock()  # one build at a time
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.status = HolderStatus()
+
+    @property
+    def serving(self) -> Serving | None:
+        """The current index (a plain attribute read: the swap is one reference assignment)."""
+        return self._serving
+
+    def start(self) -> None:
+        """Build the first index in the background, then keep it in step with the store."""
+        self._thread = threading.Thread(target=self._background, name="index-holder", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _background(self) -> None:
+        self.refresh()
+        while self._refresh_seconds > 0 and not self._stop.wait(self._refresh_seconds):
+            self.refresh()
+
+    def refresh(self) -> bool:
+        """Rebuild if the store's active versions differ from the serving ones; True if swapped."""
+        try:
+            active = self._store.active_versions()
+        except Exception as exc:
+            self.status.last_error = f"cannot read the active list versions: {type(exc).__name__}: {exc}"
+            log.exception("reading active versions failed")
+            return False
+        current = self._serving
+        if current is not None and _ids(active) == _ids(current.versions):
+            return False
+        if not active:
+            self.status.last_error = "no list version is active in the store"
+            return False
+        return self.rebuild() is not None
+
+    def rebuild(self) -> Serving | None:
+        """Build a Screener from the store's active designations and swap it in (None on failure)."""
+        with self._build_lock:
+            self.status.building = True
+            started = time.perf_counter()
+            try:
+                versions, designations = self._store.active_snapshot()
+                if not versions:
+                    self.status.last_error = "no list version is active in the store"
+                    return None
+                kwargs = (
+                    {} if self._default_threshold is None else {"default_threshold": self._default_threshold}
+                )
+                screener = Screener(designations, {c: v.label for c, v in versions.items()}, **kwargs)
+                serving = Serving(screener, versions, datetime.now(UTC))
+            except Exception as exc:
+                self.status.last_error = f"index build failed: {type(exc).__name__}: {exc}"
+                log.exception("index build failed; the previous index keeps serving")
+                return None
+            finally:
+                self.status.building = False
+            self._serving = serving  # the atomic swap
+            seconds = time.perf_counter() - started
+            self.status.last_error = None
+            self.status.last_build_seconds = round(seconds, 3)
+            self.status.builds += 1
+            _publish_metrics(serving, seconds)
+            log.info(
+                "serving index of %d designations (%s) built in %.1f s",
+                screener.stats.designations,
+                ", ".join(serving.labels.values()),
+                seconds,
+            )
+            return serving
+
+
+def _ids(versions: dict[str, VersionInfo]) -> dict[str, int]:
+    return {code: info.id for code, info in versions.items()}
+
+
+def _epoch(info: VersionInfo) -> tuple[float | None, float]:
+    published = (
+        datetime.combine(info.publish_date, dtime(0, 0), tzinfo=UTC).timestamp()
+        if info.publish_date
+        else None
+    )
+    return published, info.loaded_at.timestamp()
+
+
+def _publish_metrics(serving: Serving, seconds: float) -> None:
+    metrics.INDEX_DESIGNATIONS.set(serving.screener.stats.designations)
+    metrics.INDEX_NAMES.set(serving.screener.stats.names)
+    metrics.INDEX_BUILD_SECONDS.set(seconds)
+    metrics.READY.set(1)
+    for code, info in serving.versions.items():
+        metrics.LIST_RECORDS.labels(code).set(info.record_count)
+    update_list_ages(serving)
+
+
+def update_list_ages(serving: Serving | None) -> None:
+    if serving is None:
+        return
+    stamps = {code: _epoch(info) for code, info in serving.versions.items()}
+    metrics.set_list_ages({c: s[0] for c, s in stamps.items()}, {c: s[1] for c, s in stamps.items()})

@@ -1,0 +1,190 @@
+"""POST /v1/screen, POST /v1/screen/bulk and GET /v1/screenings/{id}: decisions and their audit."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.concurrency import run_in_threadpool
+
+from screening.query import ScreeningResult
+from screening.screener import NoListsLoaded
+from service import metrics
+from service.api_models import (
+    BulkScreenRequest,
+    BulkScreenResponse,
+    ErrorBody,
+    InvalidRequest,
+    ScreenRequest,
+    ScreenResponse,
+)
+from service.audit import AuditUnavailable, get_screening
+from service.auth import Principal
+from service.deps import Services, require_admin, require_screen, services
+from service.index_holder import Serving
+from service.responses import ApiError, OrjsonResponse
+
+router = APIRouter(tags=["screening"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "missing, unknown or revoked API key"},
+    403: {"model": ErrorBody, "description": "the key's role does not allow this"},
+    422: {"model": InvalidRequest, "description": "invalid body; each error names its field"},
+    503: {
+        "model": ErrorBody,
+        "description": "fail closed: no active list version, index not built yet, or audit trail unavailable",
+        "content": {
+            "application/json": {
+                "example": {"error": "no_active_list", "detail": "no sanctions list version is active; ..."}
+            }
+        },
+    },
+}
+
+
+def _serving(parts: Services) -> Serving:
+    """The index to screen against, or a 503 saying why there is none (never a "clear" without lists)."""
+    serving = parts.holder.serving
+    if serving is not None:
+        return serving
+    status = parts.holder.status
+    if status.building or (status.builds == 0 and status.last_error is None):
+        raise ApiError(
+            503,
+            "index_building",
+            "the screening index is being built from the active list versions; retry shortly",
+        )
+    raise ApiError(
+        503,
+        "no_active_list",
+        f"no sanctions list version is active, so nothing can be screened ({status.last_error}); "
+        "load lists with `sanctions lists load` or POST /v1/lists/reload",
+    )
+
+
+def _screen(serving: Serving, request: ScreenRequest) -> tuple[ScreeningResult, float]:
+    started = time.perf_counter()
+    try:
+        result = serving.screener.screen(request.to_query())
+    except NoListsLoaded as exc:
+        raise ApiError(503, "list_not_loaded", str(exc)) from None
+    return result, (time.perf_counter() - started) * 1000
+
+
+def _audit_row(
+    result: dict[str, Any],
+    request: ScreenRequest,
+    principal: Principal,
+    endpoint: str,
+    screen_ms: float,
+    bulk_id: str | None = None,
+    position: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "screening_id": str(uuid.uuid4()),
+        "created_at": datetime.now(UTC),
+        "endpoint": endpoint,
+        "bulk_id": bulk_id,
+        "position": position,
+        "api_key_id": principal.key_id,
+        "reference": request.reference,
+        "decision": result["decision"],
+        "threshold": result["threshold"],
+        "list_versions": result["list_versions"],
+        "request": request.model_dump(mode="json", exclude_defaults=True),
+        "result": result,
+        "screen_ms": round(screen_ms, 3),
+    }
+
+
+async def _commit(parts: Services, rows: list[dict[str, Any]]) -> None:
+    """Wait until the audit rows are committed; without that there is no answer."""
+    try:
+        await asyncio.wrap_future(parts.audit.submit(rows))
+    except AuditUnavailable as exc:
+        raise ApiError(503, "audit_unavailable", f"{exc}; the decision was not answered, retry") from None
+
+
+def _answer(row: dict[str, Any], took_ms: float) -> dict[str, Any]:
+    return {
+        **row["result"],
+        "screening_id": row["screening_id"],
+        "reference": row["reference"],
+        "took_ms": took_ms,
+    }
+
+
+@router.post(
+    "/v1/screen",
+    response_model=ScreenResponse,
+    responses=ERRORS,
+    summary="Screen one party",
+    description="Screens one name (with optional evidence) against the active lists. The decision is "
+    "committed to the audit trail before this answer is sent.",
+)
+async def screen(
+    body: ScreenRequest, principal: Principal = Depends(require_screen), parts: Services = Depends(services)
+) -> OrjsonResponse:
+    started = time.perf_counter()
+    serving = _serving(parts)
+    result, screen_ms = _screen(serving, body)
+    row = _audit_row(result.model_dump(mode="json"), body, principal, "screen", screen_ms)
+    await _commit(parts, [row])
+    metrics.DECISIONS.labels(row["decision"], "screen").inc()
+    return OrjsonResponse(_answer(row, round((time.perf_counter() - started) * 1000, 3)))
+
+
+@router.post(
+    "/v1/screen/bulk",
+    response_model=BulkScreenResponse,
+    responses=ERRORS,
+    summary="Screen up to 1,000 parties",
+    description="One result per query, in order; one audit record per query, all committed before the answer.",
+)
+async def screen_bulk(
+    body: BulkScreenRequest,
+    principal: Principal = Depends(require_screen),
+    parts: Services = Depends(services),
+) -> OrjsonResponse:
+    started = time.perf_counter()
+    serving = _serving(parts)
+    bulk_id = str(uuid.uuid4())
+
+    def work() -> list[dict[str, Any]]:
+        rows = []
+        for position, request in enumerate(body.queries):
+            result, screen_ms = _screen(serving, request)
+            rows.append(
+                _audit_row(
+                    result.model_dump(mode="json"), request, principal, "bulk", screen_ms, bulk_id, position
+                )
+            )
+        return rows
+
+    rows = await run_in_threadpool(work)  # a big bulk must not stall single screenings on the event loop
+    await _commit(parts, rows)
+    took_ms = round((time.perf_counter() - started) * 1000, 3)
+    for row in rows:
+        metrics.DECISIONS.labels(row["decision"], "bulk").inc()
+    return OrjsonResponse(
+        {"bulk_id": bulk_id, "took_ms": took_ms, "results": [_answer(r, took_ms) for r in rows]}
+    )
+
+
+@router.get(
+    "/v1/screenings/{screening_id}",
+    tags=["audit"],
+    responses={**ERRORS, 404: {"model": ErrorBody, "description": "no audited decision with this id"}},
+    summary="The audited decision (admin)",
+)
+def screening_record(
+    screening_id: uuid.UUID, _: Principal = Depends(require_admin), parts: Services = Depends(services)
+) -> OrjsonResponse:
+    record = get_screening(parts.store.engine, str(screening_id))
+    if record is None:
+        raise ApiError(404, "not_found", f"no screening with id {screening_id}")
+    return OrjsonResponse(record)
