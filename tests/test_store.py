@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from datetime import UTC, date
 
 import pytest
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
 from lists.model import (
@@ -19,7 +21,7 @@ from lists.model import (
     ListCode,
 )
 from lists.parsed import ParsedList, SourceFile
-from lists.store import INSERT_CHUNK, LoadRefused, Store, StoreError, VersionNotFound
+from lists.store import INSERT_CHUNK, MIGRATIONS_DIR, LoadRefused, Store, StoreError, VersionNotFound
 from lists.store_models import DesignationRow, ListVersion
 
 
@@ -265,10 +267,13 @@ def test_reopening_applies_migrations_once(db_url: str) -> None:
     Store(db_url).close()
     store = Store(db_url)
     try:
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        scripts = ScriptDirectory.from_config(config)
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
-                "0001_lists"
-            ]
+            applied = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        assert applied == set(scripts.get_heads())
+        assert "0001_lists" in {rev.revision for rev in scripts.iterate_revisions(applied, "base")}
         assert store.active_versions() == {}
         assert store.active_designations() == []
     finally:
