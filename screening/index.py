@@ -23,6 +23,7 @@ import numpy as np
 from lists.model import AliasStrength, Designation
 from screening.evidence import MIN_STRONG_IDENTIFIER_LENGTH, STRONG_IDENTIFIER_TYPES, normalize_identifier
 from screening.names import AnalyzedName, analyze_name
+from screening.token_weights import compute_token_weights
 
 # How many names the pair scorer sees per query; the rest are ranked out by key weight.
 DEFAULT_CANDIDATES = 40
@@ -89,12 +90,12 @@ class NameIndex:
 
     def _build_postings(self) -> None:
         lists: dict[str, list[int]] = defaultdict(list)
-        token_df: dict[str, int] = defaultdict(int)
+        token_sets: list[set[str]] = []
         for name_id, name in enumerate(self.names):
             for key in name.analyzed.index_keys:
                 lists[key].append(name_id)
-            for token in set(name.analyzed.tokens):
-                token_df[token] += 1
+            spellings = getattr(name.analyzed, "script_tokens", None) or (name.analyzed.tokens,)
+            token_sets.append({t for tokens in spellings for t in tokens})
         total = max(len(self.names), 1)
         self.postings: dict[str, np.ndarray] = {
             key: np.array(ids, dtype=np.int32) for key, ids in lists.items()
@@ -102,10 +103,9 @@ class NameIndex:
         self.key_weights: dict[str, float] = {
             key: math.log(1.0 + total / len(ids)) for key, ids in lists.items()
         }
-        # IDF of each name token across all list names, for score_names(..., weights).
-        self.token_weights: dict[str, float] = {
-            token: math.log(1.0 + total / df) for token, df in token_df.items()
-        }
+        # Distinctiveness of each name token across these list names, for score_names(..., weights),
+        # on the matching core's own scale (rare tokens 1.0, the commonest near its floor).
+        self.token_weights: dict[str, float] = compute_token_weights(token_sets)
         # Length normalisation: a name's total key weight (cosine-like ranking).
         weights = self.key_weights
         self._norms = np.array(

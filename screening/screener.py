@@ -10,6 +10,7 @@ Immutable once built: to change lists, build a new Screener and swap the referen
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,12 +27,10 @@ from screening.evidence import (
 from screening.index import DEFAULT_CANDIDATES, NameIndex
 from screening.names import NameScore, analyze_name, score_names
 from screening.query import Match, Query, ScreeningResult
+from screening.thresholds import DEFAULT_THRESHOLD
 
-try:
-    from screening.thresholds import DEFAULT_THRESHOLD
-except ImportError:  # pragma: no cover - until the matching core's threshold lands
-    DEFAULT_THRESHOLD = 0.85
-
+# The matching core builds per-token explanations only when asked (they cost time).
+_CAN_EXPLAIN = "explain" in inspect.signature(score_names).parameters
 # A weak alias ("low quality" a.k.a.) is weaker evidence than a strong one.
 WEAK_ALIAS_FACTOR = 0.92
 # Identifier types that may be confused with each other in customer files.
@@ -199,11 +198,14 @@ class Screener:
         evidence: list[dict[str, object]],
     ) -> Match:
         designation = self._index.designations[position]
+        names = self._index.names
         if best is None:  # found by identifier alone: explain against the primary name
-            primary_id = next(i for i, n in enumerate(self._index.names) if n.designation == position)
-            result = score_names(analyzed, self._index.names[primary_id].analyzed, self._index.token_weights)
-            best = _Best(result.score, primary_id, result)
-        name = self._index.names[best.name_id]
+            name_id = next(i for i, n in enumerate(names) if n.designation == position)
+        else:
+            name_id = best.name_id
+        name = names[name_id]
+        result = _explained_score(analyzed, name.analyzed, self._index.token_weights)
+        best = _Best(best.score if best is not None else result.score, name_id, result)
         explanation = _explain(query, name.text, name.kind, best, final, identifier, evidence)
         return Match(
             entity_id=designation.entity_id,
@@ -216,6 +218,12 @@ class Screener:
             score=round(final, 4),
             explanation=explanation,
         )
+
+
+def _explained_score(query: Any, candidate: Any, weights: Mapping[str, float]) -> NameScore:
+    if _CAN_EXPLAIN:
+        return score_names(query, candidate, weights, explain=True)  # type: ignore[call-arg]
+    return score_names(query, candidate, weights)
 
 
 def _explain(

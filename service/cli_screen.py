@@ -1,9 +1,217 @@
-"""CLI commands: screen."""
+"""CLI commands: screen (one name, or a JSON-lines file of queries) and compare (one pair).
+
+The index is built once per process from the store's active list versions; with no
+list active the command refuses to screen (fail closed) instead of answering "clear".
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
 import typer
+from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from screening.query import ScreeningResult
+    from screening.screener import Screener
+
+NO_LISTS_MESSAGE = "no list loaded: run `sanctions lists load`"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def load_screener() -> Screener:
+    """A Screener over the store's active designations, or exit non-zero if none is loaded."""
+    from lists.store import Store
+    from screening.screener import Screener
+    from service.config import database_url
+
+    store = Store(database_url())
+    versions = store.active_versions()
+    designations = store.active_designations() if versions else []
+    if not designations:
+        raise _fail(NO_LISTS_MESSAGE)
+    labels = {code: info.label for code, info in versions.items()}
+    return Screener(designations, labels)
+
+
+def _validation_message(error: ValidationError) -> tuple[str, str]:
+    """(field, message) of the first problem pydantic found, for a one-line error."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first.get("loc", ())) or "(query)"
+    return field, first.get("msg", str(error))
+
+
+def screen_line(screener: Screener, line_number: int, line: str) -> tuple[dict[str, Any], bool]:
+    """Screen one JSON-lines query: (result or error object, ok). Never raises for bad input."""
+    from screening.query import Query
+    from screening.screener import NoListsLoaded
+
+    if not line.strip():
+        return {
+            "line": line_number,
+            "error": f"line {line_number}: empty line, expected a query object",
+        }, False
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return {"line": line_number, "error": f"line {line_number}: invalid JSON: {exc}"}, False
+    if not isinstance(data, dict):
+        message = f"line {line_number}: expected a JSON object, got {type(data).__name__}"
+        return {"line": line_number, "error": message}, False
+    try:
+        query = Query.model_validate(data)
+    except ValidationError as exc:
+        field, message = _validation_message(exc)
+        return {
+            "line": line_number,
+            "field": field,
+            "error": f"line {line_number}: {field}: {message}",
+        }, False
+    try:
+        result = screener.screen(query)
+    except NoListsLoaded as exc:
+        return {"line": line_number, "field": "lists", "error": f"line {line_number}: {exc}"}, False
+    return result.model_dump(mode="json"), True
+
+
+def screen_jsonl(screener: Screener, lines: Iterable[str], write: Callable[[bytes], Any]) -> int:
+    """Screen each line in order, writing one result (or error object) per line; returns the error count."""
+    errors = 0
+    for number, line in enumerate(lines, start=1):
+        output, ok = screen_line(screener, number, line)
+        errors += not ok
+        write(orjson.dumps(output) + b"\n")
+    return errors
+
+
+def _print_result(result: ScreeningResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    versions = ", ".join(result.list_versions.values()) or "(unlabelled lists)"
+    if result.decision == "hit":
+        console.print(
+            f"[bold red]HIT[/] {len(result.matches)} match(es) at or above {result.threshold:.2f} ({versions})"
+        )
+    else:
+        console.print(f"[bold green]CLEAR[/] nothing at or above {result.threshold:.2f} ({versions})")
+        return
+    table = Table(show_lines=False)
+    for column in ("score", "entity", "type", "name", "matched name", "kind", "programs"):
+        table.add_column(column, overflow="fold")
+    for match in result.matches:
+        table.add_row(
+            f"{match.score:.3f}",
+            match.entity_id,
+            match.type,
+            match.name,
+            match.matched_name,
+            match.matched_name_kind,
+            ", ".join(match.programs),
+        )
+    console.print(table)
+    for match in result.matches:
+        console.print(f"[bold]{match.entity_id}[/]: {match.explanation.get('summary', '')}", highlight=False)
+
+
+def screen(
+    name: str | None = typer.Argument(None, help="Name to screen (omit with --input)."),
+    type: str = typer.Option("any", "--type", help="person, entity, vessel, aircraft or any."),
+    dob: str | None = typer.Option(None, "--dob", help="Date or year of birth, e.g. 1986-12-08 or 1986."),
+    country: str | None = typer.Option(None, "--country", help="Country name or ISO code."),
+    nationality: str | None = typer.Option(None, "--nationality", help="Nationality (country name or code)."),
+    lists: list[str] | None = typer.Option(None, "--list", help="Only these lists (repeatable), e.g. ofac."),
+    threshold: float | None = typer.Option(None, "--threshold", help="Alert threshold in [0, 1]."),
+    limit: int = typer.Option(10, "--limit", help="At most this many matches."),
+    input: Path | None = typer.Option(None, "--input", help="JSON-lines file of queries ('-' for stdin)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Screen a name (or every query in a JSON-lines file) against the loaded lists."""
+    from screening.query import Query
+    from screening.screener import NoListsLoaded
+
+    if input is not None:
+        if name is not None:
+            raise _fail("give either a NAME or --input, not both")
+        if str(input) != "-" and not input.is_file():
+            raise _fail(f"{input}: no such file")
+        screener = load_screener()
+        handle = sys.stdin if str(input) == "-" else input.open(encoding="utf-8")
+        with handle:
+            lines = (line.rstrip("\r\n") for line in handle)
+            errors = screen_jsonl(screener, lines, sys.stdout.buffer.write)
+        sys.stdout.flush()
+        if errors:
+            raise _fail(f"{errors} line(s) of {input} could not be screened (see their error objects)", 1)
+        return
+    if name is None:
+        raise _fail("give a NAME to screen, or --input FILE")
+    try:
+        query = Query(
+            name=name,
+            type=type,  # type: ignore[arg-type]
+            dob=dob,
+            country=country,
+            nationality=nationality,
+            lists=lists or None,
+            threshold=threshold,
+            limit=limit,
+        )
+    except ValidationError as exc:
+        field, message = _validation_message(exc)
+        raise _fail(f"--{field}: {message}") from None
+    screener = load_screener()
+    try:
+        result = screener.screen(query)
+    except NoListsLoaded as exc:
+        raise _fail(str(exc)) from None
+    if json_output:
+        sys.stdout.buffer.write(
+            orjson.dumps(result.model_dump(mode="json"), option=orjson.OPT_INDENT_2) + b"\n"
+        )
+        sys.stdout.flush()
+    else:
+        _print_result(result)
+
+
+def compare(
+    name_a: str = typer.Argument(..., help="First name."),
+    name_b: str = typer.Argument(..., help="Second name."),
+    type: str = typer.Option("any", "--type", help="person, entity, vessel, aircraft or any."),
+    json_output: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Score one pair of names and explain the score."""
+    from screening.compare import compare as compare_names
+
+    if type not in {"person", "entity", "vessel", "aircraft", "any"}:
+        raise _fail(f"--type: expected person, entity, vessel, aircraft or any, got {type!r}")
+    if not name_a.strip() or not name_b.strip():
+        raise _fail("both names must contain text")
+    comparison = compare_names(name_a, name_b, type)
+    data = comparison.model_dump(mode="json")
+    if json_output:
+        sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.flush()
+        return
+    from rich.console import Console
+    from rich.pretty import Pretty
+
+    console = Console()
+    verdict = "[bold red]MATCH[/]" if data.get("decision") == "match" else "[bold green]NO MATCH[/]"
+    console.print(f"{verdict} score {data.get('score', 0.0):.3f}: {name_a!r} vs {name_b!r}", highlight=False)
+    console.print(Pretty(data.get("explanation", {})))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("screen")(screen)
+    app.command("compare")(compare)
