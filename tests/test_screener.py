@@ -1,0 +1,223 @@
+"""The Screener: ranking, evidence, identifiers, list filter, fail-closed, and the done-when names."""
+
+from __future__ import annotations
+
+import pytest
+
+from lists.model import (
+    Alias,
+    AliasStrength,
+    DateOfBirth,
+    Designation,
+    EntityType,
+    Identifier,
+    IdentifierType,
+    ListCode,
+)
+from screening.query import Query, ScreeningResult
+from screening.screener import WEAK_ALIAS_FACTOR, NoListsLoaded, Screener
+from screening.thresholds import DEFAULT_THRESHOLD
+
+
+def _designation(entity_id: str, name: str, type: EntityType = EntityType.ENTITY, **fields) -> Designation:
+    code, source_id = entity_id.split(":", 1)
+    return Designation(
+        entity_id=entity_id,
+        list=ListCode(code),
+        source_id=source_id,
+        type=type,
+        primary_name=name,
+        programs=("CYBER3",),
+        **fields,
+    )
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    designations = [
+        _designation("ofac:52749", "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD."),
+        _designation(
+            "ofac:52747",
+            "YIN, Kecheng",
+            EntityType.PERSON,
+            dates_of_birth=(DateOfBirth(text="08 Dec 1986", date_from="1986-12-08"),),
+            nationalities=("CN",),
+            gender="male",
+            identifiers=(
+                Identifier(type=IdentifierType.NATIONAL_ID, value="340121198612082214", country="CN"),
+            ),
+        ),
+        _designation(
+            "un:QDi.999",
+            "ZHOU ENLAI TRADING COMPANY",
+            aliases=(Alias(name="周恩来贸易公司", script="Hans"),),
+        ),
+        _designation(
+            "ofac:1001",
+            "GOLDEN FALCON SHIPPING",
+            aliases=(Alias(name="MARLIN", strength=AliasStrength.WEAK),),
+        ),
+        _designation("ofac:1002", "MARLIN TRADING FZE", aliases=(Alias(name="MARLIN"),)),
+        _designation(
+            "ofac:1003",
+            "SEA STAR",
+            EntityType.VESSEL,
+            identifiers=(Identifier(type=IdentifierType.IMO, value="IMO 9123456"),),
+        ),
+        _designation("un:1004", "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD."),
+    ]
+    return Screener(designations, {"ofac": "ofac@1:2025-01-01", "un": "un@1:2025-01-02"})
+
+
+def test_hit_ranks_the_designation_and_explains_it(screener: Screener) -> None:
+    result = screener.screen(Query(name="Sichuan Juxinhe Network Technology Company Limited"))
+    assert result.decision == "hit"
+    assert result.threshold == DEFAULT_THRESHOLD
+    assert result.list_versions == {"ofac": "ofac@1:2025-01-01", "un": "un@1:2025-01-02"}
+    ids = [m.entity_id for m in result.matches]
+    assert set(ids) == {"ofac:52749", "un:1004"}
+    top = result.matches[0]
+    assert top.matched_name_kind == "primary"
+    assert top.programs == ["CYBER3"]
+    assert top.score >= DEFAULT_THRESHOLD
+    explanation = top.explanation
+    assert explanation["name"]["matched"] == top.matched_name
+    assert {t["query_token"] for t in explanation["name"]["tokens"]} >= {"sichuan", "juxinhe"}
+    assert "scored" in explanation["summary"]
+    scores = [m.score for m in result.matches]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_result_json_round_trips(screener: Screener) -> None:
+    result = screener.screen(Query(name="Kecheng Yin", type="person"))
+    data = result.model_dump(mode="json")
+    assert set(data) == {"query", "decision", "threshold", "list_versions", "matches"}
+    assert ScreeningResult.model_validate(data) == result
+
+
+def test_unrelated_name_is_clear(screener: Screener) -> None:
+    result = screener.screen(Query(name="Sichuan Airlines Co Ltd"))
+    assert result.decision == "clear"
+    assert result.matches == []
+
+
+def test_list_filter_and_limit(screener: Screener) -> None:
+    query = Query(name="Sichuan Juxinhe Network Technology", lists=["un"])
+    assert [m.entity_id for m in screener.screen(query).matches] == ["un:1004"]
+    limited = screener.screen(Query(name="Sichuan Juxinhe Network Technology", limit=1))
+    assert len(limited.matches) == 1
+
+
+def test_threshold_from_the_query(screener: Screener) -> None:
+    strict = screener.screen(Query(name="Kecheng Yinn", type="person", threshold=1.0))
+    lenient = screener.screen(Query(name="Kecheng Yinn", type="person", threshold=0.5))
+    assert strict.threshold == 1.0 and strict.decision == "clear"
+    assert lenient.decision == "hit" and lenient.matches[0].entity_id == "ofac:52747"
+
+
+def test_dob_and_nationality_move_the_score(screener: Screener) -> None:
+    def score(**evidence) -> float:
+        result = screener.screen(Query(name="Kecheng Yinn", type="person", threshold=0.0, **evidence))
+        return next(m.score for m in result.matches if m.entity_id == "ofac:52747")
+
+    plain = score()
+    assert score(dob="1986-12-08", nationality="China") > plain
+    assert score(dob="1950-01-01") < plain
+    explained = screener.screen(Query(name="Kecheng Yinn", type="person", dob="1986-08-12", threshold=0.0))
+    items = explained.matches[0].explanation["evidence"]
+    assert items[0]["kind"] == "dob" and items[0]["effect"] > 0
+    assert "dob +" in explained.matches[0].explanation["summary"]
+
+
+def test_type_mismatch_is_penalised(screener: Screener) -> None:
+    def score(type: str) -> float:
+        result = screener.screen(Query(name="YIN, Kecheng", type=type, threshold=0.0))  # type: ignore[arg-type]
+        return next(m.score for m in result.matches if m.entity_id == "ofac:52747")
+
+    assert score("entity") < score("any")
+
+
+def test_weak_alias_counts_less_than_strong(screener: Screener) -> None:
+    result = screener.screen(Query(name="Marlin", threshold=0.5))
+    by_id = {m.entity_id: m for m in result.matches}
+    assert by_id["ofac:1001"].matched_name_kind == "weak"
+    assert by_id["ofac:1002"].matched_name_kind == "aka"
+    assert by_id["ofac:1001"].score < by_id["ofac:1002"].score
+    assert by_id["ofac:1001"].explanation["name"]["weak_alias_factor"] == WEAK_ALIAS_FACTOR
+
+
+def test_original_script_alias_matches(screener: Screener) -> None:
+    result = screener.screen(Query(name="周恩来贸易公司"))
+    assert result.decision == "hit"
+    assert result.matches[0].entity_id == "un:QDi.999"
+    assert result.matches[0].matched_name_kind == "original-script"
+
+
+def test_strong_identifier_is_decisive(screener: Screener) -> None:
+    query = Query(name="Completely Different Name", identifiers=[{"type": "imo", "value": "9123456"}])
+    result = screener.screen(query)
+    assert result.decision == "hit"
+    top = result.matches[0]
+    assert (top.entity_id, top.score) == ("ofac:1003", 1.0)
+    assert top.explanation["identifier"] == {"type": "imo", "value": "9123456", "decisive": True}
+    assert "decisive" in top.explanation["summary"]
+
+
+def test_identifier_of_another_kind_is_not_decisive(screener: Screener) -> None:
+    query = Query(
+        name="Completely Different Name", identifiers=[{"type": "passport", "value": "IMO 9123456"}]
+    )
+    assert screener.screen(query).decision == "clear"
+    person = Query(name="Somebody", identifiers=[{"type": "passport", "value": "340121198612082214"}])
+    assert screener.screen(person).matches[0].entity_id == "ofac:52747"  # passport ~ national id
+
+
+def test_no_designations_refuses_to_screen() -> None:
+    empty = Screener([])
+    with pytest.raises(NoListsLoaded, match="no sanctions list is loaded"):
+        empty.screen(Query(name="Kecheng Yin"))
+
+
+def test_filter_on_a_list_not_loaded_refuses(screener: Screener) -> None:
+    with pytest.raises(NoListsLoaded, match="internal"):
+        screener.screen(Query(name="Kecheng Yin", lists=["internal"]))
+
+
+def test_stats_and_screen_many(screener: Screener) -> None:
+    assert screener.stats.designations == 7
+    assert screener.stats.names >= 9
+    assert screener.stats.lists == {"ofac": 5, "un": 2}
+    results = screener.screen_many([Query(name="Kecheng Yin"), Query(name="Nobody Atall")])
+    assert [r.decision for r in results] == ["hit", "clear"]
+
+
+# --- the done-when names against every bundled list --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled_screener() -> Screener:
+    from lists.sources import parse_bundled
+
+    designations = [d for code in ListCode for d in parse_bundled(code).designations]
+    return Screener(designations)
+
+
+@pytest.mark.parametrize(
+    ("name", "type", "expected"),
+    [
+        ("Sichuan Juxinhe Network Technology Company Limited", "any", "ofac:52749"),
+        ("Kecheng Yin", "person", "ofac:52747"),
+        ("iSoon", "any", "internal:"),
+        ("Sichuan Airlines Co Ltd", "any", None),
+        ("Information Technology Group", "any", None),
+    ],
+)
+def test_done_when_on_bundled_lists(
+    bundled_screener: Screener, name: str, type: str, expected: str | None
+) -> None:
+    result = bundled_screener.screen(Query(name=name, type=type))  # type: ignore[arg-type]
+    if expected is None:
+        assert result.decision == "clear", [m.entity_id for m in result.matches]
+    else:
+        assert result.decision == "hit"
+        assert result.matches[0].entity_id.startswith(expected)
