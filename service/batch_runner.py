@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -33,6 +34,9 @@ class RowOutcome:
     decision: str
     matches: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    query: dict[str, Any] | None = None  # the engine query as screened (for the audit trail)
+    threshold: float | None = None
+    screen_ms: float = 0.0
 
 
 class BatchAborted(RuntimeError):
@@ -100,12 +104,21 @@ def screen_fields(row_number: int, fields: Mapping[str, str]) -> RowOutcome:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return RowOutcome(row_number, "error", error=f"invalid row: {problems}")
+    started = time.perf_counter()
     try:
         result = _screener.screen(query)
     except Exception as exc:  # one odd name must not stop a million-row batch
         return RowOutcome(row_number, "error", error=f"screening failed: {type(exc).__name__}: {exc}")
+    took = (time.perf_counter() - started) * 1000
     matches = [m.model_dump(mode="json") for m in result.matches]
-    return RowOutcome(row_number, result.decision, matches)
+    return RowOutcome(
+        row_number,
+        result.decision,
+        matches,
+        query=query.model_dump(mode="json", exclude_defaults=True),
+        threshold=result.threshold,
+        screen_ms=round(took, 3),
+    )
 
 
 def _screen_chunk(items: list[tuple[int, dict[str, str]]]) -> list[RowOutcome]:

@@ -9,16 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_batch_support import CustomerFile, load_bundled_lists, read_results, write_customer_file
+from tests.test_batch_support import CustomerFile, lists_db_copy, read_results, write_customer_file
 
 SANCTIONS = [sys.executable, "-m", "service.cli"]
 
 
 @pytest.fixture(scope="session")
 def lists_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('batch-db') / 'lists.db'}"
-    load_bundled_lists(url)
-    return url
+    return lists_db_copy(tmp_path_factory.mktemp("batch-db") / "lists.db")
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import random
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,18 @@ PLANTED = (
     ("Integrity Technology Group Inc", "COMPANY", "ofac:50543"),
 )
 INJECTIONS = ('=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1:A2)", "\tcmd", "\r=1")
+
+
+_TEMPLATE_DIR = Path(tempfile.mkdtemp(prefix="batch-lists-"))
+
+
+def lists_db_copy(target: Path) -> str:
+    """A SQLite store with the bundled lists at `target` (built once per test run, then copied)."""
+    template = _TEMPLATE_DIR / "lists.db"
+    if not template.exists():
+        load_bundled_lists(f"sqlite:///{template}")
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
 
 
 def load_bundled_lists(url: str) -> None:

@@ -1,0 +1,481 @@
+"""Batch jobs of the HTTP API: state in the database, files on disk, one runner thread per server.
+
+A job is a row of `batch_jobs` (Alembic revision 0003_batches) plus a folder
+under `<data dir>/batches/<job id>/` with the upload and the results. The
+runner claims queued jobs with a conditional UPDATE (so several server
+processes never run one job twice), screens with worker processes, and writes
+progress and a heartbeat about once a second. A job whose heartbeat stops
+(the server was killed) is taken up again from the start, or, when its upload
+is gone or it was interrupted too often, marked failed with the reason: never
+lost silently. Every screened row is written to the audit trail (`screenings`,
+endpoint "batch", bulk_id = job id, position = row number).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
+
+from service.batch_io import ColumnOverrides, count_rows, open_input
+from service.batch_output import ResultsWriter
+from service.batch_runner import BatchAborted, BatchRunner, RowOutcome, load_active_lists
+
+log = logging.getLogger(__name__)
+
+MAX_ROWS = 1_000_000
+MAX_BYTES = 200 * 1024 * 1024
+MAX_ATTEMPTS = 3
+ACTIVE_STATES = ("queued", "running")
+
+metadata = MetaData()
+batch_jobs = Table(
+    "batch_jobs",
+    metadata,
+    Column("job_id", String(36), primary_key=True),
+    Column("state", String(16), nullable=False),  # queued | running | done | failed | cancelled
+    Column("filename", Text, nullable=False),  # as uploaded
+    Column("input_path", Text, nullable=False),
+    Column("results_path", Text, nullable=False),
+    Column("options", JSON, nullable=False),  # columns, threshold
+    Column("api_key_id", String(32), nullable=True),
+    Column("rows_total", Integer, nullable=True),
+    Column("rows_done", Integer, nullable=False),
+    Column("hits", Integer, nullable=False),
+    Column("errors", Integer, nullable=False),
+    Column("list_versions", JSON, nullable=True),
+    Column("error", Text, nullable=True),  # why it failed
+    Column("notes", JSON, nullable=False),  # warnings and resume history
+    Column("attempts", Integer, nullable=False),
+    Column("runner_id", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+)
+
+
+@contextmanager
+def _write(engine: Engine) -> Iterator[Connection]:
+    """A write transaction; on SQLite BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            yield conn
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """What the uploader chose: column overrides, threshold, results format."""
+
+    columns: dict[str, str]
+    threshold: float | None = None
+    output_format: str = "csv"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"columns": self.columns, "threshold": self.threshold, "output_format": self.output_format}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> JobOptions:
+        return cls(dict(data.get("columns") or {}), data.get("threshold"), data.get("output_format", "csv"))
+
+    def overrides(self) -> ColumnOverrides:
+        return ColumnOverrides(**self.columns)
+
+
+def job_status(row: Any) -> dict[str, Any]:
+    """The public view of a job (GET /v1/batches/{id})."""
+    started, finished = _utc(row.started_at), _utc(row.finished_at)
+    eta = None
+    if row.state == "running" and started and row.rows_total and row.rows_done:
+        elapsed = (_now() - started).total_seconds()
+        eta = round((row.rows_total - row.rows_done) * elapsed / row.rows_done, 1)
+    return {
+        "job_id": row.job_id,
+        "state": row.state,
+        "filename": row.filename,
+        "rows_total": row.rows_total,
+        "rows_done": row.rows_done,
+        "hits": row.hits,
+        "errors": row.errors,
+        "eta_seconds": eta,
+        "error": row.error,
+        "notes": list(row.notes or []),
+        "attempts": row.attempts,
+        "api_key_id": row.api_key_id,
+        "list_versions": row.list_versions,
+        "options": row.options,
+        "created_at": _utc(row.created_at).isoformat(),  # type: ignore[union-attr]
+        "started_at": started.isoformat() if started else None,
+        "finished_at": finished.isoformat() if finished else None,
+    }
+
+
+class JobLost(RuntimeError):
+    """This runner no longer owns the job (cancelled, or taken over after a stale heartbeat)."""
+
+
+class BatchJobs:
+    """Creates, reports, cancels and runs batch jobs stored in `engine`'s database."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        data_dir: Path,
+        workers: int | None = None,
+        start_method: str = "forkserver",
+        stale_seconds: float | None = None,
+        poll_seconds: float = 0.5,
+    ) -> None:
+        self.engine = engine
+        self.jobs_dir = data_dir / "batches"
+        self.jobs_dir.mkdir(parents=True, exist_ok=True)
+        self.workers = workers
+        self.start_method = start_method
+        self.stale_seconds = stale_seconds or float(os.environ.get("SANCTIONS_BATCH_STALE_SECONDS", "30"))
+        self.poll_seconds = poll_seconds
+        self.runner_id = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- requests ------------------------------------------------------------
+
+    def new_job_dir(self) -> tuple[str, Path]:
+        job_id = str(uuid.uuid4())
+        folder = self.jobs_dir / job_id
+        folder.mkdir(parents=True)
+        return job_id, folder
+
+    def discard(self, job_id: str) -> None:
+        """Remove the folder of an upload that was refused before it became a job."""
+        shutil.rmtree(self.jobs_dir / job_id, ignore_errors=True)
+
+    def create(
+        self,
+        job_id: str,
+        filename: str,
+        input_path: Path,
+        options: JobOptions,
+        rows_total: int,
+        api_key_id: str | None,
+        notes: list[str] | None = None,
+    ) -> dict[str, Any]:
+        results = input_path.parent / f"results.{options.output_format}"
+        with _write(self.engine) as conn:
+            conn.execute(
+                insert(batch_jobs).values(
+                    job_id=job_id,
+                    state="queued",
+                    filename=filename,
+                    input_path=str(input_path),
+                    results_path=str(results),
+                    options=options.to_json(),
+                    api_key_id=api_key_id,
+                    rows_total=rows_total,
+                    rows_done=0,
+                    hits=0,
+                    errors=0,
+                    notes=notes or [],
+                    attempts=0,
+                    created_at=_now(),
+                )
+            )
+        self._wake.set()
+        return self.get(job_id)  # type: ignore[return-value]
+
+    def _row(self, job_id: str) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(select(batch_jobs).where(batch_jobs.c.job_id == job_id)).first()
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        row = self._row(job_id)
+        return None if row is None else job_status(row)
+
+    def cancel(self, job_id: str) -> dict[str, Any] | None:
+        """Cancel a queued or running job (the runner notices within a second)."""
+        with _write(self.engine) as conn:
+            conn.execute(
+                update(batch_jobs)
+                .where(batch_jobs.c.job_id == job_id, batch_jobs.c.state.in_(ACTIVE_STATES))
+                .values(state="cancelled", finished_at=_now(), runner_id=None)
+            )
+        return self.get(job_id)
+
+    def results_file(self, job_id: str, matches: bool = False) -> Path | None:
+        row = self._row(job_id)
+        if row is None or row.state != "done":
+            return None
+        path = Path(row.results_path)
+        if matches:
+            path = path.with_name(f"{path.stem}_matches{path.suffix}")
+        return path if path.is_file() else None
+
+    # --- the runner ------------------------------------------------------------
+
+    def start(self) -> None:
+        """Recover jobs a previous server left behind, then run queued jobs in a thread."""
+        self.recover()
+        self._thread = threading.Thread(target=self._loop, name="batch-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def recover(self) -> list[tuple[str, str]]:
+        """Running jobs without a recent heartbeat: queue them again, or fail them with the reason."""
+        cutoff = _now() - timedelta(seconds=self.stale_seconds)
+        actions: list[tuple[str, str]] = []
+        with _write(self.engine) as conn:
+            rows = conn.execute(select(batch_jobs).where(batch_jobs.c.state == "running")).all()
+            for row in rows:
+                beat = _utc(row.heartbeat_at) or _utc(row.started_at) or _utc(row.created_at)
+                if beat is not None and beat > cutoff:
+                    continue  # another live server process is running it
+                note = f"interrupted at {row.rows_done} of {row.rows_total} rows (server stopped); "
+                if not Path(row.input_path).is_file():
+                    values = {"state": "failed", "error": note + "the uploaded file is gone, cannot resume"}
+                elif row.attempts >= MAX_ATTEMPTS:
+                    values = {"state": "failed", "error": note + f"gave up after {row.attempts} attempts"}
+                else:
+                    values = {"state": "queued"}
+                changed = conn.execute(
+                    update(batch_jobs)
+                    .where(
+                        batch_jobs.c.job_id == row.job_id,
+                        batch_jobs.c.state == "running",
+                        batch_jobs.c.runner_id == row.runner_id,
+                    )
+                    .values(
+                        **values,
+                        runner_id=None,
+                        notes=[
+                            *(row.notes or []),
+                            note
+                            + ("restarted from the beginning" if values["state"] == "queued" else "failed"),
+                        ],
+                        finished_at=_now() if values["state"] == "failed" else None,
+                    )
+                )
+                if changed.rowcount:
+                    actions.append((row.job_id, values["state"]))
+                    log.warning("batch job %s: %s -> %s", row.job_id, note, values["state"])
+        return actions
+
+    def _loop(self) -> None:
+        last_recover = time.monotonic()
+        while not self._stop.is_set():
+            if time.monotonic() - last_recover > self.stale_seconds:
+                self.recover()
+                last_recover = time.monotonic()
+            job = self._claim()
+            if job is None:
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()
+                continue
+            self._run(job)
+
+    def _claim(self) -> Any:
+        with self.engine.connect() as conn:
+            candidate = conn.execute(
+                select(batch_jobs.c.job_id)
+                .where(batch_jobs.c.state == "queued")
+                .order_by(batch_jobs.c.created_at)
+                .limit(1)
+            ).scalar()
+        if candidate is None:
+            return None
+        now = _now()
+        with _write(self.engine) as conn:
+            claimed = conn.execute(
+                update(batch_jobs)
+                .where(batch_jobs.c.job_id == candidate, batch_jobs.c.state == "queued")
+                .values(
+                    state="running",
+                    runner_id=self.runner_id,
+                    started_at=now,
+                    heartbeat_at=now,
+                    rows_done=0,
+                    hits=0,
+                    errors=0,
+                    attempts=batch_jobs.c.attempts + 1,
+                )
+            )
+        return self._row(candidate) if claimed.rowcount else None
+
+    def _finish(self, job_id: str, state: str, error: str | None = None, **values: Any) -> None:
+        with _write(self.engine) as conn:
+            conn.execute(
+                update(batch_jobs)
+                .where(
+                    batch_jobs.c.job_id == job_id,
+                    batch_jobs.c.state == "running",
+                    batch_jobs.c.runner_id == self.runner_id,
+                )
+                .values(state=state, error=error, finished_at=_now(), heartbeat_at=_now(), **values)
+            )
+
+    def _run(self, job: Any) -> None:
+        try:
+            self._screen(job)
+        except JobLost:
+            log.info("batch job %s stopped: no longer ours (cancelled or taken over)", job.job_id)
+        except Exception as exc:
+            log.exception("batch job %s failed", job.job_id)
+            self._finish(job.job_id, "failed", f"{type(exc).__name__}: {exc}")
+
+    def _screen(self, job: Any) -> None:
+        options = JobOptions.from_json(job.options)
+        try:
+            source = open_input(Path(job.input_path), options.overrides())
+            designations, list_versions = load_active_lists(
+                str(self.engine.url.render_as_string(hide_password=False))
+            )
+        except Exception as exc:
+            self._finish(job.job_id, "failed", str(exc))
+            return
+        total = job.rows_total if job.rows_total is not None else count_rows(source)
+        progress = _Progress(self, job.job_id, list_versions, job.api_key_id)
+        progress.save(total=total, notes=[*(job.notes or []), *source.warnings])
+        runner = BatchRunner(
+            designations,
+            list_versions,
+            threshold=options.threshold,
+            workers=self.workers,
+            start_method=self.start_method,
+        )
+        del designations
+        id_index = source.columns.get("id")
+        try:
+            with ResultsWriter(Path(job.results_path), source.header) as writer:
+                for row, outcome in runner.run(source.rows(), should_stop=progress.should_stop):
+                    reference = row.cells[id_index] if id_index is not None else None
+                    writer.write(row.cells, outcome, reference or "", row.fields.get("name", ""))
+                    progress.add(outcome, reference)
+            progress.flush(force=True)
+        except BatchAborted as exc:
+            if progress.lost:
+                raise JobLost() from exc
+            raise
+        finally:
+            runner.close(cancel=True)
+        self._finish(job.job_id, "done", rows_done=progress.rows, hits=progress.hits, errors=progress.errors)
+
+
+class _Progress:
+    """Counts rows and, about once a second, commits counters, heartbeat and audit rows together."""
+
+    def __init__(self, jobs: BatchJobs, job_id: str, list_versions: dict[str, str], api_key_id: str | None):
+        self.jobs = jobs
+        self.job_id = job_id
+        self.list_versions = list_versions
+        self.api_key_id = api_key_id
+        self.rows = self.hits = self.errors = 0
+        self.lost = False
+        self._audit: list[dict[str, Any]] = []
+        self._last = time.monotonic()
+
+    def save(self, **values: Any) -> None:
+        self._update(
+            list_versions=self.list_versions,
+            rows_total=values.get("total"),
+            notes=values.get("notes", []),
+        )
+
+    def add(self, outcome: RowOutcome, reference: str | None) -> None:
+        self.rows += 1
+        self.hits += outcome.decision == "hit"
+        self.errors += outcome.decision == "error"
+        if outcome.decision != "error":
+            self._audit.append(self._audit_row(outcome, reference))
+        self.flush()
+
+    def _audit_row(self, outcome: RowOutcome, reference: str | None) -> dict[str, Any]:
+        return {
+            "screening_id": str(uuid.uuid4()),
+            "created_at": _now(),
+            "endpoint": "batch",
+            "bulk_id": self.job_id,
+            "position": outcome.row_number,
+            "api_key_id": self.api_key_id,
+            "reference": reference or None,
+            "decision": outcome.decision,
+            "threshold": outcome.threshold,
+            "list_versions": self.list_versions,
+            "request": outcome.query,
+            "result": {
+                "query": outcome.query,
+                "decision": outcome.decision,
+                "threshold": outcome.threshold,
+                "list_versions": self.list_versions,
+                "matches": outcome.matches,
+            },
+            "screen_ms": outcome.screen_ms,
+        }
+
+    def flush(self, force: bool = False) -> None:
+        if not force and time.monotonic() - self._last < 1.0 and len(self._audit) < 5_000:
+            return
+        self._last = time.monotonic()
+        self._update(rows_done=self.rows, hits=self.hits, errors=self.errors)
+
+    def _update(self, **values: Any) -> None:
+        from service.db_models import screenings
+
+        with _write(self.jobs.engine) as conn:
+            changed = conn.execute(
+                update(batch_jobs)
+                .where(
+                    batch_jobs.c.job_id == self.job_id,
+                    batch_jobs.c.state == "running",
+                    batch_jobs.c.runner_id == self.jobs.runner_id,
+                )
+                .values(heartbeat_at=_now(), **values)
+            )
+            if not changed.rowcount:
+                self.lost = True  # cancelled or taken over: write nothing more
+                return
+            if self._audit:
+                conn.execute(insert(screenings), self._audit)
+        self._audit = []
+
+    def should_stop(self) -> bool:
+        return self.lost
