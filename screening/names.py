@@ -68,6 +68,9 @@ class _Spelling:
     joined: str  # all tokens incl. legal forms, no spaces, original order
     joined_skeleton: str
     patronyms: frozenset[str]  # skeletons of tokens after "bin"/"ibn"/"ben"
+    bigram_keys: frozenset[str] = frozenset()  # keys of `bigrams`, for a fast disjointness test
+    # [weights mapping, per-token weights under it]: filled on first use by `_token_weights`.
+    weight_cache: list = field(default_factory=list, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,7 @@ def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -
         joined=joined,
         joined_skeleton=skeleton(joined),
         patronyms=_patronyms(tokens),
+        bigram_keys=frozenset(bigrams),
     )
 
 
@@ -211,37 +215,87 @@ def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
     )
 
 
-def _token_similarity(
-    a: _Spelling, i: int, b: _Spelling, j: int, abjad: bool, initials: bool
-) -> tuple[float, str]:
-    ta, tb = a.tokens[i], b.tokens[j]
-    if ta == tb:
-        return 1.0, "exact"
-    la, lb = len(ta), len(tb)
-    if la == 1 or lb == 1:
-        if initials and ta[0] == tb[0]:
-            return INITIAL_SCORE, "initial"
-        return 0.0, "missing"
+# Lowest Levenshtein similarity whose fuzzy score can still reach ALIGN_FLOOR (Jaro-Winkler <= 1).
+_LEV_CUTOFF = max(0.0, (ALIGN_FLOOR - (1.0 - FUZZY_LEV_SHARE)) / FUZZY_LEV_SHARE)
+_NO_MATCH = (0.0, "missing")
+# Memo of token-pair similarities (pure functions of the two tokens), bounded in size.
+_MEMO_LIMIT = 1_000_000
+_latin_memo: dict[str, dict[str, tuple[float, str]]] = {}
+_abjad_memo: dict[str, dict[str, tuple[float, str]]] = {}
+_memo_size = [0]
+
+
+def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
+    """Similarity of two different Latin tokens of 2+ letters; below ALIGN_FLOOR reported as 0."""
     if ta.isdigit() or tb.isdigit():
-        return 0.0, "missing"
-    if abjad:
-        ka, kb = a.skeletons[i], b.skeletons[j]
-        if ka == kb:
-            return ABJAD_SKELETON_SCORE, "transliterated"
-        return Levenshtein.normalized_similarity(ka, kb) * 0.9, "transliterated"
-    fuzzy = FUZZY_LEV_SHARE * Levenshtein.normalized_similarity(ta, tb) + (
-        1.0 - FUZZY_LEV_SHARE
-    ) * JaroWinkler.normalized_similarity(ta, tb)
+        return _NO_MATCH
+    lev = Levenshtein.normalized_similarity(ta, tb, score_cutoff=_LEV_CUTOFF)
+    fuzzy = (
+        FUZZY_LEV_SHARE * lev + (1.0 - FUZZY_LEV_SHARE) * JaroWinkler.normalized_similarity(ta, tb)
+        if lev
+        else 0.0
+    )
     best, how = fuzzy, "fuzzy"
-    if a.metaphones[i] and (a.metaphones[i] == b.metaphones[j] or a.nysiis[i] == b.nysiis[j]):
+    ma = metaphone(ta)
+    if ma and (ma == metaphone(tb) or nysiis(ta) == nysiis(tb)):
         if best < PHONETIC_SCORE:
             best, how = PHONETIC_SCORE, "phonetic"
-    elif a.skeletons[i] == b.skeletons[j] and ta[0] == tb[0] and best < SKELETON_SCORE:
+    elif ta[0] == tb[0] and best < SKELETON_SCORE and skeleton(ta) == skeleton(tb):
         best, how = SKELETON_SCORE, "phonetic"
-    return best, how
+    return (best, how) if best >= ALIGN_FLOOR else _NO_MATCH
 
 
-_VOWELS = frozenset("aeiouy")
+def _abjad_similarity(ta: str, tb: str) -> tuple[float, str]:
+    if ta.isdigit() or tb.isdigit():
+        return _NO_MATCH
+    ka, kb = skeleton(ta), skeleton(tb)
+    if ka == kb:
+        return ABJAD_SKELETON_SCORE, "transliterated"
+    sim = Levenshtein.normalized_similarity(ka, kb) * 0.9
+    return (sim, "transliterated") if sim >= ALIGN_FLOOR else _NO_MATCH
+
+
+def _pair_similarity(ta: str, tb: str, abjad: bool) -> tuple[float, str]:
+    """(similarity, how) of two tokens, initials allowed; below ALIGN_FLOOR gives (0.0, "missing")."""
+    if ta == tb:
+        return 1.0, "exact"
+    if len(ta) == 1 or len(tb) == 1:
+        return (INITIAL_SCORE, "initial") if ta[0] == tb[0] else _NO_MATCH
+    return _abjad_similarity(ta, tb) if abjad else _latin_similarity(ta, tb)
+
+
+def _memo_row(memo: dict[str, dict[str, tuple[float, str]]], token: str) -> dict[str, tuple[float, str]]:
+    """The memo of `token`'s similarities to other tokens (the whole memo is dropped when full)."""
+    row = memo.get(token)
+    if row is None:
+        if _memo_size[0] >= _MEMO_LIMIT:
+            _latin_memo.clear()
+            _abjad_memo.clear()
+            _memo_size[0] = 0
+        row = memo[token] = {}
+    return row
+
+
+def _token_similarity(ta: str, tb: str, abjad: bool, initials: bool) -> tuple[float, str]:
+    """(similarity, how) of two tokens; pairs below ALIGN_FLOOR give (0.0, "missing")."""
+    row = _memo_row(_abjad_memo if abjad else _latin_memo, ta)
+    found = row.get(tb)
+    if found is None:
+        found = row[tb] = _pair_similarity(ta, tb, abjad)
+        _memo_size[0] += 1
+    if not initials and found[1] == "initial":
+        return _NO_MATCH
+    return found
+
+
+def _token_weights(sp: _Spelling, weights: Mapping[str, float]) -> tuple[float, ...]:
+    """Per-token weights of a spelling under `weights`, cached for the last mapping used."""
+    cache = sp.weight_cache
+    if cache and cache[0] is weights:
+        return cache[1]  # type: ignore[no-any-return]
+    values = tuple(weights.get(t, UNKNOWN_TOKEN_WEIGHT) for t in sp.tokens)
+    cache[:] = [weights, values]
+    return values
 
 
 def _weight(weights: Mapping[str, float], token: str) -> float:
@@ -258,31 +312,45 @@ def _score_spellings(
 ) -> tuple[float, list[TokenMatch]]:
     qt, ct = q.tokens, c.tokens
     nq, nc = len(qt), len(ct)
+    wq = _token_weights(q, weights)
+    wc = _token_weights(c, weights)
+    matches: list[TokenMatch] = []
+
+    # Fast path: the same tokens on both sides (any order).
+    if nq == nc and q.token_set == c.token_set and len(q.token_set) == nq:
+        if explain:
+            matches.extend(TokenMatch(t, t, "exact", 1.0, w) for t, w in zip(qt, wq, strict=True))
+        if sum(wq) <= 0.0:
+            return 0.0, matches
+        if q.patronyms and c.patronyms and not q.patronyms & c.patronyms:
+            return PATRONYM_CONFLICT, matches
+        return 1.0, matches
+
     q_used = [False] * nq
     c_used = [False] * nc
     matched = 0.0  # sum of similarity * pair weight
     pair_weight = 0.0
-    matches: list[TokenMatch] = []
 
     # Joined on one side, split on the other: "juxin he" / "juxinhe".
-    if q.bigrams or c.bigrams:
+    if not q.bigram_keys.isdisjoint(c.token_set):
         for joined, i in q.bigrams.items():
             if joined in c.token_set and not q_used[i] and not q_used[i + 1]:
                 j = ct.index(joined)
                 if c_used[j]:
                     continue
-                w = min(_weight(weights, qt[i]) + _weight(weights, qt[i + 1]), _weight(weights, joined))
+                w = min(wq[i] + wq[i + 1], _weight(weights, joined))
                 q_used[i] = q_used[i + 1] = c_used[j] = True
                 matched += w
                 pair_weight += w
                 if explain:
                     matches.append(TokenMatch(qt[i] + " " + qt[i + 1], joined, "exact", 1.0, w))
+    if not c.bigram_keys.isdisjoint(q.token_set):
         for joined, j in c.bigrams.items():
             if joined in q.token_set and not c_used[j] and not c_used[j + 1]:
                 i = qt.index(joined)
                 if q_used[i]:
                     continue
-                w = min(_weight(weights, ct[j]) + _weight(weights, ct[j + 1]), _weight(weights, joined))
+                w = min(wc[j] + wc[j + 1], _weight(weights, joined))
                 c_used[j] = c_used[j + 1] = q_used[i] = True
                 matched += w
                 pair_weight += w
@@ -290,13 +358,13 @@ def _score_spellings(
                     matches.append(TokenMatch(joined, ct[j] + " " + ct[j + 1], "exact", 1.0, w))
 
     # Exact tokens first (cheap), then the rest by best similarity.
-    common = q.token_set & c.token_set
-    if common:
+    if not q.token_set.isdisjoint(c.token_set):
+        common = q.token_set & c.token_set
         for i, token in enumerate(qt):
             if token in common and not q_used[i]:
                 for j in range(nc):
                     if not c_used[j] and ct[j] == token:
-                        w = _weight(weights, token)
+                        w = wq[i]
                         q_used[i] = c_used[j] = True
                         matched += w
                         pair_weight += w
@@ -304,36 +372,48 @@ def _score_spellings(
                             matches.append(TokenMatch(token, token, "exact", 1.0, w))
                         break
     candidates: list[tuple[float, int, int, str]] = []
+    memo = _abjad_memo if abjad else _latin_memo
     for i in range(nq):
         if q_used[i]:
             continue
+        ta = qt[i]
+        row = _memo_row(memo, ta)
         for j in range(nc):
             if c_used[j]:
                 continue
-            sim, how = _token_similarity(q, i, c, j, abjad, initials)
-            if sim >= ALIGN_FLOOR:
-                candidates.append((sim, i, j, how))
+            tb = ct[j]
+            found = row.get(tb)
+            if found is None:
+                found = row[tb] = _pair_similarity(ta, tb, abjad)
+                _memo_size[0] += 1
+            if found[0] and (initials or found[1] != "initial"):
+                candidates.append((found[0], i, j, found[1]))
     if candidates:
-        candidates.sort(reverse=True)
+        if len(candidates) > 1:
+            candidates.sort(reverse=True)
         for sim, i, j, how in candidates:
             if q_used[i] or c_used[j]:
                 continue
             q_used[i] = c_used[j] = True
-            w = min(_weight(weights, qt[i]), _weight(weights, ct[j]))
+            w = min(wq[i], wc[j])
             if how == "initial":
                 # An initial carries only the evidence of one letter.
-                w = min(w, 0.5 * max(_weight(weights, qt[i]), _weight(weights, ct[j])))
+                w = min(w, 0.5 * max(wq[i], wc[j]))
             matched += sim**SIMILARITY_POWER * w
             pair_weight += w
             if explain:
                 matches.append(TokenMatch(qt[i], ct[j], how, round(sim, 4), round(w, 4)))
 
-    q_missing = sum(_weight(weights, qt[i]) for i in range(nq) if not q_used[i])
-    c_missing = sum(_weight(weights, ct[j]) for j in range(nc) if not c_used[j])
-    if explain:
-        for i in range(nq):
-            if not q_used[i]:
-                matches.append(TokenMatch(qt[i], None, "missing", 0.0, round(_weight(weights, qt[i]), 4)))
+    q_missing = 0.0
+    for i in range(nq):
+        if not q_used[i]:
+            q_missing += wq[i]
+            if explain:
+                matches.append(TokenMatch(qt[i], None, "missing", 0.0, round(wq[i], 4)))
+    c_missing = 0.0
+    for j in range(nc):
+        if not c_used[j]:
+            c_missing += wc[j]
     if pair_weight <= 0.0:
         return 0.0, matches
     if q_missing and c_missing:
@@ -353,12 +433,19 @@ def _score_spellings(
 def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:
     """Similarity of the whole names with spaces removed, counted only when very close."""
     if abjad:
-        sim = Levenshtein.normalized_similarity(q.joined_skeleton, c.joined_skeleton)
         if len(q.joined_skeleton) < 3:
             return 0.0
+        a, b = q.joined_skeleton, c.joined_skeleton
     else:
-        sim = Levenshtein.normalized_similarity(q.joined, c.joined)
-    return sim if sim >= JOINED_MIN else 0.0
+        a, b = q.joined, c.joined
+    la, lb = len(a), len(b)
+    # Normalised Levenshtein similarity is at most min/max length: skip hopeless pairs.
+    if not la or not lb or min(la, lb) < JOINED_MIN * max(la, lb):
+        return 0.0
+    return Levenshtein.normalized_similarity(a, b, score_cutoff=JOINED_MIN)
+
+
+_NO_INITIALS_TYPES = frozenset({"entity", "vessel", "aircraft"})
 
 
 def score_names(
@@ -366,59 +453,64 @@ def score_names(
     candidate: AnalyzedName,
     weights: Mapping[str, float] | None = None,
     explain: bool = False,
+    floor: float = 0.0,
 ) -> NameScore:
     """Score two analysed names; `weights` maps a token to how distinctive it is (IDF-like).
 
     Symmetric in its two names (up to the explanation). With `explain=False`
     (the index's hot path) `token_matches` is empty; pass `explain=True` for the
-    per-token explanation of a reported match.
+    per-token explanation of a reported match. `floor` (e.g. the alert threshold)
+    lets scoring stop early: any returned score below `floor` only means "below
+    floor" and may be lower than the full computation would give.
     """
     if weights is None:
         weights = DEFAULT_WEIGHTS
     abjad = query.abjad or candidate.abjad
-    initials = query.type not in ("entity", "vessel", "aircraft") and candidate.type not in (
-        "entity",
-        "vessel",
-        "aircraft",
-    )
+    initials = query.type not in _NO_INITIALS_TYPES and candidate.type not in _NO_INITIALS_TYPES
     best = 0.0
     best_matches: list[TokenMatch] = []
     best_pair = (0, 0)
     for qi, q in enumerate(query.spellings):
+        if not q.tokens:
+            continue
         for ci, c in enumerate(candidate.spellings):
-            if not q.tokens or not c.tokens:
+            if not c.tokens:
                 continue
             score, matches = _score_spellings(q, c, weights, abjad, initials, explain)
-            joined = _joined_similarity(q, c, abjad)
-            if joined > score:
-                score = joined
-                if explain:
-                    matches = [TokenMatch(" ".join(q.tokens), " ".join(c.tokens), "fuzzy", joined, 1.0)]
+            if score < 1.0:
+                joined = _joined_similarity(q, c, abjad)
+                if joined > score:
+                    score = joined
+                    if explain:
+                        matches = [TokenMatch(" ".join(q.tokens), " ".join(c.tokens), "fuzzy", joined, 1.0)]
             if score > best:
                 best, best_matches, best_pair = score, matches, (qi, ci)
-            if best >= 1.0:
-                break
+                if best >= 1.0:
+                    break
         if best >= 1.0:
             break
-    notes: list[str] = []
-    if (
+    legal_conflict = (
         query.legal_forms
         and candidate.legal_forms
         and not set(query.legal_forms) & set(candidate.legal_forms)
-    ):
+    )
+    if legal_conflict:
         best *= LEGAL_FORM_MISMATCH
+    if not explain:
+        return NameScore(min(1.0, max(0.0, best)), ())
+    notes: list[str] = []
+    if legal_conflict:
         notes.append(f"legal forms differ: {query.legal_forms} / {candidate.legal_forms}")
-    if explain:
-        if best_pair[0] or query.abjad:
-            notes.append("query read as: " + " ".join(query.spellings[best_pair[0]].tokens))
-        if best_pair[1] or candidate.abjad:
-            notes.append("list name read as: " + " ".join(candidate.spellings[best_pair[1]].tokens))
-        if best_pair != (0, 0) or abjad:
-            best_matches = [
-                TokenMatch(m.query_token, m.list_token, "transliterated", m.score, m.weight)
-                if m.how in ("exact", "fuzzy", "phonetic")
-                else m
-                for m in best_matches
-            ]
+    if best_pair[0] or query.abjad:
+        notes.append("query read as: " + " ".join(query.spellings[best_pair[0]].tokens))
+    if best_pair[1] or candidate.abjad:
+        notes.append("list name read as: " + " ".join(candidate.spellings[best_pair[1]].tokens))
+    if best_pair != (0, 0) or abjad:
+        best_matches = [
+            TokenMatch(m.query_token, m.list_token, "transliterated", m.score, m.weight)
+            if m.how in ("exact", "fuzzy", "phonetic")
+            else m
+            for m in best_matches
+        ]
     best = min(1.0, max(0.0, best))
     return NameScore(best, tuple(best_matches), tuple(notes))
