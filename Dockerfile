@@ -1,0 +1,36 @@
+# Sanctions screening API. Bundled list snapshots ship inside the package (lists/data).
+#   docker build -t sanctions-screening .
+#   docker run -p 8000:8000 -v sanctions-data:/data sanctions-screening
+# Load lists and create a key inside the container:
+#   docker exec <id> sanctions lists load && docker exec <id> sanctions keys create --role screen
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    SANCTIONS_DATA_DIR=/data
+
+# pyicu builds against libicu; compilers only for the build, removed afterwards
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libicu-dev pkg-config g++ curl \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY lists ./lists
+COPY screening ./screening
+COPY service ./service
+COPY benchmarks ./benchmarks
+RUN pip install . \
+ && apt-get purge -y g++ pkg-config && apt-get autoremove -y
+
+RUN useradd --system --uid 10001 --home-dir /data --create-home screening \
+ && mkdir -p /data && chown screening /data
+USER screening
+VOLUME ["/data"]
+EXPOSE 8000
+
+HEALTHCHECK --interval=15s --timeout=3s --start-period=120s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8000/readyz || exit 1
+
+ENTRYPOINT ["sanctions", "serve", "--host", "0.0.0.0", "--port", "8000"]
