@@ -163,7 +163,7 @@ def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -
 def _index_keys(spellings: tuple[_Spelling, ...]) -> frozenset[str]:
     keys: set[str] = set()
     for sp in spellings:
-        raw = tokenize(" ".join(sp.tokens))
+        raw = sp.tokens  # tokens never contain spaces
         for i, token in enumerate(sp.tokens):
             keys.add("t:" + token)
             if len(token) > 1:
@@ -188,7 +188,11 @@ def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
     spellings: list[_Spelling] = []
     legal_forms: tuple[str, ...] = native_forms
     for variant in variants:
-        rest, forms = split_legal_forms(variant) if type != "person" else (variant, ())
+        if type == "person" or variant == native_rest:
+            # Latin input: its legal forms were taken out of `native` already.
+            rest, forms = variant, ()
+        else:
+            rest, forms = split_legal_forms(variant)
         if not legal_forms and forms:
             legal_forms = forms
         tokens = tokenize(rest)

@@ -23,6 +23,8 @@ def strip_marks(text: str) -> str:
     Recomposes afterwards so Hangul syllables and other precomposed non-Latin
     letters survive.
     """
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", kept)
@@ -44,7 +46,10 @@ def normalize_latin(text: str) -> str:
 
     `normalize_latin(normalize_latin(x)) == normalize_latin(x)` for any string.
     """
-    text = strip_marks(clean_text(text))
+    text = clean_text(text)
+    if text.isascii():  # no marks to strip; clean_text is idempotent
+        return text
+    text = strip_marks(text)
     # Stripping marks can expose new separators/apostrophes (e.g. NFKD of "ǆ").
     return clean_text(text)
 

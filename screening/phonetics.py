@@ -13,10 +13,12 @@ import re
 
 import jellyfish
 
-_VOWELS_AND_GLIDES = re.compile(r"[aeiouyw]+")
 _DOUBLED = re.compile(r"(.)\1+")
-# Letters that sound alike across transliteration habits, folded before skeletons.
-_SKELETON_FOLD = str.maketrans({"v": "w", "q": "k", "c": "k", "z": "s", "j": "y", "p": "b"})
+# Letters that sound alike across transliteration habits are folded (q/c -> k, z -> s,
+# p -> b); vowels and glides (a e i o u y w, and v/j, folded to w/y) are dropped.
+_SKELETON_TABLE = str.maketrans({"q": "k", "c": "k", "z": "s", "p": "b", **dict.fromkeys("aeiouywvj")})
+# Digraphs read as one consonant, replaced in this order before folding.
+_DIGRAPHS = (("kh", "h"), ("dh", "d"), ("th", "t"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("ph", "f"))
 
 
 @functools.lru_cache(maxsize=262144)
@@ -61,9 +63,10 @@ def skeleton(token: str) -> str:
     """
     if not token:
         return ""
-    folded = token.replace("kh", "h").replace("dh", "d").replace("th", "t").replace("gh", "g")
-    folded = folded.replace("sh", "s").replace("ch", "s").replace("ph", "f")
-    folded = folded.translate(_SKELETON_FOLD)
-    body = _VOWELS_AND_GLIDES.sub("", folded)
+    folded = token
+    if "h" in folded:
+        for digraph, letter in _DIGRAPHS:
+            folded = folded.replace(digraph, letter)
+    body = folded.translate(_SKELETON_TABLE)
     body = _DOUBLED.sub(r"\1", body)
     return body or token[0]
