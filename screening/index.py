@@ -73,7 +73,9 @@ class NameIndex:
 
     def _build_names(self) -> None:
         cache: dict[tuple[str, str], AnalyzedName] = {}
+        starts: list[int] = []
         for position, designation in enumerate(self.designations):
+            starts.append(len(self.names))
             seen: set[str] = set()
             name_type = designation.type.value
             for text, kind in _name_kinds(designation):
@@ -87,6 +89,9 @@ class NameIndex:
                     analyzed = analyze_name(text, name_type)  # type: ignore[arg-type]
                     cache[(text, name_type)] = analyzed
                 self.names.append(IndexedName(position, text, kind, analyzed))
+        starts.append(len(self.names))
+        # Names of designation p are ids starts[p] .. starts[p + 1] - 1 (filed contiguously).
+        self._name_starts = starts
 
     def _build_postings(self) -> None:
         lists: dict[str, list[int]] = defaultdict(list)
@@ -206,6 +211,10 @@ class NameIndex:
             mask = codes[self._name_designation]
             self._list_masks[allowed_lists] = mask
         return mask
+
+    def names_of(self, position: int) -> range:
+        """Ids of every name of the designation at `position`."""
+        return range(self._name_starts[position], self._name_starts[position + 1])
 
     def all_names(self, allowed_lists: frozenset[str] | None = None) -> list[int]:
         """Every name id (in the allowed lists): the brute-force candidate set."""

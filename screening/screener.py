@@ -33,6 +33,10 @@ from screening.thresholds import DEFAULT_THRESHOLD
 _CAN_EXPLAIN = "explain" in inspect.signature(score_names).parameters
 # A weak alias ("low quality" a.k.a.) is weaker evidence than a strong one.
 WEAK_ALIAS_FACTOR = 0.92
+# Designations whose best candidate name scored within this margin below the point where
+# evidence could still lift it over the threshold get their other names scored too.
+EXPAND_MARGIN = 0.15
+EXPAND_NAMES = 25
 # Identifier types that may be confused with each other in customer files.
 _INTERCHANGEABLE_IDS = frozenset({"passport", "national_id", "tax_id", "registration_number", "uscc"})
 
@@ -111,15 +115,15 @@ class Screener:
             else index.candidates(analyzed, allowed, self.candidate_limit)
         )
         best: dict[int, _Best] = {}
-        names = index.names
-        weights = index.token_weights
-        for name_id in name_ids:
-            name = names[name_id]
-            result = score_names(analyzed, name.analyzed, weights)
-            score = result.score * WEAK_ALIAS_FACTOR if name.kind == "weak" else result.score
-            current = best.get(name.designation)
-            if current is None or score > current.score:
-                best[name.designation] = _Best(score, name_id, result)
+        scored_ids = set(name_ids)
+        self._score_into(best, analyzed, name_ids)
+        if not exhaustive:
+            # A designation that came close on one name gets all its names scored: its best
+            # name (say the original-script one) may not have ranked among the candidates.
+            floor = threshold - MAX_POSITIVE_EFFECT - EXPAND_MARGIN
+            for position in [p for p, b in best.items() if b.score >= floor]:
+                others = [i for i in index.names_of(position) if i not in scored_ids]
+                self._score_into(best, analyzed, others[:EXPAND_NAMES])
         decisive = self._identifier_hits(query, allowed)
         facts = QueryFacts.of(query)
         scored: list[tuple[float, int, list[dict[str, object]]]] = []
@@ -148,6 +152,18 @@ class Screener:
             list_versions=self.list_versions,
             matches=matches,
         )
+
+    def _score_into(self, best: dict[int, _Best], analyzed: Any, name_ids: Iterable[int]) -> None:
+        """Score names and keep, per designation, the best-scoring one."""
+        names = self._index.names
+        weights = self._index.token_weights
+        for name_id in name_ids:
+            name = names[name_id]
+            result = score_names(analyzed, name.analyzed, weights)
+            score = result.score * WEAK_ALIAS_FACTOR if name.kind == "weak" else result.score
+            current = best.get(name.designation)
+            if current is None or score > current.score:
+                best[name.designation] = _Best(score, name_id, result)
 
     def screen_many(self, queries: Iterable[Query]) -> list[ScreeningResult]:
         return [self.screen(q) for q in queries]

@@ -1,0 +1,148 @@
+"""The candidate index: what it files, what it retrieves, and its recall against brute force."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from lists.model import Alias, AliasStrength, Designation, EntityType, Identifier, IdentifierType, ListCode
+from screening.index import NameIndex
+from screening.names import analyze_name
+from screening.query import Query
+from screening.screener import Screener
+from tests.conftest import BUNDLED_DATA
+
+
+def _designation(entity_id: str, name: str, **fields) -> Designation:
+    code, source_id = entity_id.split(":", 1)
+    return Designation(
+        entity_id=entity_id,
+        list=ListCode(code),
+        source_id=source_id,
+        type=fields.pop("type", EntityType.ENTITY),
+        primary_name=name,
+        **fields,
+    )
+
+
+@pytest.fixture(scope="module")
+def small_index() -> NameIndex:
+    return NameIndex(
+        [
+            _designation(
+                "ofac:1",
+                "AL-QAIDA",
+                aliases=(
+                    Alias(name="THE BASE"),
+                    Alias(name="al-qaida"),  # same name again: filed once
+                    Alias(name="QAEDA", strength=AliasStrength.WEAK),
+                    Alias(name="القاعدة", script="Arab"),
+                ),
+                identifiers=(Identifier(type=IdentifierType.SWIFT_BIC, value="ABCD EF GH"),),
+            ),
+            _designation("un:2", "YIN Kecheng", type=EntityType.PERSON),
+            _designation(
+                "ofac:3",
+                "OCEAN TRADER",
+                type=EntityType.VESSEL,
+                identifiers=(
+                    Identifier(type=IdentifierType.IMO, value="IMO 9123456"),
+                    Identifier(type=IdentifierType.EMAIL, value="x@example.com"),
+                    Identifier(type=IdentifierType.PASSPORT, value="A12"),  # too short to be decisive
+                ),
+            ),
+        ]
+    )
+
+
+def test_every_name_is_filed_once_with_its_kind(small_index: NameIndex) -> None:
+    filed = [(n.designation, n.text, n.kind) for n in small_index.names]
+    assert filed == [
+        (0, "AL-QAIDA", "primary"),
+        (0, "THE BASE", "aka"),
+        (0, "QAEDA", "weak"),
+        (0, "القاعدة", "original-script"),
+        (1, "YIN Kecheng", "primary"),
+        (2, "OCEAN TRADER", "primary"),
+    ]
+
+
+def test_postings_are_compact_integer_arrays(small_index: NameIndex) -> None:
+    for key in analyze_name("YIN Kecheng", "person").index_keys:
+        postings = small_index.postings[key]
+        assert isinstance(postings, np.ndarray) and postings.dtype == np.int32
+        assert 4 in postings.tolist()
+    assert all(w > 0 for w in small_index.key_weights.values())
+
+
+def test_candidates_find_reordered_and_misspelt_names(small_index: NameIndex) -> None:
+    def first(name: str, type: str = "any") -> str:
+        ids = small_index.candidates(analyze_name(name, type))  # type: ignore[arg-type]
+        return small_index.names[ids[0]].text
+
+    assert first("Kecheng Yin", "person") == "YIN Kecheng"
+    assert first("Ocean Trador") == "OCEAN TRADER"
+    assert small_index.candidates(analyze_name("Zzyzx Qwvbn")) == []
+
+
+def test_candidates_respect_the_list_filter(small_index: NameIndex) -> None:
+    query = analyze_name("Kecheng Yin", "person")
+    assert small_index.candidates(query, frozenset({"ofac"})) == []
+    assert small_index.all_names(frozenset({"un"})) == [4]
+    assert small_index.all_names() == list(range(6))
+
+
+def test_identifier_index_holds_strong_normalised_values(small_index: NameIndex) -> None:
+    assert small_index.identifier_hits("9123456") == ((2, "imo"),)
+    assert small_index.identifier_hits("ABCDEFGH") == ((0, "swift_bic"),)
+    assert small_index.identifier_hits("XEXAMPLECOM") == ()  # e-mail: evidence, not decisive
+    assert small_index.identifier_hits("A12") == ()
+
+
+# --- recall against brute force on the real UN list ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def un_screener() -> Screener:
+    from lists.un_xml import parse_un_xml
+
+    return Screener(parse_un_xml(BUNDLED_DATA / "un" / "consolidated.xml").designations)
+
+
+def _typo(name: str, rng: random.Random) -> str:
+    i = rng.randrange(1, max(2, len(name) - 1))
+    return name[:i] + name[i + 1 :]
+
+
+def test_index_recall_matches_brute_force_on_real_aliases(un_screener: Screener) -> None:
+    """What brute force scores at or above threshold, the index finds too.
+
+    Own-designation recall (the alias's own entry) must be complete. Set recall counts
+    every brute-force hit, including the matching core's loose phonetic hits on very
+    common names ("Mohammed Ali" / "Allah Muhammad"); its 99.5% target is measured
+    by the benchmarks on their query set.
+    """
+    rng = random.Random(20251123)
+    index = un_screener.index
+    aliases = [n for n in index.names if n.kind in ("aka", "original-script")]
+    queries = [n.text for n in rng.sample(aliases, 25)]
+    queries += [_typo(n.text, rng) for n in rng.sample(aliases, 15)]
+    queries += ["Mohammed Ali", "Kim Jong", "Islamic Army"]
+    expected = found = own_expected = own_found = 0
+    for text in queries:
+        query = Query(name=text, limit=50)
+        brute = {m.entity_id for m in un_screener.screen_brute_force(query).matches}
+        indexed = {m.entity_id for m in un_screener.screen(query).matches}
+        expected += len(brute)
+        found += len(brute & indexed)
+    for name in rng.sample(aliases, 25):
+        owner = index.designations[name.designation].entity_id
+        query = Query(name=name.text, limit=50)
+        if owner in {m.entity_id for m in un_screener.screen_brute_force(query).matches}:
+            own_expected += 1
+            own_found += owner in {m.entity_id for m in un_screener.screen(query).matches}
+    assert expected > 40 and own_expected >= 20
+    assert found / expected >= 0.95, (found, expected)
+    assert own_found == own_expected
