@@ -1,0 +1,128 @@
+"""Batch throughput: N customer names (default 1,000,000) against all bundled lists, via the real CLI path.
+
+Target (issue 5): 1,000,000 names in at most 5 minutes on a 2-core machine
+(>= 3,300 names/s) with at most 2 GiB of memory (parent + workers, peak RSS).
+`--rows` makes a smaller run for CI. Writes benchmarks/results/batch_throughput.json.
+
+    python -m benchmarks.batch_throughput --rows 1000000 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import platform
+import random
+import resource
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from faker import Faker
+
+from service.batch_io import open_input
+from service.batch_output import ResultsWriter
+from service.batch_runner import BatchRunner, default_workers
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+TARGET_SECONDS_PER_MILLION = 300
+TARGET_RATE = 3_300
+TARGET_MEMORY_GIB = 2.0
+
+
+def write_names(path: Path, rows: int, seed: int = 1) -> None:
+    """A customer-like file: a pool of Faker names and companies, drawn with repeats."""
+    fake = Faker(["en_US", "de_DE", "es_ES", "fr_FR", "zh_CN", "ru_RU"])
+    Faker.seed(seed)
+    rng = random.Random(seed)
+    pool = [fake.name() for _ in range(20_000)] + [fake.company() for _ in range(10_000)]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["customer_id", "name", "country"])
+        for row in range(rows):
+            writer.writerow([f"C{row}", rng.choice(pool), fake.country_code() if row % 7 == 0 else ""])
+
+
+def bundled_designations() -> tuple[list, dict[str, str]]:
+    """All bundled lists, parsed directly (no database needed for a throughput run)."""
+    from lists.sources import bundled_sources, parse_bundled
+
+    designations: list = []
+    versions: dict[str, str] = {}
+    for code in bundled_sources():
+        parsed = parse_bundled(code)
+        designations.extend(parsed.designations)
+        versions[code.value] = f"{code.value}@bundled:{parsed.publish_date}"
+    return designations, versions
+
+
+def peak_memory_gib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest single child
+    return (own + children * default_workers()) / (1024 * 1024)  # an upper bound: every worker at peak
+
+
+def run(rows: int, workers: int | None) -> dict:
+    with tempfile.TemporaryDirectory(prefix="batch-bench-") as folder:
+        source_path = Path(folder) / "customers.csv"
+        write_names(source_path, rows)
+        designations, versions = bundled_designations()
+        started = time.monotonic()
+        runner = BatchRunner(designations, versions, workers=workers)
+        source = open_input(source_path)
+        hits = errors = done = 0
+        first_result: float | None = None
+        with runner, ResultsWriter(Path(folder) / "results.csv", source.header) as writer:
+            for row, outcome in runner.run(source.rows()):
+                if first_result is None:
+                    first_result = time.monotonic()
+                writer.write(row.cells, outcome, row.cells[0], row.fields["name"])
+                done += 1
+                hits += outcome.decision == "hit"
+                errors += outcome.decision == "error"
+        elapsed = time.monotonic() - started
+    assert done == rows, (done, rows)
+    rate = rows / elapsed
+    return {
+        "benchmark": "batch_throughput",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": default_workers(),
+            "python": platform.python_version(),
+        },
+        "rows": rows,
+        "workers": runner.workers,
+        "designations": len(designations),
+        "seconds": round(elapsed, 1),
+        "startup_seconds": round((first_result or started) - started, 1),
+        "names_per_second": round(rate),
+        "projected_seconds_per_million": round(1_000_000 / rate),
+        "hits": hits,
+        "errors": errors,
+        "peak_memory_gib_upper_bound": round(peak_memory_gib(), 2),
+        "targets": {
+            "names_per_second": TARGET_RATE,
+            "seconds_per_million": TARGET_SECONDS_PER_MILLION,
+            "memory_gib": TARGET_MEMORY_GIB,
+        },
+        "meets_rate": rate >= TARGET_RATE,
+        "meets_memory": peak_memory_gib() <= TARGET_MEMORY_GIB,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+    result = run(args.rows, args.workers)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / "batch_throughput.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
