@@ -51,6 +51,10 @@ SKELETON_SCORE = 0.82
 ABJAD_SKELETON_SCORE = 0.95
 # Whole-name comparison of the joined tokens (catches joins/splits anywhere).
 JOINED_MIN = 0.9
+# Longest middle token joined with its neighbours ("bashir ud din" / "bashiruddin").
+JOIN_PARTICLE_MAX = 3
+# Shortest one-token query treated as a mononym (shorter ones are initials or fragments).
+MONONYM_MIN_LENGTH = 3
 # Multiplier when both names carry legal forms and they share none.
 LEGAL_FORM_MISMATCH = 0.97
 
@@ -64,11 +68,13 @@ class _Spelling:
     nysiis: tuple[str, ...]
     skeletons: tuple[str, ...]
     token_set: frozenset[str]
-    bigrams: Mapping[str, int]  # "juxin"+"he" -> index of "juxin"
+    # Adjacent tokens joined: "juxin"+"he" -> (index of "juxin", 2); and three tokens around a
+    # short particle, as Arabic compounds are written both ways: "bashir ud din" -> (i, 3).
+    joins: Mapping[str, tuple[int, int]]
     joined: str  # all tokens incl. legal forms, no spaces, original order
     joined_skeleton: str
     patronyms: frozenset[str]  # skeletons of tokens after "bin"/"ibn"/"ben"
-    bigram_keys: frozenset[str] = frozenset()  # keys of `bigrams`, for a fast disjointness test
+    join_keys: frozenset[str] = frozenset()  # keys of `joins`, for a fast disjointness test
     # [weights mapping, per-token weights under it]: filled on first use by `_token_weights`.
     weight_cache: list = field(default_factory=list, repr=False, compare=False)
 
@@ -82,7 +88,8 @@ class AnalyzedName:
       - "t:<token>"      each normalised token (legal forms removed);
       - "t:<tok1tok2>"   each concatenation of two adjacent tokens, legal forms
                          included, so "jsc argument" meets "jscargument" and
-                         "juxin he" meets "juxinhe";
+                         "juxin he" meets "juxinhe"; also three tokens around a short
+                         particle ("bashir ud din" -> "t:bashiruddin");
       - "m:<metaphone>"  Metaphone of each token of 2+ letters (sound-alikes, many
                          one-letter typos and Cyrillic/German habits: v/w, ch/tsch);
       - "k:<skeleton>"   consonant skeleton of each token of 2+ letters (vowel
@@ -142,9 +149,12 @@ def _patronyms(tokens: tuple[str, ...]) -> frozenset[str]:
 def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -> _Spelling:
     tokens = tuple(_PARTICLES.get(t, t) for t in tokens)
     raw_tokens = tokenize(raw)
-    bigrams: dict[str, int] = {}
+    joins: dict[str, tuple[int, int]] = {}
     for i in range(len(tokens) - 1):
-        bigrams.setdefault(tokens[i] + tokens[i + 1], i)
+        joins.setdefault(tokens[i] + tokens[i + 1], (i, 2))
+    for i in range(len(tokens) - 2):
+        if len(tokens[i + 1]) <= JOIN_PARTICLE_MAX and len(tokens[i]) > 1 and len(tokens[i + 2]) > 1:
+            joins.setdefault(tokens[i] + tokens[i + 1] + tokens[i + 2], (i, 3))
     joined = "".join(raw_tokens) or "".join(tokens)
     return _Spelling(
         tokens=tokens,
@@ -152,11 +162,11 @@ def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -
         nysiis=tuple(nysiis(t) if len(t) > 1 else "" for t in tokens),
         skeletons=tuple(skeleton(t) for t in tokens),
         token_set=frozenset(tokens),
-        bigrams=bigrams,
+        joins=joins,
         joined=joined,
         joined_skeleton=skeleton(joined),
         patronyms=_patronyms(tokens),
-        bigram_keys=frozenset(bigrams),
+        join_keys=frozenset(joins),
     )
 
 
@@ -174,6 +184,9 @@ def _index_keys(spellings: tuple[_Spelling, ...]) -> frozenset[str]:
                 keys.add("p:" + token[:4])
         for i in range(len(raw) - 1):
             keys.add("t:" + raw[i] + raw[i + 1])
+        for joined, (_, span) in sp.joins.items():
+            if span == 3:
+                keys.add("t:" + joined)
         if sp.joined:
             keys.add("j:" + sp.joined_skeleton)
     return frozenset(keys)
@@ -336,30 +349,32 @@ def _score_spellings(
     pair_weight = 0.0
 
     # Joined on one side, split on the other: "juxin he" / "juxinhe".
-    if not q.bigram_keys.isdisjoint(c.token_set):
-        for joined, i in q.bigrams.items():
-            if joined in c.token_set and not q_used[i] and not q_used[i + 1]:
+    if not q.join_keys.isdisjoint(c.token_set):
+        for joined, (i, span) in q.joins.items():
+            if joined in c.token_set and not any(q_used[i : i + span]):
                 j = ct.index(joined)
                 if c_used[j]:
                     continue
-                w = min(wq[i] + wq[i + 1], _weight(weights, joined))
-                q_used[i] = q_used[i + 1] = c_used[j] = True
+                w = min(sum(wq[i : i + span]), _weight(weights, joined))
+                q_used[i : i + span] = [True] * span
+                c_used[j] = True
                 matched += w
                 pair_weight += w
                 if explain:
-                    matches.append(TokenMatch(qt[i] + " " + qt[i + 1], joined, "exact", 1.0, w))
-    if not c.bigram_keys.isdisjoint(q.token_set):
-        for joined, j in c.bigrams.items():
-            if joined in q.token_set and not c_used[j] and not c_used[j + 1]:
+                    matches.append(TokenMatch(" ".join(qt[i : i + span]), joined, "exact", 1.0, w))
+    if not c.join_keys.isdisjoint(q.token_set):
+        for joined, (j, span) in c.joins.items():
+            if joined in q.token_set and not any(c_used[j : j + span]):
                 i = qt.index(joined)
                 if q_used[i]:
                     continue
-                w = min(wc[j] + wc[j + 1], _weight(weights, joined))
-                c_used[j] = c_used[j + 1] = q_used[i] = True
+                w = min(sum(wc[j : j + span]), _weight(weights, joined))
+                c_used[j : j + span] = [True] * span
+                q_used[i] = True
                 matched += w
                 pair_weight += w
                 if explain:
-                    matches.append(TokenMatch(joined, ct[j] + " " + ct[j + 1], "exact", 1.0, w))
+                    matches.append(TokenMatch(joined, " ".join(ct[j : j + span]), "exact", 1.0, w))
 
     # Exact tokens first (cheap), then the rest by best similarity.
     if not q.token_set.isdisjoint(c.token_set):
@@ -426,7 +441,13 @@ def _score_spellings(
         shared = min(q_missing, c_missing)
         q_missing, c_missing = q_missing - shared, c_missing - shared
         pair_weight += 2 * shared * CONFLICT_COST
-    as_query = matched / (pair_weight + q_missing + EXTRA_TOKEN_COST * c_missing)
+    if nq == 1 and c_missing and not q_missing and len(qt[0]) >= MONONYM_MIN_LENGTH:
+        # A one-token query (a mononym, or a surname searched alone) can name only one part of
+        # a fuller list name: the other parts count as one omitted part, however many there are.
+        c_omitted = max(wc[j] for j in range(nc) if not c_used[j])
+    else:
+        c_omitted = c_missing
+    as_query = matched / (pair_weight + q_missing + EXTRA_TOKEN_COST * c_omitted)
     as_list = matched / (pair_weight + c_missing + EXTRA_TOKEN_COST * q_missing)
     score = max(as_query, as_list)
     if q.patronyms and c.patronyms and not q.patronyms & c.patronyms:

@@ -34,4 +34,10 @@ def test_identical_names_score_one(name: str) -> None:
 def test_scoring_is_symmetric_enough(a: str, b: str) -> None:
     ab = score_names(analyze_name(a), analyze_name(b)).score
     ba = score_names(analyze_name(b), analyze_name(a)).score
-    assert abs(ab - ba) <= 0.1
+    if len(analyze_name(a).tokens) == 1:
+        # A one-token query is read as a mononym: it may score higher than the reverse.
+        assert ab >= ba - 0.1
+    elif len(analyze_name(b).tokens) == 1:
+        assert ba >= ab - 0.1
+    else:
+        assert abs(ab - ba) <= 0.1

@@ -86,3 +86,22 @@ def test_index_keys_cover_tokens_phonetics_and_joins() -> None:
     assert any(k.startswith("m:") for k in keys) and any(k.startswith("k:") for k in keys)
     # A query with a typo shares a key with the list name.
     assert analyze_name("Vladimr", "person").index_keys & analyze_name("Vladimir", "person").index_keys
+
+
+def test_compound_names_joined_around_a_particle() -> None:
+    # OFAC: MAHMOOD, Sultan Bashiruddin; a record writes the compound with hyphens.
+    list_name = "MAHMOOD, Sultan Bashiruddin"
+    assert score("MAHMOOD BASHIR-UD-DIN", list_name, "person") >= DEFAULT_THRESHOLD
+    assert "t:bashiruddin" in analyze_name("Bashir ud Din", "person").index_keys
+    assert score("MAHMOOD BASHIR-UD-DIN", "MAHMOOD, Fariduddin", "person") < DEFAULT_THRESHOLD
+
+
+def test_one_token_query_is_a_mononym() -> None:
+    # A distinctive single token contained in a fuller list name alerts, however many parts it has.
+    assert score("BASHIRUDDIN", "MAHMOOD, Sultan Bashiruddin") >= DEFAULT_THRESHOLD
+    assert score("ESCOBAR", "ESCOBAR CABRERA, Asdrubal Rafael") >= DEFAULT_THRESHOLD
+    # A common one (a frequent given name) or a particle does not.
+    assert score("MOHAMMED", "AL-HOUTHI, Mohammed Ali") < DEFAULT_THRESHOLD
+    assert score("AL", "AL-HOUTHI, Mohammed Ali") < DEFAULT_THRESHOLD
+    # The rule reads the query side only: a list mononym does not match a fuller query.
+    assert score("ESCOBAR CABRERA, Asdrubal Rafael", "ESCOBAR") < DEFAULT_THRESHOLD
