@@ -29,7 +29,7 @@ from screening.legal_forms import split_legal_forms
 from screening.normalize import clean_text, normalize_latin, tokenize
 from screening.phonetics import metaphone, nysiis, skeleton
 from screening.token_weights import DEFAULT_WEIGHTS, UNKNOWN_TOKEN_WEIGHT
-from screening.translit import latin_variants
+from screening.translit import latin_variants, pinyin_name_to_wade_giles
 
 NameType = Literal["person", "entity", "vessel", "aircraft", "any"]
 
@@ -217,6 +217,10 @@ def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
             else variant + " " + " ".join(native_forms)
         )
         spellings.append(_spelling(tokens, forms or native_forms, raw))
+    if len(spellings) == 1 and not abjad and type in ("person", "any"):
+        wade_giles = pinyin_name_to_wade_giles(spellings[0].tokens)
+        if wade_giles:
+            spellings.append(_spelling(wade_giles, legal_forms, " ".join(wade_giles)))
     if not spellings:
         spellings.append(_spelling((), (), ""))
     spellings_t = tuple(spellings)

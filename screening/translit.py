@@ -295,3 +295,63 @@ def latin_variants(text: str) -> tuple[list[str], bool]:
     if not out:
         out = [normalize_latin(text)]
     return out[:_MAX_VARIANTS], bool(scripts & ABJAD_SCRIPTS)
+
+
+# --- Latin pinyin input: its Wade-Giles reading ("Xi Jinping" / "Hsi Chin-p'ing").
+_MAX_SYLLABLES_PER_TOKEN = 3
+
+
+@functools.lru_cache(maxsize=1)
+def _pinyin_wade_giles_table() -> dict[str, str]:
+    """Pinyin syllable -> Wade-Giles without apostrophes or umlauts (pypinyin's table)."""
+    from pypinyin.style.wadegiles import _convert_table
+
+    table: dict[str, str] = {}
+    for pinyin, wade_giles in _convert_table:
+        if pinyin.isascii() and pinyin.isalpha():
+            table[pinyin] = normalize_latin(wade_giles)
+    return table
+
+
+@functools.lru_cache(maxsize=65536)
+def pinyin_token_to_wade_giles(token: str) -> str | None:
+    """Wade-Giles reading of a token made of 1-3 pinyin syllables ("jinping" -> "chinping"), else None.
+
+    Segments longest syllable first with backtracking, so "xian" reads as one syllable.
+    """
+    table = _pinyin_wade_giles_table()
+
+    def segment(rest: str, left: int) -> list[str] | None:
+        if not rest:
+            return []
+        if not left:
+            return None
+        for size in range(min(6, len(rest)), 0, -1):
+            head = rest[:size]
+            if head in table:
+                tail = segment(rest[size:], left - 1)
+                if tail is not None:
+                    return [table[head], *tail]
+        return None
+
+    parts = segment(token, _MAX_SYLLABLES_PER_TOKEN)
+    return "".join(parts) if parts else None
+
+
+def pinyin_name_to_wade_giles(tokens: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Wade-Giles reading of a Latin name written in pinyin (2-4 tokens, every token pinyin), else None.
+
+    Why: older records and many lists romanise Chinese names in Wade-Giles ("Mao Tse-tung",
+    "Hsi Chin-p'ing") where the list or the query has pinyin ("Mao Zedong"). Apostrophes
+    are lost in most data, so aspirated and plain initials read alike (chin: jin or qin).
+    """
+    if not 2 <= len(tokens) <= 4:
+        return None
+    out = []
+    for token in tokens:
+        wade_giles = pinyin_token_to_wade_giles(token)
+        if wade_giles is None:
+            return None
+        out.append(wade_giles)
+    result = tuple(out)
+    return result if result != tokens else None

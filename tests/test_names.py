@@ -105,3 +105,9 @@ def test_one_token_query_is_a_mononym() -> None:
     assert score("AL", "AL-HOUTHI, Mohammed Ali") < DEFAULT_THRESHOLD
     # The rule reads the query side only: a list mononym does not match a fuller query.
     assert score("ESCOBAR CABRERA, Asdrubal Rafael", "ESCOBAR") < DEFAULT_THRESHOLD
+
+
+def test_wade_giles_input_matches_pinyin_list_names() -> None:
+    assert score("Hsi Chin-ping", "XI, Jinping", "person") >= DEFAULT_THRESHOLD
+    assert score("Mao Tse-tung", "Mao Zedong", "person") >= DEFAULT_THRESHOLD
+    assert score("Hsi Chin-ping", "YANG, Jianping", "person") < DEFAULT_THRESHOLD

@@ -38,3 +38,13 @@ def test_arabic_and_hebrew_are_flagged_as_abjad() -> None:
 
 def test_japanese_kanji_reading() -> None:
     assert "yamada taro" in latin_variants("山田太郎")[0]
+
+
+def test_latin_pinyin_reads_as_wade_giles() -> None:
+    from screening.translit import pinyin_name_to_wade_giles
+
+    assert pinyin_name_to_wade_giles(("xi", "jinping")) == ("hsi", "chinping")
+    assert pinyin_name_to_wade_giles(("mao", "zedong")) == ("mao", "tsetung")
+    # Names that are not pinyin throughout get no Wade-Giles reading.
+    assert pinyin_name_to_wade_giles(("angela", "merkel")) is None
+    assert pinyin_name_to_wade_giles(("kim", "jong", "un")) is None
