@@ -139,28 +139,42 @@ def interleaved_ratio(screener: Any, queries: Sequence[Any], names: list[str]) -
 
 
 def jsonl_throughput(screener: Any, queries: Sequence[Any]) -> dict[str, Any]:
-    """The JSON-lines batch path in process: parse a line, screen, serialise the result line."""
-    from screening.query import Query
-
-    lines = [orjson.dumps(q.model_dump(mode="json", exclude_none=True)) for q in queries]
-    started = time.perf_counter()
+    """The `sanctions screen --input` JSON-lines path (service.cli_screen.screen_jsonl), in process."""
+    lines = [orjson.dumps(q.model_dump(mode="json", exclude_none=True)).decode() for q in queries]
     out = bytearray()
-    for line in lines:
-        result = screener.screen(Query.model_validate_json(line))
-        out += orjson.dumps(result.model_dump(mode="json")) + b"\n"
+    try:
+        from service.cli_screen import screen_jsonl
+
+        path = "service.cli_screen.screen_jsonl (the CLI --input loop, without process start-up)"
+    except ImportError:
+        from screening.query import Query
+
+        def screen_jsonl(screener: Any, lines: Sequence[str], write: Any) -> int:
+            for line in lines:
+                write(orjson.dumps(screener.screen(Query.model_validate_json(line)).model_dump(mode="json")))
+            return 0
+
+        path = "in process: Query.model_validate_json -> screen -> orjson line"
+    started = time.perf_counter()
+    errors = screen_jsonl(screener, lines, out.extend)
     seconds = time.perf_counter() - started
     return {
         "names": len(lines),
+        "errors": errors,
         "seconds": round(seconds, 3),
         "names_per_s": len(lines) / seconds,
         "bytes_out": len(out),
-        "path": "in-process: Query.model_validate_json -> screen -> orjson line",
+        "path": path,
     }
 
 
 def run_speed(
-    per_kind: int = 300, repeats: int = 2, baseline_queries: int = 150, http: bool = False
+    per_kind: int = 300,
+    repeats: int = 2,
+    baseline_queries: int | None = None,
+    http: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
+    """All speed measures; `http` = (server url, API token) also runs the HTTP load test."""
     cpu = pin_one_core()
     started = time.perf_counter()
     designations = engine.load_all_designations()
@@ -181,7 +195,9 @@ def run_speed(
 
     rng = random.Random(QUERY_SEED)
     baseline = interleaved_ratio(
-        screener, rng.sample(queries, min(baseline_queries, len(queries))), all_list_names(designations)
+        screener,
+        rng.sample(queries, min(baseline_queries or len(queries), len(queries))),
+        all_list_names(designations),
     )
     result: dict[str, Any] = {
         "kind": "speed",
@@ -220,19 +236,31 @@ def run_speed(
         "speed_ratio_screener_mean_ms": baseline["screener_mean_ms"],
     }
     if http:
-        result["http"] = run_http()
+        result["http"] = run_http(*http)
     return result
 
 
-def run_http() -> dict[str, Any]:
+def run_http(url: str, token: str, duration: float = 10.0) -> dict[str, Any]:
+    """HTTP throughput via benchmarks/http_load.py against a server already running on loopback."""
+    import subprocess
+    import sys
+
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.http_load",
+        "--url",
+        url,
+        "--token",
+        token,
+        "--duration",
+        str(duration),
+        "--json",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120)
+    if proc.returncode:
+        return {"error": f"http_load exited {proc.returncode}: {proc.stderr[-1000:]}"}
     try:
-        from benchmarks import http_load
-    except ImportError as exc:
-        return {"skipped": f"benchmarks/http_load.py not available ({exc})"}
-    runner = getattr(http_load, "run", None) or getattr(http_load, "main", None)
-    if runner is None:
-        return {"skipped": "benchmarks/http_load.py has no run()"}
-    try:
-        return dict(runner())
-    except Exception as exc:  # reported, the in-process numbers still stand
-        return {"error": f"{type(exc).__name__}: {exc}"}
+        return dict(orjson.loads(proc.stdout.strip().splitlines()[-1]))
+    except (orjson.JSONDecodeError, IndexError) as exc:
+        return {"error": f"http_load printed no JSON summary ({exc})"}
