@@ -4,15 +4,16 @@
 threshold; `python -m screening.thresholds [name_pairs.csv]` prints it for
 ../shared/data/eval/name_pairs.csv (826 pairs, OpenSanctions name_bench).
 
-Curve recorded 2026-11 (scoring parameters in screening/names.py at this commit):
+Curve recorded 2026-11 (scoring parameters in screening/names.py at this commit:
+three-token joins, one-token queries read as mononyms, Wade-Giles reading of pinyin):
     threshold  precision  recall  F1
-    0.80       0.865      0.856   0.861
-    0.82       0.880      0.849   0.865
-    0.84       0.885      0.849   0.867   <- maximum F1: chosen
-    0.86       0.894      0.831   0.861
-    0.88       0.903      0.809   0.854
+    0.80       0.867      0.873   0.870
+    0.82       0.882      0.866   0.874
+    0.84       0.887      0.866   0.876   <- maximum F1: chosen
+    0.86       0.896      0.847   0.871
+    0.88       0.904      0.824   0.862
 For reference at 0.7 on the same file: OpenSanctions logic-v2 F1 0.796, OFAC-style
-Jaro-Winkler F1 0.670. The plateau 0.82-0.86 is flat, so the choice is not fragile.
+Jaro-Winkler F1 0.670. The plateau 0.82-0.86 is flat (F1 0.871-0.876), so the choice is not fragile.
 """
 
 from __future__ import annotations
