@@ -57,6 +57,26 @@ def _name_kinds(designation: Designation) -> Iterable[tuple[str, str]]:
         yield alias.name, kind
 
 
+# Character trigrams of the name tokens are filed too: they catch spellings whose
+# phonetic and skeleton keys all differ ("Abdurrahman" / "Abdelrahman").
+TRIGRAMS = True
+
+
+def lookup_keys(name: AnalyzedName) -> frozenset[str]:
+    """The matching core's index keys, plus token trigrams ("g:rah") when enabled."""
+    if not TRIGRAMS:
+        return name.index_keys
+    spellings = getattr(name, "script_tokens", None) or (name.tokens,)
+    grams = {
+        "g:" + token[i : i + 3]
+        for tokens in spellings
+        for token in tokens
+        if len(token) >= 4
+        for i in range(len(token) - 2)
+    }
+    return name.index_keys | grams if grams else name.index_keys
+
+
 class NameIndex:
     """Names, postings, key and token weights and the identifier index of a set of designations."""
 
@@ -97,7 +117,7 @@ class NameIndex:
         lists: dict[str, list[int]] = defaultdict(list)
         token_sets: list[set[str]] = []
         for name_id, name in enumerate(self.names):
-            for key in name.analyzed.index_keys:
+            for key in lookup_keys(name.analyzed):
                 lists[key].append(name_id)
             spellings = getattr(name.analyzed, "script_tokens", None) or (name.analyzed.tokens,)
             token_sets.append({t for tokens in spellings for t in tokens})
@@ -114,7 +134,7 @@ class NameIndex:
         # Length normalisation: a name's total key weight (cosine-like ranking).
         weights = self.key_weights
         self._norms = np.array(
-            [math.sqrt(sum(weights[k] for k in name.analyzed.index_keys)) or 1.0 for name in self.names],
+            [math.sqrt(sum(weights[k] for k in lookup_keys(name.analyzed))) or 1.0 for name in self.names],
             dtype=np.float64,
         )
         self._name_designation = np.array([name.designation for name in self.names], dtype=np.int32)
@@ -149,7 +169,7 @@ class NameIndex:
         of postings; Python only walks the final shortlist.
         """
         postings = self.postings
-        keys = sorted((len(postings[k]), k) for k in query.index_keys if k in postings)
+        keys = sorted((len(postings[k]), k) for k in lookup_keys(query) if k in postings)
         if not keys:
             return []
         generate: list[str] = []

@@ -35,7 +35,7 @@ _CAN_EXPLAIN = "explain" in inspect.signature(score_names).parameters
 WEAK_ALIAS_FACTOR = 0.92
 # Designations whose best candidate name scored within this margin below the point where
 # evidence could still lift it over the threshold get their other names scored too.
-EXPAND_MARGIN = 0.15
+EXPAND_MARGIN = 0.10
 EXPAND_NAMES = 25
 # Identifier types that may be confused with each other in customer files.
 _INTERCHANGEABLE_IDS = frozenset({"passport", "national_id", "tax_id", "registration_number", "uscc"})
@@ -114,23 +114,24 @@ class Screener:
             if exhaustive
             else index.candidates(analyzed, allowed, self.candidate_limit)
         )
+        facts = QueryFacts.of(query)
         best: dict[int, _Best] = {}
         scored_ids = set(name_ids)
         self._score_into(best, analyzed, name_ids)
         if not exhaustive:
             # A designation that came close on one name gets all its names scored: its best
             # name (say the original-script one) may not have ranked among the candidates.
-            floor = threshold - MAX_POSITIVE_EFFECT - EXPAND_MARGIN
+            lift = 0.0 if facts.empty else MAX_POSITIVE_EFFECT
+            floor = threshold - lift - EXPAND_MARGIN
             for position in [p for p, b in best.items() if b.score >= floor]:
                 others = [i for i in index.names_of(position) if i not in scored_ids]
                 self._score_into(best, analyzed, others[:EXPAND_NAMES])
         decisive = self._identifier_hits(query, allowed)
-        facts = QueryFacts.of(query)
         scored: list[tuple[float, int, list[dict[str, object]]]] = []
         for position, candidate in best.items():
             if position in decisive:
                 continue
-            if candidate.score + MAX_POSITIVE_EFFECT < threshold:
+            if candidate.score + (0.0 if facts.empty else MAX_POSITIVE_EFFECT) < threshold:
                 continue
             effect, items = (0.0, []) if facts.empty else evaluate(facts, self._facts[position])
             final = min(1.0, max(0.0, candidate.score + effect))
