@@ -59,8 +59,13 @@ def latency_histogram(speed: dict[str, Any], out: Path | None = None) -> Path:
     fig, ax = plt.subplots(figsize=(6, 4))
     cap = max(speed["latency_ms"]["p99"] * 1.5, 0.01)
     ax.hist([min(v, cap) for v in latencies], bins=60)
-    for pct in ("p50", "p95", "p99"):
-        ax.axvline(speed["latency_ms"][pct], linestyle=":", label=f"{pct} {speed['latency_ms'][pct]:.3f} ms")
+    for pct, colour in (("p50", "green"), ("p95", "orange"), ("p99", "red")):
+        ax.axvline(
+            speed["latency_ms"][pct],
+            color=colour,
+            linestyle=":",
+            label=f"{pct} {speed['latency_ms'][pct]:.3f} ms",
+        )
     ax.set_xlabel(f"Screener.screen latency, ms (values above {cap:.2f} ms shown at the cap)")
     ax.set_ylabel("queries")
     ax.set_title("in-process latency, one core, all bundled lists")

@@ -282,8 +282,18 @@ def speed_blocks(result: dict[str, Any]) -> dict[str, str]:
             "≥ 10x",
         ],
     ]
-    if result.get("http"):
-        rows.append(["HTTP", json.dumps(result["http"])[:200], "-"])
+    h = result.get("http")
+    if h and "requests_per_s" in h:
+        rows.append(
+            [
+                f"HTTP POST /v1/screen ({h.get('workers')} worker(s), {h.get('connections')} connections, {h.get('client')})",
+                f"{h['requests_per_s']:.0f} req/s; p50 {h['p50_ms']:.1f} ms, p99 {h['p99_ms']:.1f} ms; "
+                f"errors {h.get('errors')}; audit complete {h.get('audit_complete')}",
+                "-",
+            ]
+        )
+    elif h:
+        rows.append(["HTTP", h.get("error") or h.get("skipped") or json.dumps(h)[:200], "-"])
     body = (
         meta_line(result["meta"])
         + f"\n\nOne core (`sched_setaffinity` to CPU {result['cpu_pinned']}), {result['queries']} queries "

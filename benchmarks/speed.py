@@ -172,9 +172,9 @@ def run_speed(
     per_kind: int = 300,
     repeats: int = 2,
     baseline_queries: int | None = None,
-    http: tuple[str, str] | None = None,
+    http: tuple[str | None, str | None] | None = None,
 ) -> dict[str, Any]:
-    """All speed measures; `http` = (server url, API token) also runs the HTTP load test."""
+    """All speed measures; `http` = (server url, API token), or (None, None) to let the load test start a server."""
     cpu = pin_one_core()
     started = time.perf_counter()
     designations = engine.load_all_designations()
@@ -240,24 +240,26 @@ def run_speed(
     return result
 
 
-def run_http(url: str, token: str, duration: float = 10.0) -> dict[str, Any]:
-    """HTTP throughput via benchmarks/http_load.py against a server already running on loopback."""
+def run_http(url: str | None, token: str | None, duration: float = 15.0) -> dict[str, Any]:
+    """HTTP throughput and latency via H6's benchmarks/http_load.py on loopback.
+
+    Without a token it starts its own server (`--serve`, bundled lists in a temp SQLite);
+    with one it drives the server at `url`. The load test runs unpinned (all cores).
+    """
     import subprocess
     import sys
 
-    cmd = [
-        sys.executable,
-        "-m",
-        "benchmarks.http_load",
-        "--url",
-        url,
-        "--token",
-        token,
-        "--duration",
-        str(duration),
-        "--json",
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120)
+    cmd = [sys.executable, "-m", "benchmarks.http_load", "--duration", str(duration), "--json"]
+    cmd += (
+        ["--url", url or "http://127.0.0.1:8000", "--token", token]
+        if token
+        else ["--serve", "--workers", "1"]
+    )
+
+    def all_cores() -> None:
+        os.sched_setaffinity(0, range(os.cpu_count() or 1))
+
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 300, preexec_fn=all_cores)
     if proc.returncode:
         return {"error": f"http_load exited {proc.returncode}: {proc.stderr[-1000:]}"}
     try:
