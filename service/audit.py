@@ -5,6 +5,12 @@ and wait on a future; the writer takes everything that queued up while the
 previous commit was running and commits it in one transaction (group commit),
 then completes all of those futures. Under load, one fsync serves many
 requests, so auditing costs one commit's latency, not one commit per request.
+
+Before committing, the writer waits up to `gather_seconds` (default 1 ms) for
+more rows: under load that turns ~1 row per commit into many (fewer fsyncs,
+less per-transaction work), at a cost of at most that wait when idle. It keeps
+one connection open (reopened after a failure) and inserts each batch with one
+executemany.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from service import metrics
 from service.db_models import screenings
@@ -43,9 +49,12 @@ _STOP = object()
 class AuditWriter:
     """Write-behind queue with group commit; `submit` returns a future completed after the commit."""
 
-    def __init__(self, engine: Engine, max_batch_rows: int = 500) -> None:
+    def __init__(self, engine: Engine, max_batch_rows: int = 500, gather_seconds: float = 0.001) -> None:
         self._engine = engine
         self._max_batch_rows = max_batch_rows
+        self._gather_seconds = gather_seconds
+        self._insert = insert(screenings)
+        self._conn: Connection | None = None
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self._started = False
@@ -72,12 +81,20 @@ class AuditWriter:
             self._thread.join(timeout)
 
     def _take_batch(self, first: _Pending) -> tuple[list[_Pending], bool]:
+        """What queued up, plus what arrives within the gather window, up to max_batch_rows."""
         batch, rows, stop = [first], len(first.rows), False
+        deadline = time.monotonic() + self._gather_seconds
         while rows < self._max_batch_rows:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
-                break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    item = self._queue.get(timeout=remaining)
+                except queue.Empty:
+                    break
             if item is _STOP:
                 stop = True
                 break
@@ -93,18 +110,32 @@ class AuditWriter:
             batch, stop = self._take_batch(item)
             self._commit(batch)
             if stop:
+                self._disconnect()
                 return
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+        return self._conn
+
+    def _disconnect(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # a broken connection may fail to close; it is dropped either way
+                log.warning("closing the audit connection failed", exc_info=True)
+            self._conn = None
 
     def _commit(self, batch: list[_Pending]) -> None:
         rows = [row for pending in batch for row in pending.rows]
         started = time.perf_counter()
         try:
-            with self._engine.connect() as conn:
-                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-                with conn.begin():
-                    conn.execute(insert(screenings), rows)
+            conn = self._connection()
+            with conn.begin():
+                conn.execute(self._insert, rows)
         except Exception as exc:  # every waiter learns of the failure; nothing is answered
             log.exception("audit commit of %d rows failed", len(rows))
+            self._disconnect()  # the next batch starts on a fresh connection
             error = AuditUnavailable(f"the audit trail could not be written ({type(exc).__name__})")
             for pending in batch:
                 pending.future.set_exception(error)

@@ -54,7 +54,17 @@ def serve(
         workers=workers,
         access_log=access_log,
         log_level="info",
+        loop=_best("uvloop", "asyncio"),  # uvicorn[standard]: the C event loop and HTTP parser
+        http=_best("httptools", "h11"),
+        timeout_keep_alive=30,  # payment systems keep connections open between payments
     )
+
+
+def _best(module: str, fallback: str) -> str:
+    """`module` when it is installed, else the pure-Python fallback (uvicorn's names for both)."""
+    import importlib.util
+
+    return module if importlib.util.find_spec(module) is not None else fallback
 
 
 def register(app: typer.Typer) -> None:

@@ -8,12 +8,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials
 
 from screening.query import ScreeningResult
 from screening.screener import NoListsLoaded
-from service import metrics
+from service import deps, metrics
 from service.api_models import (
     BulkScreenRequest,
     BulkScreenResponse,
@@ -44,6 +45,23 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         },
     },
 }
+
+
+async def screen_caller(
+    request: Request,
+    bearer: HTTPAuthorizationCredentials | None = Depends(deps._bearer),
+    api_key: str | None = Depends(deps._api_key_header),
+) -> Principal:
+    """`require_screen` run on the event loop: a sync dependency costs a threadpool hop per request.
+
+    The key lookup is cached (settings.key_cache_seconds), so the loop blocks on the
+    database at most once per key and cache period.
+    """
+    return require_screen(request, bearer, api_key)
+
+
+async def screen_services(request: Request) -> Services:
+    return request.app.state.services
 
 
 def _serving(parts: Services) -> Serving:
@@ -127,7 +145,9 @@ def _answer(row: dict[str, Any], took_ms: float) -> dict[str, Any]:
     "committed to the audit trail before this answer is sent.",
 )
 async def screen(
-    body: ScreenRequest, principal: Principal = Depends(require_screen), parts: Services = Depends(services)
+    body: ScreenRequest,
+    principal: Principal = Depends(screen_caller),
+    parts: Services = Depends(screen_services),
 ) -> OrjsonResponse:
     started = time.perf_counter()
     serving = _serving(parts)
@@ -147,8 +167,8 @@ async def screen(
 )
 async def screen_bulk(
     body: BulkScreenRequest,
-    principal: Principal = Depends(require_screen),
-    parts: Services = Depends(services),
+    principal: Principal = Depends(screen_caller),
+    parts: Services = Depends(screen_services),
 ) -> OrjsonResponse:
     started = time.perf_counter()
     serving = _serving(parts)
