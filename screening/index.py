@@ -30,6 +30,13 @@ DEFAULT_CANDIDATES = 40
 # Keys are used to generate candidates, rarest first, until this many postings were read;
 # the remaining (common) keys only re-rank the candidates already found.
 POSTINGS_BUDGET = 3000
+# After the first few candidates, stop at names ranking below this share of the best one.
+MIN_SHARE = 0.5
+MIN_CANDIDATES = 10
+# Names ranking within this factor of the last admitted candidate are tied with it and
+# scored too, up to TIE_LIMIT candidates.
+TIE_TOLERANCE = 0.97
+TIE_LIMIT = 100
 # At most this many names of one designation among the candidates (a designation with
 # thirty near-identical aliases must not crowd out every other candidate).
 NAMES_PER_DESIGNATION = 3
@@ -161,8 +168,16 @@ class NameIndex:
         query: AnalyzedName,
         allowed_lists: frozenset[str] | None = None,
         limit: int = DEFAULT_CANDIDATES,
+        min_share: float = 0.0,
+        min_count: int = 0,
+        tie_limit: int = 0,
     ) -> list[int]:
         """Ids of the names most worth scoring for `query`, best first (at most `limit`).
+
+        After `min_count` names, a name whose key ranking is below `min_share` of the
+        best name's ends the list: with one clear leader there is no need to score 40.
+        Names tied (within TIE_TOLERANCE) with the last one admitted are still taken, up
+        to `tie_limit` in all: a fleet of "FU YUAN YU 86xx" vessels ranks as one group.
 
         Vectorised with numpy: the postings of the rarer keys are concatenated and summed
         per name in C, so a query costs tens of microseconds even when it reads thousands
@@ -204,7 +219,7 @@ class NameIndex:
                 found[found >= len(common)] = 0
                 sums = sums + (common[found] == ids) * weights[key]
         ranking = sums / self._norms[ids]
-        wanted = min(len(ids), limit * NAMES_PER_DESIGNATION)
+        wanted = min(len(ids), max(limit, tie_limit) * NAMES_PER_DESIGNATION)
         if len(ids) > wanted:
             top = np.argpartition(-ranking, wanted - 1)[:wanted]
             ids, ranking = ids[top], ranking[top]
@@ -212,15 +227,22 @@ class NameIndex:
         names = self.names
         chosen: list[int] = []
         per_designation: dict[int, int] = {}
-        for name_id in ids[order].tolist():
+        ranked = ranking[order]
+        cutoff = float(ranked[0]) * min_share if len(ranked) else 0.0
+        last_rank = 0.0
+        for name_id, rank in zip(ids[order].tolist(), ranked.tolist(), strict=True):
+            if rank < cutoff and len(chosen) >= min_count:
+                break
+            if len(chosen) >= limit and (len(chosen) >= tie_limit or rank < last_rank * TIE_TOLERANCE):
+                break
             position = names[name_id].designation
             count = per_designation.get(position, 0)
             if count >= NAMES_PER_DESIGNATION:
                 continue
             per_designation[position] = count + 1
             chosen.append(name_id)
-            if len(chosen) >= limit:
-                break
+            if len(chosen) <= limit:
+                last_rank = rank
         return chosen
 
     def _list_mask(self, allowed_lists: frozenset[str]) -> np.ndarray:

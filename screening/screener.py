@@ -24,7 +24,7 @@ from screening.evidence import (
     QueryFacts,
     evaluate,
 )
-from screening.index import DEFAULT_CANDIDATES, NameIndex
+from screening.index import DEFAULT_CANDIDATES, MIN_CANDIDATES, MIN_SHARE, TIE_LIMIT, NameIndex
 from screening.names import NameScore, analyze_name, score_names
 from screening.query import Match, Query, ScreeningResult
 from screening.thresholds import DEFAULT_THRESHOLD
@@ -112,7 +112,9 @@ class Screener:
         name_ids = (
             index.all_names(allowed)
             if exhaustive
-            else index.candidates(analyzed, allowed, self.candidate_limit)
+            else index.candidates(
+                analyzed, allowed, self.candidate_limit, MIN_SHARE, MIN_CANDIDATES, TIE_LIMIT
+            )
         )
         facts = QueryFacts.of(query)
         best: dict[int, _Best] = {}

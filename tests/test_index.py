@@ -6,6 +6,8 @@ import random
 
 import numpy as np
 import pytest
+from anyascii import anyascii
+from rapidfuzz import fuzz
 
 from lists.model import Alias, AliasStrength, Designation, EntityType, Identifier, IdentifierType, ListCode
 from screening.index import NameIndex
@@ -116,13 +118,18 @@ def _typo(name: str, rng: random.Random) -> str:
     return name[:i] + name[i + 1 :]
 
 
+def _plausible(query: str, name: str) -> bool:
+    """A brute-force hit that visibly shares spelling with the query (not a loose phonetic one)."""
+    return fuzz.token_set_ratio(anyascii(query).lower(), anyascii(name).lower()) >= 75
+
+
 def test_index_recall_matches_brute_force_on_real_aliases(un_screener: Screener) -> None:
     """What brute force scores at or above threshold, the index finds too.
 
-    Own-designation recall (the alias's own entry) must be complete. Set recall counts
-    every brute-force hit, including the matching core's loose phonetic hits on very
-    common names ("Mohammed Ali" / "Allah Muhammad"); its 99.5% target is measured
-    by the benchmarks on their query set.
+    Own-designation recall (the alias's own entry) must be complete, and so must nearly
+    all plausible hits. The matching core also gives loose phonetic hits on very common
+    names ("Mohammed Ali" / "Wali Mohammad"), which no key ranking can single out among
+    hundreds of Mohammads; they only have a looser bound here.
     """
     rng = random.Random(20251123)
     index = un_screener.index
@@ -130,19 +137,25 @@ def test_index_recall_matches_brute_force_on_real_aliases(un_screener: Screener)
     queries = [n.text for n in rng.sample(aliases, 25)]
     queries += [_typo(n.text, rng) for n in rng.sample(aliases, 15)]
     queries += ["Mohammed Ali", "Kim Jong", "Islamic Army"]
-    expected = found = own_expected = own_found = 0
+    expected = found = plausible = plausible_found = 0
     for text in queries:
         query = Query(name=text, limit=50)
-        brute = {m.entity_id for m in un_screener.screen_brute_force(query).matches}
+        brute = {m.entity_id: m.matched_name for m in un_screener.screen_brute_force(query).matches}
         indexed = {m.entity_id for m in un_screener.screen(query).matches}
         expected += len(brute)
-        found += len(brute & indexed)
+        found += len(brute.keys() & indexed)
+        for entity_id, name in brute.items():
+            if _plausible(text, name):
+                plausible += 1
+                plausible_found += entity_id in indexed
+    own_expected = own_found = 0
     for name in rng.sample(aliases, 25):
         owner = index.designations[name.designation].entity_id
         query = Query(name=name.text, limit=50)
         if owner in {m.entity_id for m in un_screener.screen_brute_force(query).matches}:
             own_expected += 1
             own_found += owner in {m.entity_id for m in un_screener.screen(query).matches}
-    assert expected > 40 and own_expected >= 20
-    assert found / expected >= 0.95, (found, expected)
+    assert plausible > 30 and own_expected >= 20
+    assert plausible_found / plausible >= 0.99, (plausible_found, plausible)
     assert own_found == own_expected
+    assert found / expected >= 0.9, (found, expected)
