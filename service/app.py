@@ -8,6 +8,7 @@ writer and builds its own index in the background; until that index exists,
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,15 +19,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lists.store import Store
 from service import batch_api, routes_health, routes_keys, routes_lists, routes_screen
-from service.audit import AuditWriter
+from service.audit import SQLITE_SYNCHRONOUS, AuditWriter
 from service.auth import Authenticator
 from service.deps import Services
 from service.index_holder import IndexHolder
 from service.metrics import MetricsMiddleware
 from service.responses import ApiError, OrjsonResponse, error_response
-from service.settings import Settings, load_settings
+from service.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("service.app")
+
+ENV_AUDIT_GATHER_MS = "SANCTIONS_AUDIT_GATHER_MS"  # how long the audit writer waits for more rows
+ENV_AUDIT_SYNCHRONOUS = "SANCTIONS_AUDIT_SYNCHRONOUS"  # SQLite only: FULL (default) or NORMAL
 
 DESCRIPTION = """Sanctions screening for payment systems.
 
@@ -69,10 +73,27 @@ def _unexpected_response(_: Request, exc: Exception) -> OrjsonResponse:
     return error_response(500, "internal_error", f"unexpected {type(exc).__name__}; see the server log")
 
 
+def _audit_options() -> tuple[float, str]:
+    """(gather seconds, SQLite synchronous mode) from the environment, or an error naming the variable."""
+    gather_raw = os.environ.get(ENV_AUDIT_GATHER_MS, "1")
+    try:
+        gather_ms = float(gather_raw)
+    except ValueError:
+        gather_ms = -1.0
+    if not 0 <= gather_ms <= 100:
+        raise SettingsError(f"{ENV_AUDIT_GATHER_MS}: expected milliseconds in [0, 100], got {gather_raw!r}")
+    synchronous = os.environ.get(ENV_AUDIT_SYNCHRONOUS, "FULL").strip().upper()
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise SettingsError(
+            f"{ENV_AUDIT_SYNCHRONOUS}: expected one of {', '.join(SQLITE_SYNCHRONOUS)}, got {synchronous!r}"
+        )
+    return gather_ms / 1000, synchronous
+
+
 def _open_services(settings: Settings) -> Services:
     store = Store(settings.database_url)
     holder = IndexHolder(store, settings.default_threshold, settings.refresh_seconds)
-    audit = AuditWriter(store.engine, settings.audit_max_batch)
+    audit = AuditWriter(store.engine, settings.audit_max_batch, *_audit_options())
     return Services(settings, store, holder, audit, Authenticator(store.engine, settings.key_cache_seconds))
 
 

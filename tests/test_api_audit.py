@@ -78,3 +78,68 @@ def test_a_failed_commit_fails_every_waiter_of_the_batch(sqlite_url: str) -> Non
         store.close()
     with pytest.raises(AuditUnavailable):
         writer.submit([_row()]).result(timeout=1)
+
+
+def _writer_synchronous(writer: AuditWriter) -> int:
+    """The PRAGMA synchronous level of the writer's own connection (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA)."""
+    conn = writer._connection()  # the connection the commits go through
+    value = conn.exec_driver_sql("PRAGMA synchronous").scalar_one()
+    conn.rollback()
+    return int(value)
+
+
+@pytest.mark.parametrize(("mode", "level"), [("FULL", 2), ("normal", 1)])
+def test_sqlite_audit_commits_use_the_configured_synchronous_level(
+    sqlite_url: str, mode: str, level: int
+) -> None:
+    store = Store(sqlite_url)
+    writer = AuditWriter(store.engine, sqlite_synchronous=mode)
+    writer.start()
+    try:
+        writer.submit([_row()]).result(timeout=30)
+        assert _writer_synchronous(writer) == level
+    finally:
+        writer.close()
+        store.close()
+
+
+def test_an_unknown_synchronous_mode_is_refused_by_name(sqlite_url: str) -> None:
+    store = Store(sqlite_url)
+    try:
+        with pytest.raises(ValueError, match="sqlite_synchronous"):
+            AuditWriter(store.engine, sqlite_synchronous="sometimes")
+    finally:
+        store.close()
+
+
+def test_the_gather_window_puts_rows_submitted_one_by_one_into_one_commit(sqlite_url: str) -> None:
+    store = Store(sqlite_url)
+    writer = AuditWriter(store.engine, gather_seconds=2.0)  # long enough for a loaded machine
+    writer.start()
+    try:
+        writer.submit([_row()]).result(timeout=30)  # opens the connection outside the measurement
+        batches_before = _batches()
+        futures = [writer.submit([_row()]) for _ in range(5)]  # sequential, no commit in between
+        for future in futures:
+            future.result(timeout=30)
+        assert _batches() - batches_before == 1
+    finally:
+        writer.close()
+        store.close()
+
+
+def test_the_writer_keeps_committing_after_a_failed_batch(db_url: str) -> None:
+    store = Store(db_url)
+    writer = AuditWriter(store.engine)
+    writer.start()
+    duplicate = _row()
+    try:
+        writer.submit([duplicate]).result(timeout=30)
+        with pytest.raises(AuditUnavailable):
+            writer.submit([duplicate]).result(timeout=30)
+        writer.submit([_row()]).result(timeout=30)  # a fresh connection after the failure
+        with store.engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(screenings)).scalar_one() == 2
+    finally:
+        writer.close()
+        store.close()
