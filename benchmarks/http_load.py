@@ -396,6 +396,32 @@ def _audited(database_url: str, run_id: str) -> int:
         engine.dispose()
 
 
+def audit_stats(url: str, token: str) -> dict[str, float]:
+    """Group-commit figures from the server's /metrics (all workers): commits, rows per commit, slow ones."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.request("GET", "/metrics", headers={"Authorization": f"Bearer {token}"})
+    text = conn.getresponse().read().decode()
+    conn.close()
+
+    def value(pattern: str) -> float:
+        found = re.findall(rf"^{pattern} ([\d.e+-]+)$", text, re.M)
+        return sum(float(v) for v in found)
+
+    commits = value(r"sanctions_audit_commit_seconds_count")
+    rows = value(r"sanctions_audit_batch_rows_sum")
+    if not commits:
+        return {}
+    return {
+        "audit_commits": int(commits),
+        "audit_rows_per_commit": round(rows / commits, 2),
+        "audit_commit_mean_ms": round(1000 * value(r"sanctions_audit_commit_seconds_sum") / commits, 2),
+        "audit_commits_over_100ms": int(
+            commits - value(r'sanctions_audit_commit_seconds_bucket\{le="0.1"\}')
+        ),
+    }
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -447,6 +473,7 @@ def measure(
     if use_wrk:
         summary["client_cpu_ms_per_request"] = round(1000 * (_children_cpu() - client_cpu) / requests, 3)
     summary["load_average_before"] = round(load_before, 2)
+    summary.update(audit_stats(url, token))
     if database_url:
         audited = _audited(database_url, run_id)
         summary["audited"] = audited
