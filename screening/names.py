@@ -19,22 +19,33 @@ pairing wins.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rigour.names import extract_org_types, remove_obj_prefixes, remove_person_prefixes
+from rigour.text import is_stopword
 
 from screening.legal_forms import split_legal_forms
 from screening.normalize import clean_text, normalize_latin, tokenize
 from screening.phonetics import metaphone, nysiis, skeleton
 from screening.token_weights import DEFAULT_WEIGHTS, UNKNOWN_TOKEN_WEIGHT
-from screening.translit import latin_variants, pinyin_name_to_wade_giles
+from screening.translit import is_chinese_syllable, latin_variants, pinyin_name_to_wade_giles, scripts_of
 
 NameType = Literal["person", "entity", "vessel", "aircraft", "any"]
 
 # Cost of a token present only in the fuller name, as a share of its weight.
 EXTRA_TOKEN_COST = 0.15
+# Aligned pairs needed before the fuller name's other parts count as optional middle names.
+CORE_PAIRS = 2
+# Syllable-length tokens (Chinese/Korean syllables, "lu", "su"): matched only exactly and
+# never treated as optional when unmatched.
+SHORT_TOKEN_MIN = 2
+SHORT_TOKEN_MAX = 3
+# Longer tokens that are one Mandarin syllable ("chen", "zhou", "ping") are syllables too.
+CHINESE_SYLLABLE_MAX = 6
 # Cost of each side's unmatched weight when both sides have unmatched tokens.
 CONFLICT_COST = 1.0
 # Share of Levenshtein (vs Jaro-Winkler) in the fuzzy similarity of two tokens.
@@ -43,6 +54,9 @@ FUZZY_LEV_SHARE = 0.5
 SIMILARITY_POWER = 1.0
 # Token pairs less similar than this are not aligned at all.
 ALIGN_FLOOR = 0.8
+# Sound-alike or same-skeleton tokens must still share this much spelling (Levenshtein
+# similarity): "yang" / "yonghao" share a Metaphone key but are different names.
+PHONETIC_LEV_MIN = 0.5
 # Similarity credited for an initial that agrees with a full token ("J" / "Joachim").
 INITIAL_SCORE = 0.9
 # Credits for sound-alike or same-skeleton tokens (the fuzzy score may be higher).
@@ -74,6 +88,7 @@ class _Spelling:
     joined: str  # all tokens incl. legal forms, no spaces, original order
     joined_skeleton: str
     patronyms: frozenset[str]  # skeletons of tokens after "bin"/"ibn"/"ben"
+    kinds: tuple[int, ...]  # per token: ORDINARY, SYLLABLE or FUNCTION_WORD (see `token_kind`)
     join_keys: frozenset[str] = frozenset()  # keys of `joins`, for a fast disjointness test
     # [weights mapping, per-token weights under it]: filled on first use by `_token_weights`.
     weight_cache: list = field(default_factory=list, repr=False, compare=False)
@@ -110,6 +125,7 @@ class AnalyzedName:
     spellings: tuple[_Spelling, ...] = field(default=(), repr=False, compare=False)
     abjad: bool = False  # written in a script without short vowels (Arabic, Hebrew, Thai)
     script_tokens: tuple[tuple[str, ...], ...] = ()  # all Latin token tuples, first = tokens
+    scripts: frozenset[str] = frozenset()  # non-Latin scripts the name is written in (ISO 15924)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +162,44 @@ def _patronyms(tokens: tuple[str, ...]) -> frozenset[str]:
     )
 
 
+@functools.lru_cache(maxsize=65536)
+def is_function_word(token: str) -> bool:
+    """Stopwords ("de", "and"), particles ("bin", "abu"), titles ("mr"), vessel prefixes ("mv"), legal forms ("sa")."""
+    if token in _PARTICLES or token in _PARTICLES.values() or token in _PATRONYM_MARKERS:
+        return True
+    if is_stopword(token) or extract_org_types(token):
+        return True
+    probe = token + " x"
+    return remove_person_prefixes(probe) != probe or remove_obj_prefixes(probe) != probe
+
+
+def is_name_syllable(token: str) -> bool:
+    """A 2-3 letter token that is part of a name ("su", "lu", "jin"), not a function word.
+
+    Chinese and Korean names are written syllable by syllable; a missing or different
+    syllable is a different name, never an omitted middle name.
+    """
+    return (
+        SHORT_TOKEN_MIN <= len(token) <= SHORT_TOKEN_MAX and token.isalpha() and not is_function_word(token)
+    )
+
+
+# Kinds of tokens for the cost of leaving them unmatched.
+ORDINARY, SYLLABLE, FUNCTION_WORD = 0, 1, 2
+
+
+@functools.lru_cache(maxsize=65536)
+def token_kind(token: str) -> int:
+    """How costly leaving `token` unmatched is: ORDINARY, SYLLABLE or FUNCTION_WORD."""
+    if is_function_word(token):
+        return FUNCTION_WORD
+    if is_name_syllable(token) or (
+        SHORT_TOKEN_MIN <= len(token) <= CHINESE_SYLLABLE_MAX and is_chinese_syllable(token)
+    ):
+        return SYLLABLE
+    return ORDINARY
+
+
 def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -> _Spelling:
     tokens = tuple(_PARTICLES.get(t, t) for t in tokens)
     raw_tokens = tokenize(raw)
@@ -166,6 +220,7 @@ def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -
         joined=joined,
         joined_skeleton=skeleton(joined),
         patronyms=_patronyms(tokens),
+        kinds=tuple(token_kind(t) for t in tokens),
         join_keys=frozenset(joins),
     )
 
@@ -197,6 +252,7 @@ def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
     native = clean_text(name)
     native_rest, native_forms = split_legal_forms(native) if type != "person" else (native, ())
     variants, abjad = latin_variants(native_rest)
+    scripts = frozenset(scripts_of(native_rest)) - _NEUTRAL_SCRIPTS
     full_latin = normalize_latin(native)
     spellings: list[_Spelling] = []
     legal_forms: tuple[str, ...] = native_forms
@@ -206,6 +262,9 @@ def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
             rest, forms = variant, ()
         else:
             rest, forms = split_legal_forms(variant)
+            if forms and not (variant.startswith(rest) or variant.endswith(rest)):
+                # A legal form inside a transliterated name is a syllable ("i yu jin"), not a form.
+                rest, forms = variant, ()
         if not legal_forms and forms:
             legal_forms = forms
         tokens = tokenize(rest)
@@ -233,6 +292,7 @@ def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
         spellings=spellings_t,
         abjad=abjad,
         script_tokens=tuple(sp.tokens for sp in spellings_t),
+        scripts=scripts,
     )
 
 
@@ -250,10 +310,16 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
     """Similarity of two different Latin tokens of 2+ letters; below ALIGN_FLOOR reported as 0."""
     if ta.isdigit() or tb.isdigit():
         return _NO_MATCH
-    lev = Levenshtein.normalized_similarity(ta, tb, score_cutoff=_LEV_CUTOFF)
+    if len(ta) <= SHORT_TOKEN_MAX or len(tb) <= SHORT_TOKEN_MAX:
+        # Syllables ("lu", "su", "kim") are matched only exactly: a one-letter change is
+        # another syllable, and sound-alike codes of 2-3 letters agree by chance.
+        return _NO_MATCH
+    lev = Levenshtein.normalized_similarity(ta, tb)
+    if lev < PHONETIC_LEV_MIN:
+        return _NO_MATCH
     fuzzy = (
         FUZZY_LEV_SHARE * lev + (1.0 - FUZZY_LEV_SHARE) * JaroWinkler.normalized_similarity(ta, tb)
-        if lev
+        if lev >= _LEV_CUTOFF
         else 0.0
     )
     best, how = fuzzy, "fuzzy"
@@ -266,8 +332,20 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
     return (best, how) if best >= ALIGN_FLOOR else _NO_MATCH
 
 
+# Letters that start a token as a consonant in an abjad reading (و w/v, ي y/j): folded pairs.
+_ONSET = str.maketrans({"v": "w", "j": "y"})
+
+
+def _onset(token: str) -> str:
+    first = token[0].translate(_ONSET)
+    return first if first in "wy" else ""
+
+
 def _abjad_similarity(ta: str, tb: str) -> tuple[float, str]:
     if ta.isdigit() or tb.isdigit():
+        return _NO_MATCH
+    if _onset(ta) != _onset(tb):
+        # The skeleton drops w/y, but at the start of a token they are consonants: "wly" is not "lee".
         return _NO_MATCH
     ka, kb = skeleton(ta), skeleton(tb)
     if ka == kb:
@@ -351,6 +429,7 @@ def _score_spellings(
     c_used = [False] * nc
     matched = 0.0  # sum of similarity * pair weight
     pair_weight = 0.0
+    pairs = 0  # aligned token pairs (a join counts once)
 
     # Joined on one side, split on the other: "juxin he" / "juxinhe".
     if not q.join_keys.isdisjoint(c.token_set):
@@ -364,6 +443,7 @@ def _score_spellings(
                 c_used[j] = True
                 matched += w
                 pair_weight += w
+                pairs += 1
                 if explain:
                     matches.append(TokenMatch(" ".join(qt[i : i + span]), joined, "exact", 1.0, w))
     if not c.join_keys.isdisjoint(q.token_set):
@@ -377,6 +457,7 @@ def _score_spellings(
                 q_used[i] = True
                 matched += w
                 pair_weight += w
+                pairs += 1
                 if explain:
                     matches.append(TokenMatch(joined, " ".join(ct[j : j + span]), "exact", 1.0, w))
 
@@ -391,6 +472,7 @@ def _score_spellings(
                         q_used[i] = c_used[j] = True
                         matched += w
                         pair_weight += w
+                        pairs += 1
                         if explain:
                             matches.append(TokenMatch(token, token, "exact", 1.0, w))
                         break
@@ -424,39 +506,79 @@ def _score_spellings(
                 w = min(w, 0.5 * max(wq[i], wc[j]))
             matched += sim**SIMILARITY_POWER * w
             pair_weight += w
+            pairs += 1
             if explain:
                 matches.append(TokenMatch(qt[i], ct[j], how, round(sim, 4), round(w, 4)))
 
-    q_missing = 0.0
-    for i in range(nq):
-        if not q_used[i]:
-            q_missing += wq[i]
-            if explain:
-                matches.append(TokenMatch(qt[i], None, "missing", 0.0, round(wq[i], 4)))
-    c_missing = 0.0
-    for j in range(nc):
-        if not c_used[j]:
-            c_missing += wc[j]
+    q_lenient, q_core = _unmatched(q, wq, q_used)
+    c_lenient, c_core = _unmatched(c, wc, c_used)
+    if explain:
+        matches.extend(
+            TokenMatch(qt[i], None, "missing", 0.0, round(wq[i], 4)) for i in range(nq) if not q_used[i]
+        )
     if pair_weight <= 0.0:
         return 0.0, matches
+    if pairs < CORE_PAIRS:
+        # Only one part of the names agrees: the fuller name's most distinctive other part is a
+        # given name or surname the other name lacks, not a middle name ("Lauren Bryant" / "LAUREN").
+        q_lenient, q_core = _promote_core(q, wq, q_used, q_lenient, q_core)
+        c_lenient, c_core = _promote_core(c, wc, c_used, c_lenient, c_core)
+    q_missing, c_missing = q_lenient + q_core, c_lenient + c_core
     if q_missing and c_missing:
         # Tokens unmatched on both sides contradict each other (a different father,
         # surname or clan): only the excess of the fuller side is a mere omission.
         shared = min(q_missing, c_missing)
+        q_lenient, q_core = _take(q_lenient, q_core, shared)
+        c_lenient, c_core = _take(c_lenient, c_core, shared)
         q_missing, c_missing = q_missing - shared, c_missing - shared
         pair_weight += 2 * shared * CONFLICT_COST
     if nq == 1 and c_missing and not q_missing and len(qt[0]) >= MONONYM_MIN_LENGTH:
         # A one-token query (a mononym, or a surname searched alone) can name only one part of
         # a fuller list name: the other parts count as one omitted part, however many there are.
-        c_omitted = max(wc[j] for j in range(nc) if not c_used[j])
+        c_cost = EXTRA_TOKEN_COST * max(wc[j] for j in range(nc) if not c_used[j])
     else:
-        c_omitted = c_missing
-    as_query = matched / (pair_weight + q_missing + EXTRA_TOKEN_COST * c_omitted)
-    as_list = matched / (pair_weight + c_missing + EXTRA_TOKEN_COST * q_missing)
+        c_cost = EXTRA_TOKEN_COST * c_lenient + c_core
+    q_cost = EXTRA_TOKEN_COST * q_lenient + q_core
+    as_query = matched / (pair_weight + q_missing + c_cost)
+    as_list = matched / (pair_weight + c_missing + q_cost)
     score = max(as_query, as_list)
     if q.patronyms and c.patronyms and not q.patronyms & c.patronyms:
         score *= PATRONYM_CONFLICT
     return score, matches
+
+
+def _unmatched(sp: _Spelling, weights: tuple[float, ...], used: list[bool]) -> tuple[float, float]:
+    """(lenient, core) weight of a name's unmatched tokens.
+
+    Core: syllable-length tokens (2-3 letters: "su" of Kim Song Su, "lu" of Su Lu-chi), which
+    are parts of a given name or a surname, never optional middle names. Lenient: the rest,
+    which a fuller name may carry and a shorter record omit (middle names, patronymics).
+    """
+    lenient = core = 0.0
+    for kind, weight, was_used in zip(sp.kinds, weights, used, strict=True):
+        if not was_used:
+            if kind == SYLLABLE:
+                core += weight
+            else:
+                lenient += weight
+    return lenient, core
+
+
+def _promote_core(
+    sp: _Spelling, weights: tuple[float, ...], used: list[bool], lenient: float, core: float
+) -> tuple[float, float]:
+    """Move the heaviest lenient unmatched token (if any) to the core share."""
+    heaviest = max(
+        (w for kind, w, u in zip(sp.kinds, weights, used, strict=True) if not u and kind == ORDINARY),
+        default=0.0,
+    )
+    return lenient - heaviest, core + heaviest
+
+
+def _take(lenient: float, core: float, amount: float) -> tuple[float, float]:
+    """Remove `amount` of unmatched weight, core first (conflicting parts are core parts)."""
+    from_core = min(core, amount)
+    return max(0.0, lenient - (amount - from_core)), core - from_core
 
 
 def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:
@@ -475,6 +597,18 @@ def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:
 
 
 _NO_INITIALS_TYPES = frozenset({"entity", "vessel", "aircraft"})
+_NEUTRAL_SCRIPTS = frozenset({"Latn", "Zyyy", "Zinh", "Zzzz"})
+# Han is read in Chinese, Korean and Japanese: these scripts may meet through their readings.
+_CJK_SCRIPTS = frozenset({"Hani", "Hang", "Hira", "Kana"})
+
+
+def comparable_scripts(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two names may be compared through their Latin readings.
+
+    Two names written in different non-Latin scripts (Hangul and Arabic, Han and Cyrillic)
+    are not one name: both readings are lossy guesses, and guesses agree by chance.
+    """
+    return not a or not b or bool(a & b) or (a | b) <= _CJK_SCRIPTS
 
 
 def score_names(
@@ -494,6 +628,8 @@ def score_names(
     """
     if weights is None:
         weights = DEFAULT_WEIGHTS
+    if query.scripts is not candidate.scripts and not comparable_scripts(query.scripts, candidate.scripts):
+        return NameScore(0.0, (), ("written in different scripts",) if explain else ())
     abjad = query.abjad or candidate.abjad
     initials = query.type not in _NO_INITIALS_TYPES and candidate.type not in _NO_INITIALS_TYPES
     best = 0.0

@@ -185,14 +185,54 @@ def _hanja_to_hangul(text: str) -> str | None:
 _HANJA_SURNAME_READINGS = {"金": "김", "李": "이", "柳": "류", "盧": "노", "羅": "나"}
 
 
+# Common Korean family names as written in Hanja (traditional forms).
+_KOREAN_HANJA_SURNAMES = frozenset(
+    "金李朴崔鄭姜趙尹張林韓吳徐申權黃安宋柳全洪高文梁孫裵白許劉南沈盧河丁成車朱禹具羅閔"
+    "辛池陳嚴元蔡千方孔玄咸卞廉楊邊呂秋魯都蘇愼石宣薛馬吉周延房表潘王琴玉陸印孟諸卓秦鞠"
+    "魏任田奇"
+)
+# Korean personal names in Hanja: a one-character family name and a two-character given name.
+_KOREAN_HANJA_NAME_LENGTH = 3
+# Japanese names in kanji mostly have a two-character family name and given name; Chinese
+# names are two or three characters. Shorter runs get no Japanese reading.
+_JAPANESE_KANJI_NAME_MIN = 4
+
+
+def _uses_simplified_characters(text: str) -> bool:
+    """True when the text has characters only simplified Chinese uses (so it is not Korean Hanja)."""
+    return _icu("Simplified-Traditional").transliterate(text) != text
+
+
+def plausibly_korean_hanja(text: str) -> bool:
+    """A Han name that may be Korean: a Korean family name, 3 characters, traditional forms only."""
+    return (
+        len(text) == _KOREAN_HANJA_NAME_LENGTH
+        and text[0] in _KOREAN_HANJA_SURNAMES
+        and not _uses_simplified_characters(text)
+    )
+
+
+def plausibly_japanese_kanji(text: str) -> bool:
+    return len(text) >= _JAPANESE_KANJI_NAME_MIN and not _uses_simplified_characters(text)
+
+
 def han_variants(text: str) -> list[str]:
-    """Pinyin, Wade-Giles-like; for person-length names also Korean and Japanese readings."""
+    """Pinyin and Wade-Giles-like; Korean or Japanese readings only for names that may be such.
+
+    Why restricted: every extra reading is one more chance for an unrelated list name to
+    match, and a Mandarin name read in Korean ("王帆" -> "wang bom") or Japanese ("ou ho")
+    matches names it has nothing to do with.
+    """
     out = [_han_reading(text, _pinyin), _han_reading(text, _pinyin_wade_giles)]
-    if len(text.replace(" ", "")) <= 4:
-        hangul = _hanja_to_hangul(text)
-        if hangul and hangul != text:
+    compact = text.replace(" ", "")
+    if plausibly_korean_hanja(compact):
+        hangul = _hanja_to_hangul(compact)
+        if hangul and hangul != compact:
             out.extend(hangul_variants(hangul)[1:3])
-        out.extend(_japanese_spellings(japanese_reading(text)))
+    if plausibly_japanese_kanji(compact) and len(compact) <= 6:
+        reading = japanese_reading(text)
+        if len(reading.split()) >= 2:  # a one-token reading lost characters on the way
+            out.extend(_japanese_spellings(reading))
     return out
 
 
@@ -311,6 +351,17 @@ def _pinyin_wade_giles_table() -> dict[str, str]:
         if pinyin.isascii() and pinyin.isalpha():
             table[pinyin] = normalize_latin(wade_giles)
     return table
+
+
+@functools.lru_cache(maxsize=1)
+def _chinese_syllables() -> frozenset[str]:
+    table = _pinyin_wade_giles_table()
+    return frozenset(table) | frozenset(table.values())
+
+
+def is_chinese_syllable(token: str) -> bool:
+    """Whether `token` is one Mandarin syllable in pinyin or Wade-Giles ("zhou", "chou", "ping")."""
+    return token in _chinese_syllables()
 
 
 @functools.lru_cache(maxsize=65536)
