@@ -34,7 +34,7 @@ POSTINGS_BUDGET = 3000
 MAX_BOOST_KEYS = 8
 # After the first few candidates, stop at names ranking below this share of the best one.
 MIN_SHARE = 0.5
-MIN_CANDIDATES = 10
+MIN_CANDIDATES = 5
 # Names ranking within this factor of the last admitted candidate are tied with it and
 # scored too, up to TIE_LIMIT candidates.
 TIE_TOLERANCE = 0.97
