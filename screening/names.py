@@ -26,13 +26,18 @@ from typing import Literal
 
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rigour.names import extract_org_types, remove_obj_prefixes, remove_person_prefixes
-from rigour.text import is_stopword
 
 from screening.legal_forms import split_legal_forms
 from screening.normalize import clean_text, normalize_latin, tokenize
 from screening.phonetics import metaphone, nysiis, skeleton
 from screening.token_weights import DEFAULT_WEIGHTS, UNKNOWN_TOKEN_WEIGHT
-from screening.translit import is_chinese_syllable, latin_variants, pinyin_name_to_wade_giles, scripts_of
+from screening.translit import (
+    is_chinese_syllable,
+    latin_variants,
+    pinyin_name_to_wade_giles,
+    pinyin_token_to_wade_giles,
+    scripts_of,
+)
 
 NameType = Literal["person", "entity", "vessel", "aircraft", "any"]
 
@@ -148,6 +153,62 @@ class NameScore:
 
 # Arabic/Persian particles written several ways; one spelling each so they align exactly.
 _PARTICLES = {"ibn": "bin", "ben": "bin", "bint": "bint", "abou": "abu", "el": "al", "ul": "al"}
+# Particles and connectives of names and company names: never a name part of their own.
+# (A general stopword list would also take Chinese syllables such as "na" or "he".)
+_NAME_PARTICLES = frozenset(
+    [
+        "al",
+        "el",
+        "ul",
+        "ad",
+        "ar",
+        "as",
+        "ash",
+        "at",
+        "az",
+        "ad",
+        "bin",
+        "ibn",
+        "ben",
+        "bint",
+        "abu",
+        "abou",
+        "umm",
+        "ould",
+        "wa",
+        "de",
+        "da",
+        "di",
+        "do",
+        "du",
+        "del",
+        "della",
+        "dela",
+        "dos",
+        "das",
+        "des",
+        "der",
+        "den",
+        "di",
+        "la",
+        "le",
+        "les",
+        "lo",
+        "van",
+        "von",
+        "ten",
+        "ter",
+        "y",
+        "e",
+        "i",
+        "et",
+        "und",
+        "and",
+        "the",
+        "of",
+        "for",
+    ]
+)
 # Tokens that introduce a father's name: the next token is a patronym.
 _PATRONYM_MARKERS = frozenset({"bin", "bint", "ould", "walad"})
 # Multiplier when both names give a father's name (X bin Y) and the fathers differ.
@@ -167,7 +228,7 @@ def is_function_word(token: str) -> bool:
     """Stopwords ("de", "and"), particles ("bin", "abu"), titles ("mr"), vessel prefixes ("mv"), legal forms ("sa")."""
     if token in _PARTICLES or token in _PARTICLES.values() or token in _PATRONYM_MARKERS:
         return True
-    if is_stopword(token) or extract_org_types(token):
+    if token in _NAME_PARTICLES or extract_org_types(token):
         return True
     probe = token + " x"
     return remove_person_prefixes(probe) != probe or remove_obj_prefixes(probe) != probe
@@ -310,9 +371,9 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
     """Similarity of two different Latin tokens of 2+ letters; below ALIGN_FLOOR reported as 0."""
     if ta.isdigit() or tb.isdigit():
         return _NO_MATCH
-    if len(ta) <= SHORT_TOKEN_MAX or len(tb) <= SHORT_TOKEN_MAX:
-        # Syllables ("lu", "su", "kim") are matched only exactly: a one-letter change is
-        # another syllable, and sound-alike codes of 2-3 letters agree by chance.
+    if len(ta) <= SHORT_TOKEN_MAX or len(tb) <= SHORT_TOKEN_MAX or _chinese_pair(ta, tb):
+        # Syllables ("lu", "su", "kim", "yang") are matched only exactly: a one-letter change is
+        # another syllable, and sound-alike codes of syllables agree by chance.
         return _NO_MATCH
     lev = Levenshtein.normalized_similarity(ta, tb)
     if lev < PHONETIC_LEV_MIN:
@@ -330,6 +391,17 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
     elif ta[0] == tb[0] and best < SKELETON_SCORE and skeleton(ta) == skeleton(tb):
         best, how = SKELETON_SCORE, "phonetic"
     return (best, how) if best >= ALIGN_FLOOR else _NO_MATCH
+
+
+def _chinese_pair(ta: str, tb: str) -> bool:
+    """Both tokens read as Mandarin (pinyin or Wade-Giles) and one is a single syllable."""
+    if not (is_chinese_syllable(ta) or is_chinese_syllable(tb)):
+        return False
+    return _is_chinese_word(ta) and _is_chinese_word(tb)
+
+
+def _is_chinese_word(token: str) -> bool:
+    return is_chinese_syllable(token) or pinyin_token_to_wade_giles(token) is not None
 
 
 # Letters that start a token as a consonant in an abjad reading (و w/v, ي y/j): folded pairs.
@@ -582,18 +654,35 @@ def _take(lenient: float, core: float, amount: float) -> tuple[float, float]:
 
 
 def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:
-    """Similarity of the whole names with spaces removed, counted only when very close."""
+    """Similarity of the whole names with spaces removed, counted only when very close.
+
+    Not for names written syllable by syllable (Chinese, Korean) with the same number of
+    tokens: a one-letter difference over "kim yong sun" / "kim yong su" is another syllable,
+    not a typo. Abjad skeletons are compared only when one name is a single token
+    ("عبد الله" / "abdullah") or both have the same 3+ tokens: whole-name skeletons of
+    short names agree far too often by chance ("mrym mrad" / "omar omar awadh").
+    """
+    nq, nc = len(q.tokens), len(c.tokens)
     if abjad:
-        if len(q.joined_skeleton) < 3:
+        if not (min(nq, nc) == 1 or nq == nc >= 3) or len(q.joined_skeleton) < 3:
             return 0.0
         a, b = q.joined_skeleton, c.joined_skeleton
+        scale = ABJAD_SKELETON_SCORE
     else:
+        if nq == nc and (_syllabic(q) or _syllabic(c)):
+            return 0.0
         a, b = q.joined, c.joined
+        scale = 1.0
     la, lb = len(a), len(b)
     # Normalised Levenshtein similarity is at most min/max length: skip hopeless pairs.
     if not la or not lb or min(la, lb) < JOINED_MIN * max(la, lb):
         return 0.0
-    return Levenshtein.normalized_similarity(a, b, score_cutoff=JOINED_MIN)
+    return scale * Levenshtein.normalized_similarity(a, b, score_cutoff=JOINED_MIN)
+
+
+def _syllabic(sp: _Spelling) -> bool:
+    """Written syllable by syllable: at least two tokens and most of them name syllables."""
+    return len(sp.tokens) >= 2 and 2 * sp.kinds.count(SYLLABLE) > len(sp.kinds)
 
 
 _NO_INITIALS_TYPES = frozenset({"entity", "vessel", "aircraft"})
