@@ -128,7 +128,7 @@ class Screener:
             for position in [p for p, b in best.items() if b.score >= floor]:
                 others = [i for i in index.names_of(position) if i not in scored_ids]
                 self._score_into(best, analyzed, others[:EXPAND_NAMES])
-        decisive = self._identifier_hits(query, allowed)
+        decisive = self._identifier_hits(facts, allowed)
         scored: list[tuple[float, int, list[dict[str, object]]]] = []
         for position, candidate in best.items():
             if position in decisive:
@@ -191,12 +191,14 @@ class Screener:
             )
         return wanted
 
-    def _identifier_hits(self, query: Query, allowed: frozenset[str] | None) -> dict[int, dict[str, str]]:
-        if not query.identifiers:
+    def _identifier_hits(
+        self, facts: QueryFacts, allowed: frozenset[str] | None
+    ) -> dict[int, dict[str, str]]:
+        if not facts.identifiers:
             return {}
         hits: dict[int, dict[str, str]] = {}
         lists = self._index.designation_list
-        for kind, value in QueryFacts.of(query).identifiers:
+        for kind, value in facts.identifiers:
             if len(value) < MIN_STRONG_IDENTIFIER_LENGTH:
                 continue
             for position, listed_kind in self._index.identifier_hits(value):
