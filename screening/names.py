@@ -43,6 +43,8 @@ NameType = Literal["person", "entity", "vessel", "aircraft", "any"]
 
 # Cost of a token present only in the fuller name, as a share of its weight.
 EXTRA_TOKEN_COST = 0.15
+# The same for entities, vessels and aircraft (no middle names).
+ENTITY_EXTRA_TOKEN_COST = 0.4
 # Aligned pairs needed before the fuller name's other parts count as optional middle names.
 CORE_PAIRS = 2
 # Syllable-length tokens (Chinese/Korean syllables, "lu", "su"): matched only exactly and
@@ -416,6 +418,8 @@ def _onset(token: str) -> str:
 def _abjad_similarity(ta: str, tb: str) -> tuple[float, str]:
     if ta.isdigit() or tb.isdigit():
         return _NO_MATCH
+    if ta in _NAME_PARTICLES or tb in _NAME_PARTICLES:
+        return _NO_MATCH  # a particle ("al") matches only itself, not a name with its skeleton
     if _onset(ta) != _onset(tb):
         # The skeleton drops w/y, but at the start of a token they are consonants: "wly" is not "lee".
         return _NO_MATCH
@@ -582,14 +586,17 @@ def _score_spellings(
             if explain:
                 matches.append(TokenMatch(qt[i], ct[j], how, round(sim, 4), round(w, 4)))
 
-    q_lenient, q_core = _unmatched(q, wq, q_used)
-    c_lenient, c_core = _unmatched(c, wc, c_used)
+    # Middle names and patronymics are a person's; an extra word in a company name
+    # ("Banco Santander Chile") names another company.
+    extra_cost = EXTRA_TOKEN_COST if initials else ENTITY_EXTRA_TOKEN_COST
     if explain:
         matches.extend(
             TokenMatch(qt[i], None, "missing", 0.0, round(wq[i], 4)) for i in range(nq) if not q_used[i]
         )
     if pair_weight <= 0.0:
         return 0.0, matches
+    q_lenient, q_core = _unmatched(q, wq, q_used)
+    c_lenient, c_core = _unmatched(c, wc, c_used)
     if pairs < CORE_PAIRS:
         # Only one part of the names agrees: the fuller name's most distinctive other part is a
         # given name or surname the other name lacks, not a middle name ("Lauren Bryant" / "LAUREN").
@@ -609,8 +616,8 @@ def _score_spellings(
         # a fuller list name: the other parts count as one omitted part, however many there are.
         c_cost = EXTRA_TOKEN_COST * max(wc[j] for j in range(nc) if not c_used[j])
     else:
-        c_cost = EXTRA_TOKEN_COST * c_lenient + c_core
-    q_cost = EXTRA_TOKEN_COST * q_lenient + q_core
+        c_cost = extra_cost * c_lenient + c_core
+    q_cost = extra_cost * q_lenient + q_core
     as_query = matched / (pair_weight + q_missing + c_cost)
     as_list = matched / (pair_weight + c_missing + q_cost)
     score = max(as_query, as_list)

@@ -111,3 +111,33 @@ def test_wade_giles_input_matches_pinyin_list_names() -> None:
     assert score("Hsi Chin-ping", "XI, Jinping", "person") >= DEFAULT_THRESHOLD
     assert score("Mao Tse-tung", "Mao Zedong", "person") >= DEFAULT_THRESHOLD
     assert score("Hsi Chin-ping", "YANG, Jianping", "person") < DEFAULT_THRESHOLD
+
+
+def test_ordinary_names_do_not_alert_on_list_names() -> None:
+    # False alerts of ordinary (Faker) names against real list names, one per cause.
+    assert score("王帆", "O, Yong Ho") < DEFAULT_THRESHOLD  # Japanese/Korean reading of a Chinese name
+    assert score("谢璐", "SU, Lu-Chi") < DEFAULT_THRESHOLD  # a missing given-name syllable
+    assert score("김성수", "KIM, So'ng") < DEFAULT_THRESHOLD  # Korean: Kim Song Su is not Kim Song
+    assert score("김동현", "CHEN, Dong") < DEFAULT_THRESHOLD  # kim / chen are not sound-alikes
+    assert score("Lauren Bryant", "LAUREN") < DEFAULT_THRESHOLD  # the query's surname is unmatched
+    assert score("이유진", "ولی جان") < DEFAULT_THRESHOLD  # Hangul and Arabic: two readings
+    assert score("مريم مراد", "OMAR, Omar Awadh") < DEFAULT_THRESHOLD  # whole-name skeletons
+    assert score("لؤي سبيع", "AL-SHABAAB") < DEFAULT_THRESHOLD
+
+
+def test_real_designations_still_alert() -> None:
+    assert score("Zhou Shuai", "ZHOU, Shuai", "person") >= DEFAULT_THRESHOLD
+    assert score("Chou Shuai", "ZHOU, Shuai", "person") >= DEFAULT_THRESHOLD
+    assert score("周帅", "ZHOU, Shuai", "person") >= DEFAULT_THRESHOLD
+    assert score("尹可成", "YIN, Kecheng", "person") >= DEFAULT_THRESHOLD
+    assert score("iSoon", "i-SOON") >= DEFAULT_THRESHOLD
+    assert score("Juxin He", "Juxinhe") >= DEFAULT_THRESHOLD
+    assert score("金正恩", "KIM, Jong Un", "person") >= DEFAULT_THRESHOLD
+
+
+def test_syllables_match_only_exactly() -> None:
+    from screening.names import is_name_syllable
+
+    assert is_name_syllable("lu") and is_name_syllable("kim")
+    assert not is_name_syllable("al") and not is_name_syllable("mr") and not is_name_syllable("llc")
+    assert score("Wu Yang", "WU, Yong", "person") < DEFAULT_THRESHOLD
