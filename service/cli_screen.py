@@ -49,8 +49,8 @@ def _validation_message(error: ValidationError) -> tuple[str, str]:
     return field, first.get("msg", str(error))
 
 
-def screen_line(screener: Screener, line_number: int, line: str) -> tuple[dict[str, Any], bool]:
-    """Screen one JSON-lines query: (result or error object, ok). Never raises for bad input."""
+def screen_line(screener: Screener, line_number: int, line: str) -> tuple[dict[str, Any] | bytes, bool]:
+    """Screen one JSON-lines query: (serialised result or error object, ok). Never raises for bad input."""
     from screening.query import Query
     from screening.screener import NoListsLoaded
 
@@ -79,7 +79,7 @@ def screen_line(screener: Screener, line_number: int, line: str) -> tuple[dict[s
         result = screener.screen(query)
     except NoListsLoaded as exc:
         return {"line": line_number, "field": "lists", "error": f"line {line_number}: {exc}"}, False
-    return result.model_dump(mode="json"), True
+    return result.model_dump_json().encode(), True  # pydantic's own serialiser: no dict round trip
 
 
 def screen_jsonl(screener: Screener, lines: Iterable[str], write: Callable[[bytes], Any]) -> int:
@@ -88,7 +88,7 @@ def screen_jsonl(screener: Screener, lines: Iterable[str], write: Callable[[byte
     for number, line in enumerate(lines, start=1):
         output, ok = screen_line(screener, number, line)
         errors += not ok
-        write(orjson.dumps(output) + b"\n")
+        write((output if isinstance(output, bytes) else orjson.dumps(output)) + b"\n")
     return errors
 
 
