@@ -1,8 +1,8 @@
 # Sanctions screening API. Bundled list snapshots ship inside the package (lists/data).
 #   docker build -t sanctions-screening .
 #   docker run -p 8000:8000 -v sanctions-data:/data sanctions-screening
-# Load lists and create a key inside the container:
-#   docker exec <id> sanctions lists load && docker exec <id> sanctions keys create --role screen
+# Create an API key inside the container (lists are loaded at build time):
+#   docker exec <id> sanctions keys create --role screen
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -22,11 +22,15 @@ COPY screening ./screening
 COPY service ./service
 COPY benchmarks ./benchmarks
 RUN pip install . \
+ && pip install --no-deps "hanja==0.15.1" \
  && apt-get purge -y g++ pkg-config && apt-get autoremove -y
 
 RUN useradd --system --uid 10001 --home-dir /data --create-home screening \
  && mkdir -p /data && chown screening /data
 USER screening
+# Bake the bundled snapshots into the image's store so a new container serves at once;
+# a mounted volume starts from this copy, and `sanctions lists load` updates it.
+RUN sanctions lists load
 VOLUME ["/data"]
 EXPOSE 8000
 
