@@ -18,7 +18,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(VENV)/bin/sanctions lists load
-	$(VENV)/bin/sanctions serve
+	$(VENV)/bin/sanctions serve --host 127.0.0.1 --port 8000 --no-auth
 
 lint: install
 	$(VENV)/bin/ruff check .
