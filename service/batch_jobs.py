@@ -42,6 +42,7 @@ from sqlalchemy import (
     update,
 )
 
+from service.batch_audit import batch_audit_row
 from service.batch_io import ColumnOverrides, count_rows, open_input
 from service.batch_output import ResultsWriter
 from service.batch_runner import BatchAborted, BatchRunner, RowOutcome, load_active_lists
@@ -429,27 +430,14 @@ class _Progress:
         self.flush()
 
     def _audit_row(self, outcome: RowOutcome, reference: str | None) -> dict[str, Any]:
-        return {
-            "screening_id": str(uuid.uuid4()),
-            "created_at": _now(),
-            "endpoint": "batch",
-            "bulk_id": self.job_id,
-            "position": outcome.row_number,
-            "api_key_id": self.api_key_id,
-            "reference": reference or None,
-            "decision": outcome.decision,
-            "threshold": outcome.threshold,
-            "list_versions": self.list_versions,
-            "request": outcome.query,
-            "result": {
-                "query": outcome.query,
-                "decision": outcome.decision,
-                "threshold": outcome.threshold,
-                "list_versions": self.list_versions,
-                "matches": outcome.matches,
-            },
-            "screen_ms": outcome.screen_ms,
-        }
+        return batch_audit_row(
+            outcome,
+            endpoint="batch",
+            bulk_id=self.job_id,
+            list_versions=self.list_versions,
+            reference=reference,
+            api_key_id=self.api_key_id,
+        )
 
     def flush(self, force: bool = False) -> None:
         if not force and time.monotonic() - self._last < 1.0 and len(self._audit) < 5_000:

@@ -71,6 +71,11 @@ def batch(
     console.print(f"{input_path}: {total} rows, encoding {source.encoding}, columns {mapped}")
     console.print(f"lists: {', '.join(list_versions.values())}")
 
+    from lists.store import Store
+    from service.batch_audit import BatchAuditSink
+
+    store = Store(database_url())
+    audit = BatchAuditSink(store.engine, list_versions)
     rows = hits = errors = 0
     started = time.monotonic()
     runner = BatchRunner(designations, list_versions, threshold=threshold, workers=workers)
@@ -100,6 +105,7 @@ def batch(
                     row.cells[id_index] if id_index is not None else "",
                     row.fields.get("name", ""),
                 )
+                audit.add(outcome, row.cells[id_index] if id_index is not None else None)
                 rows += 1
                 hits += outcome.decision == "hit"
                 errors += outcome.decision == "error"
@@ -111,6 +117,8 @@ def batch(
         _fail(console, f"batch stopped after {rows} rows: {exc}")
     finally:
         runner.close()
+        audit.flush()  # every decision written to the results is in the audit trail
+        store.close()
     elapsed = time.monotonic() - started
     console.print(
         f"[bold]{rows}[/bold] rows, [bold red]{hits}[/bold red] hits, "
@@ -118,6 +126,7 @@ def batch(
         f"({rows / max(elapsed, 1e-9):,.0f} rows/s)"
     )
     console.print(f"results: {output}\nmatches: {writer.matches_path}")
+    console.print(f"audit: {audit.recorded} decisions recorded as batch {audit.bulk_id}")
 
 
 def _fail(console: Console, message: str) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, select
 
+from service.db_models import screenings
 from tests.test_batch_support import CustomerFile, lists_db_copy, read_results, write_customer_file
 
 SANCTIONS = [sys.executable, "-m", "service.cli"]
@@ -75,6 +78,18 @@ def test_customer_file_screens_in_one_command(
     }
     assert len(matches) == sum(int(r["match_count"]) for r in hits)
     assert all(m["explanation"].startswith("{") for m in matches)
+
+    # Every decision written to the results file is in the audit trail, tied to this run.
+    bulk_id = re.search(r"recorded as batch ([0-9a-f-]{36})", done.stderr).group(1)
+    engine = create_engine(lists_db)
+    with engine.connect() as conn:
+        audited = conn.execute(
+            select(screenings.c.position, screenings.c.decision).where(screenings.c.bulk_id == bulk_id)
+        ).all()
+    engine.dispose()
+    assert {position: decision for position, decision in audited} == {
+        n: r["decision"] for n, r in enumerate(rows, 1) if r["decision"] != "error"
+    }
 
 
 def test_xlsx_in_and_out(lists_db: str, tmp_path: Path) -> None:
