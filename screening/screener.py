@@ -10,6 +10,7 @@ Immutable once built: to change lists, build a new Screener and swap the referen
 
 from __future__ import annotations
 
+import functools
 import inspect
 import time
 from collections.abc import Iterable, Mapping
@@ -25,7 +26,7 @@ from screening.evidence import (
     evaluate,
 )
 from screening.index import DEFAULT_CANDIDATES, MIN_CANDIDATES, MIN_SHARE, TIE_LIMIT, NameIndex
-from screening.names import NameScore, analyze_name, score_names
+from screening.names import AnalyzedName, NameScore, analyze_name, score_names
 from screening.query import Match, Query, ScreeningResult
 from screening.thresholds import DEFAULT_THRESHOLD
 
@@ -39,6 +40,15 @@ EXPAND_MARGIN = 0.10
 EXPAND_NAMES = 25
 # Identifier types that may be confused with each other in customer files.
 _INTERCHANGEABLE_IDS = frozenset({"passport", "national_id", "tax_id", "registration_number", "uscc"})
+# Analysed query names, by (name, type): customer files and retried requests repeat names,
+# and analysis (transliteration, phonetics) is a fifth of an uncached query's time.
+QUERY_CACHE_SIZE = 4096
+
+
+@functools.lru_cache(maxsize=QUERY_CACHE_SIZE)
+def _analyze_query(name: str, type_: str) -> AnalyzedName:
+    """`analyze_name` of a query (pure: the same name and type always give the same analysis)."""
+    return analyze_name(name, type_)  # type: ignore[arg-type]
 
 
 class NoListsLoaded(RuntimeError):
@@ -107,7 +117,7 @@ class Screener:
         """Screen one query. `exhaustive=True` scores every list name (the brute-force reference)."""
         allowed = self._allowed_lists(query)
         threshold = query.threshold if query.threshold is not None else self.default_threshold
-        analyzed = analyze_name(query.name, query.type)
+        analyzed = _analyze_query(query.name, query.type)
         index = self._index
         name_ids = (
             index.all_names(allowed)
@@ -125,7 +135,8 @@ class Screener:
             # name (say the original-script one) may not have ranked among the candidates.
             lift = 0.0 if facts.empty else MAX_POSITIVE_EFFECT
             floor = threshold - lift - EXPAND_MARGIN
-            for position in [p for p, b in best.items() if b.score >= floor]:
+            # A designation already at the highest score keeps its name: ties never replace it.
+            for position in [p for p, b in best.items() if floor <= b.score < 1.0]:
                 others = [i for i in index.names_of(position) if i not in scored_ids]
                 self._score_into(best, analyzed, others[:EXPAND_NAMES])
         decisive = self._identifier_hits(facts, allowed)
@@ -148,11 +159,12 @@ class Screener:
             self._match(query, analyzed, final, position, best.get(position), decisive.get(position), items)
             for final, position, items in scored[: query.limit]
         ]
-        return ScreeningResult(
+        # Built without re-validation: every field comes from validated or computed data.
+        return ScreeningResult.model_construct(
             query=query,
             decision="hit" if matches else "clear",
             threshold=threshold,
-            list_versions=self.list_versions,
+            list_versions=dict(self.list_versions),
             matches=matches,
         )
 
@@ -228,7 +240,7 @@ class Screener:
         result = _explained_score(analyzed, name.analyzed, self._index.token_weights)
         best = _Best(best.score if best is not None else result.score, name_id, result)
         explanation = _explain(query, name.text, name.kind, best, final, identifier, evidence)
-        return Match(
+        return Match.model_construct(
             entity_id=designation.entity_id,
             list=designation.list.value,
             type=designation.type.value,
