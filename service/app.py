@@ -24,6 +24,7 @@ from service.auth import Authenticator
 from service.deps import Services
 from service.index_holder import IndexHolder
 from service.metrics import MetricsMiddleware
+from service.openapi_examples import restore_nulls
 from service.responses import ApiError, OrjsonResponse, error_response
 from service.settings import Settings, SettingsError, load_settings
 
@@ -130,6 +131,14 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (routes_health, routes_screen, routes_lists, routes_keys):
         app.include_router(module.router)
     app.include_router(batch_api.router)
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's spec with the examples' null fields put back (its encoder drops them)."""
+        if app.openapi_schema is None:
+            app.openapi_schema = restore_nulls(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

@@ -132,11 +132,16 @@ class Authenticator:
         self._cache: dict[str, tuple[float, str, Role] | tuple[float, None, None]] = {}
         self._lock = threading.Lock()
 
-    def _lookup(self, key_id: str) -> tuple[str, Role] | None:
-        now = time.monotonic()
+    def _cached(self, key_id: str) -> tuple[bool, tuple[str, Role] | None]:
+        """(fresh, entry): a fresh cache entry answers without the database."""
         cached = self._cache.get(key_id)
-        if cached is not None and now - cached[0] < self._cache_seconds:
-            return None if cached[1] is None else (cached[1], cached[2])  # type: ignore[return-value]
+        if cached is None or time.monotonic() - cached[0] >= self._cache_seconds:
+            return False, None
+        return True, None if cached[1] is None else (cached[1], cached[2])  # type: ignore[return-value]
+
+    def _fetch(self, key_id: str) -> tuple[str, Role] | None:
+        """Blocking database look-up of an active key; the answer is cached."""
+        now = time.monotonic()
         with self._engine.connect() as conn:
             row = conn.execute(
                 select(api_keys.c.secret_hash, api_keys.c.role).where(
@@ -149,14 +154,31 @@ class Authenticator:
             self._cache[key_id] = (now, None, None) if row is None else (now, row.secret_hash, Role(row.role))
         return None if row is None else (row.secret_hash, Role(row.role))
 
-    def authenticate(self, token: str) -> Principal | None:
-        key_id = parse_key_id(token)
-        if key_id is None:
-            return None
-        found = self._lookup(key_id)
+    @staticmethod
+    def _verify(token: str, key_id: str, found: tuple[str, Role] | None) -> Principal | None:
         if found is None:
             return None
         stored_hash, role = found
         if not hmac.compare_digest(stored_hash, hash_token(token)):
             return None
         return Principal(key_id=key_id, role=role)
+
+    def authenticate_cached(self, token: str) -> tuple[bool, Principal | None]:
+        """(decided, principal) without touching the database; decided is False on a cache miss.
+
+        Lets an async caller answer cache hits (and malformed tokens) on the event
+        loop and send only a miss to `authenticate` in a worker thread.
+        """
+        key_id = parse_key_id(token)
+        if key_id is None:
+            return True, None
+        fresh, found = self._cached(key_id)
+        return (True, self._verify(token, key_id, found)) if fresh else (False, None)
+
+    def authenticate(self, token: str) -> Principal | None:
+        """The caller's principal, or None for a malformed, unknown, revoked or wrong token (may block)."""
+        key_id = parse_key_id(token)
+        if key_id is None:
+            return None
+        fresh, found = self._cached(key_id)
+        return self._verify(token, key_id, found if fresh else self._fetch(key_id))

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse
 
+from service import openapi_examples as ex
 from service.auth import Principal, Role
 from service.batch_io import BatchInputError, ColumnOverrides, count_rows, open_input
 from service.batch_jobs import MAX_BYTES, MAX_ROWS, BatchJobs, JobOptions
@@ -45,10 +46,26 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 router = APIRouter(prefix="/v1/batches", tags=["batch"], lifespan=_lifespan)
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "missing, unknown or revoked API key"},
-    404: {"description": "no such job (or not yours)"},
-}
+ERRORS = ex.errors(
+    401,
+    e422=(
+        "invalid parameter; each error names its field",
+        {
+            "error": "invalid_request",
+            "detail": [
+                {
+                    "field": "query.file",
+                    "message": "Input should be 'results' or 'matches'",
+                    "type": "literal_error",
+                }
+            ],
+        },
+    ),
+    e404=(
+        "no such job (or not yours)",
+        {"error": "not_found", "detail": f"no batch job {ex.JOB_ID!r}"},
+    ),
+)
 
 
 def _jobs(request: Request) -> BatchJobs:
@@ -79,21 +96,71 @@ def _public(job: dict[str, Any]) -> dict[str, Any]:
 @router.post(
     "",
     status_code=202,
-    responses={**ERRORS, 413: {"description": "more than 1,000,000 rows or 200 MB"}},
+    responses={
+        202: ex.ok(ex.JOB_QUEUED, "Queued; poll links.self for progress"),
+        **ex.errors(
+            401,
+            e413=(
+                "more than 1,000,000 rows or 200 MB",
+                {"error": "too_many_rows", "detail": "customers.csv has 1200000 rows; the limit is 1000000"},
+            ),
+            e422=(
+                "the file cannot be read or has no name column (or a form field is invalid)",
+                {
+                    "error": "invalid_file",
+                    "detail": "customers.csv: no name column in header ['customer_id', 'birth_date', 'country']; "
+                    "name it e.g. 'name' or 'full_name', or choose one with --name-column",
+                },
+            ),
+            e503=(
+                "fail closed: no active list version",
+                {
+                    "error": "no_active_list",
+                    "detail": "no sanctions list version is active; refusing to screen",
+                },
+            ),
+        ),
+    },
     max_body_size=MAX_BYTES + _MULTIPART_SLACK,
     summary="Upload a CSV or XLSX customer file to screen",
 )
 def create_batch(
     request: Request,
-    file: Annotated[UploadFile, File(description="CSV (any delimiter/encoding) or XLSX, with a header row")],
-    name_column: Annotated[str | None, Form()] = None,
-    type_column: Annotated[str | None, Form()] = None,
-    dob_column: Annotated[str | None, Form()] = None,
-    country_column: Annotated[str | None, Form()] = None,
-    nationality_column: Annotated[str | None, Form()] = None,
-    id_column: Annotated[str | None, Form()] = None,
-    threshold: Annotated[float | None, Form(ge=0.0, le=1.0)] = None,
-    output_format: Annotated[Literal["csv", "xlsx"], Form()] = "csv",
+    file: Annotated[
+        UploadFile,
+        File(description="CSV (any delimiter/encoding) or XLSX, with a header row, e.g. customers.csv"),
+    ],
+    name_column: Annotated[
+        str | None,
+        Form(
+            description="Header of the name column; guessed (name, full_name, ...) when absent",
+            examples=["full_name"],
+        ),
+    ] = None,
+    type_column: Annotated[
+        str | None,
+        Form(description="Header of the party type column (person/entity/...)", examples=["party_type"]),
+    ] = None,
+    dob_column: Annotated[
+        str | None, Form(description="Header of the date of birth column", examples=["birth_date"])
+    ] = None,
+    country_column: Annotated[
+        str | None, Form(description="Header of the country column", examples=["country"])
+    ] = None,
+    nationality_column: Annotated[
+        str | None, Form(description="Header of the nationality column", examples=["nationality"])
+    ] = None,
+    id_column: Annotated[
+        str | None,
+        Form(description="Header of your own row id, copied to the results", examples=["customer_id"]),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        Form(ge=0.0, le=1.0, description="Score threshold; default the server's", examples=[0.84]),
+    ] = None,
+    output_format: Annotated[
+        Literal["csv", "xlsx"], Form(description="Format of the results files", examples=["csv"])
+    ] = "csv",
     principal: Principal = Depends(require_screen),
     parts: Services = Depends(services),
 ) -> OrjsonResponse:
@@ -154,7 +221,11 @@ def _save_upload(file: UploadFile, target: Path) -> None:
         raise ApiError(422, "invalid_file", "the uploaded file is empty")
 
 
-@router.get("/{job_id}", responses=ERRORS, summary="State, progress, hits, errors and ETA of a job")
+@router.get(
+    "/{job_id}",
+    responses={200: ex.ok(ex.JOB_DONE, "The job, with progress and links"), **ERRORS},
+    summary="State, progress, hits, errors and ETA of a job",
+)
 def get_batch(
     request: Request, job_id: str, principal: Principal = Depends(require_screen)
 ) -> OrjsonResponse:
@@ -164,7 +235,27 @@ def get_batch(
 
 @router.get(
     "/{job_id}/results",
-    responses={**ERRORS, 409: {"description": "the job has not finished (state says why)"}},
+    responses={
+        200: {
+            "description": "The input rows with decision columns (CSV, UTF-8 with BOM, or XLSX as chosen at upload)",
+            "content": {
+                "text/csv": {"example": ex.BATCH_RESULTS_CSV},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+            },
+        },
+        **ERRORS,
+        **ex.errors(
+            e409=(
+                "the job has not finished (state says why)",
+                {
+                    "error": "not_ready",
+                    "detail": f"job {ex.JOB_ID} is running; results exist once it is done",
+                },
+            )
+        ),
+    },
     summary="Download the results (or, with file=matches, every match with its explanation)",
     response_class=FileResponse,
 )
@@ -191,7 +282,16 @@ def get_results(
 
 @router.delete(
     "/{job_id}",
-    responses={**ERRORS, 409: {"description": "the job already finished"}},
+    responses={
+        200: ex.ok(ex.JOB_CANCELLED, "The cancelled job"),
+        **ERRORS,
+        **ex.errors(
+            e409=(
+                "the job already finished",
+                {"error": "already_finished", "detail": f"job {ex.JOB_ID} is done"},
+            )
+        ),
+    },
     summary="Cancel a queued or running job",
 )
 def cancel_batch(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from lists.store import Store
@@ -31,14 +32,32 @@ class Services:
     authenticator: Authenticator
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
+    """The worker's shared parts (async: a sync dependency would cost a threadpool hop per request)."""
     return request.app.state.services
 
 
-def require(role: Role) -> Callable[..., Principal]:
-    """A dependency that answers 401 without a valid key and 403 when the key's role is too low."""
+def _token(bearer: HTTPAuthorizationCredentials | None, api_key: str | None) -> str | None:
+    token = api_key or (bearer.credentials if bearer is not None else None)
+    return token.strip() if token else None
 
-    def dependency(
+
+async def _authenticate(authenticator: Authenticator, token: str) -> Principal | None:
+    """A cached key is checked on the event loop; only a cache miss reads the database, in a thread."""
+    decided, principal = authenticator.authenticate_cached(token)
+    if decided:
+        return principal
+    return await run_in_threadpool(authenticator.authenticate, token)
+
+
+def require(role: Role) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that answers 401 without a valid key and 403 when the key's role is too low.
+
+    It runs on the event loop (no threadpool hop per request); the key look-up is
+    cached for settings.key_cache_seconds, and a miss goes to a worker thread.
+    """
+
+    async def dependency(
         request: Request,
         bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
         api_key: str | None = Depends(_api_key_header),
@@ -46,7 +65,7 @@ def require(role: Role) -> Callable[..., Principal]:
         parts: Services = request.app.state.services
         if not parts.settings.auth_enabled:
             return ANONYMOUS_ADMIN
-        token = api_key or (bearer.credentials if bearer is not None else None)
+        token = _token(bearer, api_key)
         if not token:
             raise ApiError(
                 401,
@@ -54,7 +73,7 @@ def require(role: Role) -> Callable[..., Principal]:
                 "an API key is required (Authorization: Bearer or X-API-Key)",
                 _CHALLENGE,
             )
-        principal = parts.authenticator.authenticate(token.strip())
+        principal = await _authenticate(parts.authenticator, token)
         if principal is None:
             raise ApiError(401, "unauthenticated", "the API key is unknown or revoked", _CHALLENGE)
         if not principal.allows(role):
@@ -66,6 +85,7 @@ def require(role: Role) -> Callable[..., Principal]:
         request.state.principal = principal
         return principal
 
+    dependency.__name__ = f"require_{role.value}"
     return dependency
 
 

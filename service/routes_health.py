@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
 
 from service import metrics
-from service.api_models import ErrorBody
+from service import openapi_examples as ex
 from service.deps import Services, services
 from service.index_holder import update_list_ages
 from service.responses import OrjsonResponse
@@ -17,7 +17,7 @@ router = APIRouter(tags=["operations"])
 @router.get(
     "/healthz",
     summary="The process is up",
-    responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
+    responses={200: ex.ok({"status": "ok"}, "The process answers")},
 )
 async def healthz() -> OrjsonResponse:
     return OrjsonResponse({"status": "ok"})
@@ -27,15 +27,16 @@ async def healthz() -> OrjsonResponse:
     "/readyz",
     summary="Ready to screen: a list version is active and its index is built",
     responses={
-        200: {
-            "content": {
-                "application/json": {"example": {"status": "ready", "lists": {"ofac": "ofac@1:2025-03-05"}}}
-            }
-        },
-        503: {
-            "model": ErrorBody,
-            "description": "not ready: no active list, or the index is still being built",
-        },
+        200: ex.ok(
+            {"status": "ready", "lists": ex.LIST_VERSIONS, "designations": 16853},
+            "Ready: the serving list versions and the number of designations indexed",
+        ),
+        **ex.errors(
+            e503=(
+                "not ready: no active list, or the index is still being built",
+                {"error": "not_ready", "detail": "the screening index is being built"},
+            )
+        ),
     },
 )
 async def readyz(parts: Services = Depends(services)) -> OrjsonResponse:
@@ -49,7 +50,14 @@ async def readyz(parts: Services = Depends(services)) -> OrjsonResponse:
     )
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    description="Requests and latency histograms per endpoint, decisions, index size, age of each list, "
+    "audit commits. Not authenticated: expose it only to the monitoring network.",
+    response_class=PlainTextResponse,
+    responses={200: ex.ok(ex.METRICS_TEXT, "Prometheus text exposition format", "text/plain")},
+)
 async def prometheus_metrics(parts: Services = Depends(services)) -> Response:
     update_list_ages(parts.holder.serving)
     body, content_type = metrics.render()

@@ -13,7 +13,8 @@ from lists.loader import LoadOutcome, load_lists
 from lists.model import Designation, ListCode
 from lists.store import VersionInfo
 from service import metrics
-from service.api_models import ErrorBody, ListsOut, ListVersionOut, ReloadOut
+from service import openapi_examples as ex
+from service.api_models import ListsOut, ListVersionOut, ReloadOut
 from service.auth import Principal
 from service.deps import Services, require_admin, require_screen, services
 from service.responses import ApiError, OrjsonResponse
@@ -21,10 +22,7 @@ from service.responses import ApiError, OrjsonResponse
 router = APIRouter(tags=["lists"])
 _reload_lock = threading.Lock()
 
-AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "missing, unknown or revoked API key"},
-    403: {"model": ErrorBody, "description": "the key's role does not allow this"},
-}
+AUTH_ERRORS = ex.errors(401, 403)
 
 
 def _version_out(info: VersionInfo, serving_ids: set[int]) -> dict[str, Any]:
@@ -51,7 +49,10 @@ def _serving_ids(parts: Services) -> set[int]:
 
 
 @router.get(
-    "/v1/lists", response_model=ListsOut, responses=AUTH_ERRORS, summary="Active version of each list"
+    "/v1/lists",
+    response_model=ListsOut,
+    responses={200: ex.ok(ex.LISTS_ANSWER, "Active versions and the serving index"), **AUTH_ERRORS},
+    summary="Active version of each list",
 )
 def active_lists(
     _: Principal = Depends(require_screen), parts: Services = Depends(services)
@@ -75,7 +76,26 @@ def active_lists(
 @router.get(
     "/v1/lists/{list_code}/versions",
     response_model=list[ListVersionOut],
-    responses=AUTH_ERRORS,
+    responses={
+        200: ex.ok(ex.OFAC_VERSIONS_ANSWER, "Versions of the list, newest first"),
+        **ex.errors(
+            401,
+            403,
+            e422=(
+                "unknown list code",
+                {
+                    "error": "invalid_request",
+                    "detail": [
+                        {
+                            "field": "path.list_code",
+                            "message": "Input should be 'ofac', 'ofac-nonsdn', 'un' or 'internal'",
+                            "type": "enum",
+                        }
+                    ],
+                },
+            ),
+        ),
+    },
     summary="Every kept version of one list, newest first",
 )
 def list_versions(
@@ -110,12 +130,30 @@ def _load(parts: Services) -> list[LoadOutcome]:
     "/v1/lists/reload",
     response_model=ReloadOut,
     responses={
-        **AUTH_ERRORS,
-        409: {"model": ErrorBody, "description": "a reload is already running"},
-        422: {"model": ReloadOut, "description": "a list failed to load; its previous version keeps serving"},
-        503: {"model": ErrorBody, "description": "the lists loaded but the index could not be rebuilt"},
+        200: ex.ok(ex.RELOAD_OK, "Every configured list loaded; the index was rebuilt and switched"),
+        **ex.errors(
+            401,
+            403,
+            409,
+            e503=(
+                "the lists loaded but the index could not be rebuilt; the previous index keeps serving",
+                {
+                    "error": "index_build_failed",
+                    "detail": "lists loaded but the index could not be rebuilt (MemoryError); "
+                    "the previous index keeps serving",
+                },
+            ),
+        ),
+        422: {
+            "model": ReloadOut,
+            "description": "a list failed to load; its previous version keeps serving",
+            "content": {"application/json": {"example": ex.RELOAD_FAILED}},
+        },
     },
     summary="Load the configured list sources and switch atomically (admin)",
+    description="Takes no body: loads the sources configured in `list_sources` (the bundled lists when "
+    "none are configured), stores each as a new version and rebuilds the index. A list that fails to "
+    "load is named with its error and keeps serving its previous version.",
 )
 def reload_lists(
     _: Principal = Depends(require_admin), parts: Services = Depends(services)
@@ -155,8 +193,28 @@ def reload_lists(
     response_model=Designation,
     tags=["entities"],
     responses={
-        **AUTH_ERRORS,
-        404: {"model": ErrorBody, "description": "no such entity in the active versions"},
+        200: ex.ok(ex.ENTITY_ANSWER, "The designation as the list publishes it, in the unified model"),
+        **ex.errors(
+            401,
+            403,
+            e422=(
+                "the entity id is too long",
+                {
+                    "error": "invalid_request",
+                    "detail": [
+                        {
+                            "field": "path.entity_id",
+                            "message": "String should have at most 200 characters",
+                            "type": "string_too_long",
+                        }
+                    ],
+                },
+            ),
+            e404=(
+                "no such entity in the active versions",
+                {"error": "not_found", "detail": "no entity 'ofac:99999999' in the active list versions"},
+            ),
+        ),
     },
     summary="The full designation",
 )

@@ -6,20 +6,18 @@ import asyncio
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Body, Depends
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials
 
 from screening.query import ScreeningResult
 from screening.screener import NoListsLoaded
-from service import deps, metrics
+from service import metrics
+from service import openapi_examples as ex
 from service.api_models import (
     BulkScreenRequest,
     BulkScreenResponse,
-    ErrorBody,
-    InvalidRequest,
     ScreenRequest,
     ScreenResponse,
 )
@@ -31,37 +29,7 @@ from service.responses import ApiError, OrjsonResponse
 
 router = APIRouter(tags=["screening"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "missing, unknown or revoked API key"},
-    403: {"model": ErrorBody, "description": "the key's role does not allow this"},
-    422: {"model": InvalidRequest, "description": "invalid body; each error names its field"},
-    503: {
-        "model": ErrorBody,
-        "description": "fail closed: no active list version, index not built yet, or audit trail unavailable",
-        "content": {
-            "application/json": {
-                "example": {"error": "no_active_list", "detail": "no sanctions list version is active; ..."}
-            }
-        },
-    },
-}
-
-
-async def screen_caller(
-    request: Request,
-    bearer: HTTPAuthorizationCredentials | None = Depends(deps._bearer),
-    api_key: str | None = Depends(deps._api_key_header),
-) -> Principal:
-    """`require_screen` run on the event loop: a sync dependency costs a threadpool hop per request.
-
-    The key lookup is cached (settings.key_cache_seconds), so the loop blocks on the
-    database at most once per key and cache period.
-    """
-    return require_screen(request, bearer, api_key)
-
-
-async def screen_services(request: Request) -> Services:
-    return request.app.state.services
+ERRORS = ex.errors(401, 403, 422, 503)
 
 
 def _serving(parts: Services) -> Serving:
@@ -139,15 +107,24 @@ def _answer(row: dict[str, Any], took_ms: float) -> dict[str, Any]:
 @router.post(
     "/v1/screen",
     response_model=ScreenResponse,
-    responses=ERRORS,
+    responses={
+        200: ex.ok_examples(
+            {
+                "hit": ("ofac:52749 found (decision hit)", ex.SCREEN_HIT),
+                "clear": ("nothing above the threshold (decision clear)", ex.SCREEN_CLEAR_ANSWER),
+            },
+            "The decision, its matches with explanations, and the audit id",
+        ),
+        **ERRORS,
+    },
     summary="Screen one party",
     description="Screens one name (with optional evidence) against the active lists. The decision is "
     "committed to the audit trail before this answer is sent.",
 )
 async def screen(
-    body: ScreenRequest,
-    principal: Principal = Depends(screen_caller),
-    parts: Services = Depends(screen_services),
+    body: Annotated[ScreenRequest, Body(openapi_examples=ex.SCREEN_REQUEST_EXAMPLES)],
+    principal: Principal = Depends(require_screen),
+    parts: Services = Depends(services),
 ) -> OrjsonResponse:
     started = time.perf_counter()
     serving = _serving(parts)
@@ -161,14 +138,14 @@ async def screen(
 @router.post(
     "/v1/screen/bulk",
     response_model=BulkScreenResponse,
-    responses=ERRORS,
+    responses={200: ex.ok(ex.BULK_ANSWER, "One result per query, in order"), **ERRORS},
     summary="Screen up to 1,000 parties",
     description="One result per query, in order; one audit record per query, all committed before the answer.",
 )
 async def screen_bulk(
-    body: BulkScreenRequest,
-    principal: Principal = Depends(screen_caller),
-    parts: Services = Depends(screen_services),
+    body: Annotated[BulkScreenRequest, Body(openapi_examples=ex.BULK_REQUEST_EXAMPLES)],
+    principal: Principal = Depends(require_screen),
+    parts: Services = Depends(services),
 ) -> OrjsonResponse:
     started = time.perf_counter()
     serving = _serving(parts)
@@ -198,7 +175,18 @@ async def screen_bulk(
 @router.get(
     "/v1/screenings/{screening_id}",
     tags=["audit"],
-    responses={**ERRORS, 404: {"model": ErrorBody, "description": "no audited decision with this id"}},
+    responses={
+        200: ex.ok(ex.SCREENING_RECORD, "The query, result, list versions, threshold, key id and time"),
+        **ex.errors(
+            401,
+            403,
+            422,
+            e404=(
+                "no audited decision with this id",
+                {"error": "not_found", "detail": f"no screening with id {ex.SCREENING_ID}"},
+            ),
+        ),
+    },
     summary="The audited decision (admin)",
 )
 def screening_record(
