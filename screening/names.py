@@ -487,8 +487,11 @@ def _score_spellings(
 ) -> tuple[float, list[TokenMatch]]:
     qt, ct = q.tokens, c.tokens
     nq, nc = len(qt), len(ct)
-    wq = _token_weights(q, weights)
-    wc = _token_weights(c, weights)
+    # Per-token weights, cached on the spelling for the last mapping used (inlined: hot path).
+    cache = q.weight_cache
+    wq = cache[1] if cache and cache[0] is weights else _token_weights(q, weights)
+    cache = c.weight_cache
+    wc = cache[1] if cache and cache[0] is weights else _token_weights(c, weights)
     matches: list[TokenMatch] = []
 
     # Fast path: the same tokens on both sides (any order).
@@ -558,7 +561,9 @@ def _score_spellings(
         if q_used[i]:
             continue
         ta = qt[i]
-        row = _memo_row(memo, ta)
+        row = memo.get(ta)
+        if row is None:
+            row = _memo_row(memo, ta)
         for j in range(nc):
             if c_used[j]:
                 continue
@@ -595,13 +600,12 @@ def _score_spellings(
         )
     if pair_weight <= 0.0:
         return 0.0, matches
-    q_lenient, q_core = _unmatched(q, wq, q_used)
-    c_lenient, c_core = _unmatched(c, wc, c_used)
-    if pairs < CORE_PAIRS:
-        # Only one part of the names agrees: the fuller name's most distinctive other part is a
-        # given name or surname the other name lacks, not a middle name ("Lauren Bryant" / "LAUREN").
-        q_lenient, q_core = _promote_core(q, wq, q_used, q_lenient, q_core)
-        c_lenient, c_core = _promote_core(c, wc, c_used, c_lenient, c_core)
+    # With fewer than CORE_PAIRS aligned pairs only one part of the names agrees: the fuller
+    # name's most distinctive other part is a given name or surname the other name lacks, not
+    # a middle name ("Lauren Bryant" / "LAUREN").
+    promote = pairs < CORE_PAIRS
+    q_lenient, q_core = _unmatched(q, wq, q_used, promote)
+    c_lenient, c_core = _unmatched(c, wc, c_used, promote)
     q_missing, c_missing = q_lenient + q_core, c_lenient + c_core
     if q_missing and c_missing:
         # Tokens unmatched on both sides contradict each other (a different father,
@@ -626,20 +630,33 @@ def _score_spellings(
     return score, matches
 
 
-def _unmatched(sp: _Spelling, weights: tuple[float, ...], used: list[bool]) -> tuple[float, float]:
+def _unmatched(
+    sp: _Spelling, weights: tuple[float, ...], used: list[bool], promote: bool = False
+) -> tuple[float, float]:
     """(lenient, core) weight of a name's unmatched tokens.
 
     Core: syllable-length tokens (2-3 letters: "su" of Kim Song Su, "lu" of Su Lu-chi), which
     are parts of a given name or a surname, never optional middle names. Lenient: the rest,
     which a fuller name may carry and a shorter record omit (middle names, patronymics).
+    With `promote`, the heaviest unmatched ordinary token moves from lenient to core (as
+    `_promote_core` does), computed in the same pass.
     """
     lenient = core = 0.0
-    for kind, weight, was_used in zip(sp.kinds, weights, used, strict=True):
+    heaviest: float | None = None
+    kinds = sp.kinds
+    for i, was_used in enumerate(used):
         if not was_used:
+            kind = kinds[i]
+            weight = weights[i]
             if kind == SYLLABLE:
                 core += weight
             else:
                 lenient += weight
+                if kind == ORDINARY and (heaviest is None or weight > heaviest):
+                    heaviest = weight
+    if promote:
+        top = 0.0 if heaviest is None else heaviest
+        return lenient - top, core + top
     return lenient, core
 
 
