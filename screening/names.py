@@ -638,8 +638,8 @@ def _unmatched(
     Core: syllable-length tokens (2-3 letters: "su" of Kim Song Su, "lu" of Su Lu-chi), which
     are parts of a given name or a surname, never optional middle names. Lenient: the rest,
     which a fuller name may carry and a shorter record omit (middle names, patronymics).
-    With `promote`, the heaviest unmatched ordinary token moves from lenient to core (as
-    `_promote_core` does), computed in the same pass.
+    With `promote`, the heaviest unmatched ordinary token moves from lenient to core (it is a
+    given name or surname the other name lacks), computed in the same pass.
     """
     lenient = core = 0.0
     heaviest: float | None = None
@@ -658,17 +658,6 @@ def _unmatched(
         top = 0.0 if heaviest is None else heaviest
         return lenient - top, core + top
     return lenient, core
-
-
-def _promote_core(
-    sp: _Spelling, weights: tuple[float, ...], used: list[bool], lenient: float, core: float
-) -> tuple[float, float]:
-    """Move the heaviest lenient unmatched token (if any) to the core share."""
-    heaviest = max(
-        (w for kind, w, u in zip(sp.kinds, weights, used, strict=True) if not u and kind == ORDINARY),
-        default=0.0,
-    )
-    return lenient - heaviest, core + heaviest
 
 
 def _take(lenient: float, core: float, amount: float) -> tuple[float, float]:
