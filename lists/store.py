@@ -166,6 +166,9 @@ class Store:
         """Bring the schema to the newest revision (every revision file under lists/migrations)."""
         config = AlembicConfig()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        alembic_log = logging.getLogger("alembic")
+        if alembic_log.level == logging.NOTSET:  # its per-start INFO lines are noise in service logs
+            alembic_log.setLevel(logging.WARNING)
         with self._write() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
