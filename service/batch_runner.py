@@ -1,7 +1,8 @@
 """Screening the rows of a customer file on every core, in order.
 
-Each worker process builds its own Screener once (the pool initializer), then
-screens chunks of rows. Chunks are submitted through a bounded window so a
+With "fork" (the CLI) the Screener is built once in the parent and inherited
+by the workers; with "forkserver"/"spawn" (inside the threaded server) each
+worker builds its own in the pool initializer. Workers then screen chunks of rows. Chunks are submitted through a bounded window so a
 million-row file never sits in memory, and results come back in file order.
 A row the engine cannot take (bad query, engine error) becomes an error row:
 rows in equals rows out, always.
@@ -9,6 +10,7 @@ rows in equals rows out, always.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -169,6 +171,14 @@ class BatchRunner:
             return
         if self.workers == 1:
             _init_worker(*self._initargs)
+        elif self._start_method == "fork":
+            # Build the index once here; forked workers inherit it instead of each
+            # rebuilding it (one build's CPU, not one per core, before the first row).
+            _init_worker(*self._initargs)
+            gc.freeze()  # keep the collector from touching (and un-sharing) the inherited pages
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("fork")
+            )
         else:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers,
@@ -179,9 +189,13 @@ class BatchRunner:
         self._started = True
 
     def close(self, cancel: bool = False) -> None:
+        global _screener
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=cancel)
             self._executor = None
+        if self._started and (self.workers == 1 or self._start_method == "fork"):
+            _screener = None  # the index built in this process is no longer needed
+            gc.unfreeze()
 
     def run(
         self, rows: Iterable[InputRow], should_stop: Callable[[], bool] | None = None
