@@ -26,4 +26,5 @@ lint: install
 
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest -q
