@@ -161,10 +161,15 @@ class NameIndex:
         # Distinctiveness of each name token across these list names, for score_names(..., weights),
         # on the matching core's own scale (rare tokens 1.0, the commonest near its floor).
         self.token_weights: dict[str, float] = compute_token_weights(token_sets)
-        # Length normalisation: a name's total key weight (cosine-like ranking).
+        # Length normalisation: a name's total key weight (cosine-like ranking). math.fsum is
+        # exact, so the norm does not depend on the (hash-seeded) iteration order of the key set:
+        # a plain sum differed in the last bit between processes and swapped tied candidates.
         weights = self.key_weights
         self._norms = np.array(
-            [math.sqrt(sum(weights[k] for k in lookup_keys(name.analyzed))) or 1.0 for name in self.names],
+            [
+                math.sqrt(math.fsum(weights[k] for k in lookup_keys(name.analyzed))) or 1.0
+                for name in self.names
+            ],
             dtype=np.float64,
         )
         self._name_designation_list = [name.designation for name in self.names]
@@ -244,7 +249,8 @@ class NameIndex:
         if len(ids) > wanted:
             top = np.argpartition(-ranking, wanted - 1)[:wanted]
             ids, ranking = ids[top], ranking[top]
-        order = np.argsort(-ranking, kind="stable")
+        # Best first; equal rankings in name-id order (primary names first), never by chance.
+        order = np.lexsort((ids, -ranking))
         designation_of = self._name_designation_list
         chosen: list[int] = []
         per_designation: dict[int, int] = {}

@@ -154,7 +154,10 @@ class Screener:
             items = [] if facts.empty else evaluate(facts, self._facts[position])[1]
             scored.append((1.0, position, items))
         designations = index.designations
-        scored.sort(key=lambda s: (-s[0], designations[s[1]].entity_id))
+        # Ties in a stable order: entity id, then primary name, then list position.
+        scored.sort(
+            key=lambda s: (-s[0], designations[s[1]].entity_id, designations[s[1]].primary_name, s[1])
+        )
         matches = [
             self._match(query, analyzed, final, position, best.get(position), decisive.get(position), items)
             for final, position, items in scored[: query.limit]
@@ -177,6 +180,8 @@ class Screener:
             result = score_names(analyzed, name.analyzed, weights)
             score = result.score * WEAK_ALIAS_FACTOR if name.kind == "weak" else result.score
             current = best.get(name.designation)
+            # Equal scores keep the name met first: candidates come best-ranked first (the name
+            # sharing most keys with the query), ties in name-id order, so the choice is stable.
             if current is None or score > current.score:
                 best[name.designation] = _Best(score, name_id, result)
 
