@@ -238,6 +238,7 @@ class NameIndex:
         if boost and len(ids):
             if len(ids) > shortlist:
                 top = np.argpartition(-sums / self._norms[ids], shortlist)[:shortlist]
+                top.sort()  # keep ids ascending: ties below break on the name id
                 ids, sums = ids[top], sums[top]
             for key in boost[:MAX_BOOST_KEYS]:  # the commoner keys only re-rank what rarer ones found
                 common = postings[key]
@@ -248,9 +249,11 @@ class NameIndex:
         wanted = min(len(ids), max(limit, tie_limit) * NAMES_PER_DESIGNATION)
         if len(ids) > wanted:
             top = np.argpartition(-ranking, wanted - 1)[:wanted]
+            top.sort()
             ids, ranking = ids[top], ranking[top]
-        # Best first; equal rankings in name-id order (primary names first), never by chance.
-        order = np.lexsort((ids, -ranking))
+        # Best first; ids are ascending here, so a stable sort puts equal rankings in name-id
+        # order (primary names first), never in an order that varies from run to run.
+        order = np.argsort(-ranking, kind="stable")
         designation_of = self._name_designation_list
         chosen: list[int] = []
         per_designation: dict[int, int] = {}
