@@ -50,7 +50,8 @@ def machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "ram_gib": ram_gib,
         "os": f"{platform.system()} {platform.release()}",
-        "shared": "the machine is shared by ~8 engineers while this ran: timings are noisy",
+        # Other work on the machine skews timings; the load average says how much there was.
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -126,7 +127,7 @@ def meta_line(meta: dict[str, Any]) -> str:
     return (
         f"_Measured {meta['date']} at commit `{meta.get('git_commit', '?')}` on {m['cpu']} "
         f"({m['cores']} cores, {m['ram_gib']} GiB RAM), Python {v['python']}; {pkgs}. "
-        f"{m['shared'].capitalize()}._"
+        f"Load average at the start: {m.get('load_average_1m', '?')}._"
     )
 
 
