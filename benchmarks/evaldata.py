@@ -1,4 +1,4 @@
-"""Readers for the labelled evaluation files in ../shared/data/eval (or $SANCTIONS_EVAL_DIR)."""
+"""Readers for the labelled evaluation files in benchmarks/data/eval (or $SANCTIONS_EVAL_DIR)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ SCHEMA_TYPES = {
 
 def eval_dir() -> Path:
     override = os.environ.get("SANCTIONS_EVAL_DIR")
-    return Path(override) if override else REPO_ROOT.parent / "shared" / "data" / "eval"
+    return Path(override) if override else REPO_ROOT / "benchmarks" / "data" / "eval"
 
 
 class EvalDataError(ValueError):

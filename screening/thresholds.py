@@ -2,7 +2,7 @@
 
 `precision_recall_curve(rows)` gives precision, recall and F1 of `compare` at each
 threshold; `python -m screening.thresholds [name_pairs.csv]` prints it for
-../shared/data/eval/name_pairs.csv (826 pairs, OpenSanctions name_bench).
+benchmarks/data/eval/name_pairs.csv (826 pairs, OpenSanctions name_bench).
 
 Curve re-recorded after the false-alert work (syllables matched only exactly and never
 optional, one aligned part is not enough to excuse the other name's given name or surname,
@@ -63,7 +63,7 @@ def precision_recall_curve(
 
 
 if __name__ == "__main__":
-    default = Path(__file__).resolve().parents[2] / "shared" / "data" / "eval" / "name_pairs.csv"
+    default = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "eval" / "name_pairs.csv"
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     with path.open(encoding="utf-8") as fh:
         for point in precision_recall_curve(csv.DictReader(fh)):

@@ -12,7 +12,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 BUNDLED_DATA = REPO_ROOT / "lists" / "data"
 
 

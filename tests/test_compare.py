@@ -1,4 +1,4 @@
-"""compare() over the labelled eval files (../shared/data/eval)."""
+"""compare() over the labelled eval files (benchmarks/data/eval)."""
 
 import csv
 
@@ -6,9 +6,9 @@ import pytest
 
 from screening.compare import compare
 from screening.thresholds import DEFAULT_THRESHOLD, precision_recall_curve
-from tests.conftest import SHARED_DATA
+from tests.conftest import REPO_ROOT
 
-EVAL = SHARED_DATA / "eval"
+EVAL = REPO_ROOT / "benchmarks" / "data" / "eval"
 
 
 def _cross_script_rows() -> list[tuple[str, str, float]]:
