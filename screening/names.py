@@ -28,7 +28,7 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rigour.names import extract_org_types, remove_obj_prefixes, remove_person_prefixes
 
 from screening.legal_forms import split_legal_forms
-from screening.normalize import clean_text, normalize_latin, tokenize
+from screening.normalize import clean_text, join_initialisms, normalize_latin, tokenize
 from screening.phonetics import metaphone, nysiis, skeleton
 from screening.token_weights import DEFAULT_WEIGHTS, UNKNOWN_TOKEN_WEIGHT
 from screening.translit import (
@@ -78,6 +78,11 @@ JOIN_PARTICLE_MAX = 3
 MONONYM_MIN_LENGTH = 3
 # Multiplier when both names carry legal forms and they share none.
 LEGAL_FORM_MISMATCH = 0.97
+# Organisation names: a token that spells the initials of a run of the other name's words
+# ("us" / "united states", "pla" / "peoples liberation army") is aligned with the run.
+ACRONYM_MIN_WORDS = 2
+ACRONYM_MAX_WORDS = 6
+ACRONYM_SCORE = 0.95
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +102,9 @@ class _Spelling:
     patronyms: frozenset[str]  # skeletons of tokens after "bin"/"ibn"/"ben"
     kinds: tuple[int, ...]  # per token: ORDINARY, SYLLABLE or FUNCTION_WORD (see `token_kind`)
     join_keys: frozenset[str] = frozenset()  # keys of `joins`, for a fast disjointness test
+    # Initials of runs of words (function words skipped inside a run) -> (first index, span).
+    acronyms: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    acronym_keys: frozenset[str] = frozenset()
     # [weights mapping, per-token weights under it]: filled on first use by `_token_weights`.
     weight_cache: list = field(default_factory=list, repr=False, compare=False)
 
@@ -141,7 +149,7 @@ class TokenMatch:
 
     query_token: str
     list_token: str | None  # None: nothing on the list side matched it
-    how: str  # "exact" | "phonetic" | "transliterated" | "fuzzy" | "initial" | "missing"
+    how: str  # "exact" | "phonetic" | "transliterated" | "fuzzy" | "initial" | "acronym" | "missing"
     score: float
     weight: float
 
@@ -263,6 +271,31 @@ def token_kind(token: str) -> int:
     return ORDINARY
 
 
+def _acronyms(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> dict[str, tuple[int, int]]:
+    """Initials of each run of ACRONYM_MIN_WORDS+ name words: "peoples liberation army" -> "pla".
+
+    Runs start and end on a name word; function words inside ("department of state") are
+    skipped. Only runs of 2+ letter words: a run of initials is not spelled out by anything.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    n = len(tokens)
+    for i in range(n):
+        if kinds[i] == FUNCTION_WORD or len(tokens[i]) < 2:
+            continue
+        letters = ""
+        for j in range(i, min(n, i + ACRONYM_MAX_WORDS + 2)):
+            if len(tokens[j]) < 2:
+                break
+            if kinds[j] == FUNCTION_WORD:
+                continue
+            letters += tokens[j][0]
+            if len(letters) >= ACRONYM_MIN_WORDS:
+                found.setdefault(letters, (i, j - i + 1))
+            if len(letters) >= ACRONYM_MAX_WORDS:
+                break
+    return found
+
+
 def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -> _Spelling:
     tokens = tuple(_PARTICLES.get(t, t) for t in tokens)
     raw_tokens = tokenize(raw)
@@ -273,6 +306,8 @@ def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -
         if len(tokens[i + 1]) <= JOIN_PARTICLE_MAX and len(tokens[i]) > 1 and len(tokens[i + 2]) > 1:
             joins.setdefault(tokens[i] + tokens[i + 1] + tokens[i + 2], (i, 3))
     joined = "".join(raw_tokens) or "".join(tokens)
+    kinds = tuple(token_kind(t) for t in tokens)
+    acronyms = _acronyms(tokens, kinds)
     return _Spelling(
         tokens=tokens,
         metaphones=tuple(metaphone(t) if len(t) > 1 else "" for t in tokens),
@@ -283,8 +318,10 @@ def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -
         joined=joined,
         joined_skeleton=skeleton(joined),
         patronyms=_patronyms(tokens),
-        kinds=tuple(token_kind(t) for t in tokens),
+        kinds=kinds,
         join_keys=frozenset(joins),
+        acronyms=acronyms,
+        acronym_keys=frozenset(acronyms),
     )
 
 
@@ -310,8 +347,8 @@ def _index_keys(spellings: tuple[_Spelling, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
-def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
-    """Normalise, transliterate and precompute everything scoring needs for one name."""
+def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], bool, frozenset[str]]:
+    """(spellings, legal forms, abjad, scripts) of one written form of a name."""
     native = clean_text(name)
     native_rest, native_forms = split_legal_forms(native) if type != "person" else (native, ())
     variants, abjad = latin_variants(native_rest)
@@ -343,6 +380,24 @@ def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
         wade_giles = pinyin_name_to_wade_giles(spellings[0].tokens)
         if wade_giles:
             spellings.append(_spelling(wade_giles, legal_forms, " ".join(wade_giles)))
+    return spellings, legal_forms, abjad, scripts
+
+
+def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
+    """Normalise, transliterate and precompute everything scoring needs for one name."""
+    # Dotted initialisms ("A.B.C.") are one word in an organisation's name and initials of
+    # given names in a person's; a name of unknown type is read both ways.
+    texts = [name]
+    if type != "person":
+        joined = join_initialisms(name)
+        if joined != name:
+            texts = [joined] if type in _NO_INITIALS_TYPES else [name, joined]
+    spellings, legal_forms, abjad, scripts = _read(texts[0], type)
+    for text in texts[1:]:
+        more, forms, _, _ = _read(text, type)
+        seen = {sp.tokens for sp in spellings}
+        spellings.extend(sp for sp in more if sp.tokens not in seen)
+        legal_forms = tuple(dict.fromkeys(legal_forms + forms))
     if not spellings:
         spellings.append(_spelling((), (), ""))
     spellings_t = tuple(spellings)
@@ -484,6 +539,7 @@ def _score_spellings(
     abjad: bool,
     initials: bool,
     explain: bool,
+    acronyms: bool = False,
 ) -> tuple[float, list[TokenMatch]]:
     qt, ct = q.tokens, c.tokens
     nq, nc = len(qt), len(ct)
@@ -539,6 +595,17 @@ def _score_spellings(
                 pairs += 1
                 if explain:
                     matches.append(TokenMatch(joined, " ".join(ct[j : j + span]), "exact", 1.0, w))
+
+    if acronyms:
+        # An acronym on one side, its words spelled out on the other: "us" / "united states".
+        if not c.acronym_keys.isdisjoint(q.token_set):
+            matched, pair_weight, pairs = _align_acronyms(
+                q, c, wq, wc, q_used, c_used, weights, matched, pair_weight, pairs, matches, explain, False
+            )
+        if not q.acronym_keys.isdisjoint(c.token_set):
+            matched, pair_weight, pairs = _align_acronyms(
+                c, q, wc, wq, c_used, q_used, weights, matched, pair_weight, pairs, matches, explain, True
+            )
 
     # Exact tokens first (cheap), then the rest by best similarity.
     if not q.token_set.isdisjoint(c.token_set):
@@ -628,6 +695,42 @@ def _score_spellings(
     if q.patronyms and c.patronyms and not q.patronyms & c.patronyms:
         score *= PATRONYM_CONFLICT
     return score, matches
+
+
+def _align_acronyms(
+    short: _Spelling,
+    full: _Spelling,
+    w_short: tuple[float, ...],
+    w_full: tuple[float, ...],
+    short_used: list[bool],
+    full_used: list[bool],
+    weights: Mapping[str, float],
+    matched: float,
+    pair_weight: float,
+    pairs: int,
+    matches: list[TokenMatch],
+    explain: bool,
+    full_is_query: bool,
+) -> tuple[float, float, int]:
+    """Align acronym tokens of `short` with the runs of `full` they abbreviate (one pair each)."""
+    for i, token in enumerate(short.tokens):
+        run = full.acronyms.get(token)
+        if run is None or short_used[i] or token in full.token_set:
+            continue
+        j, span = run
+        if any(full_used[j : j + span]):
+            continue
+        w = min(w_short[i], sum(w_full[j : j + span]))
+        short_used[i] = True
+        full_used[j : j + span] = [True] * span
+        matched += ACRONYM_SCORE * w
+        pair_weight += w
+        pairs += 1
+        if explain:
+            words = " ".join(full.tokens[j : j + span])
+            pair = (words, token) if full_is_query else (token, words)
+            matches.append(TokenMatch(pair[0], pair[1], "acronym", ACRONYM_SCORE, round(w, 4)))
+    return matched, pair_weight, pairs
 
 
 def _unmatched(
@@ -734,6 +837,9 @@ def score_names(
         return NameScore(0.0, (), ("written in different scripts",) if explain else ())
     abjad = query.abjad or candidate.abjad
     initials = query.type not in _NO_INITIALS_TYPES and candidate.type not in _NO_INITIALS_TYPES
+    # Acronyms are formed from written words: only for organisations, both named in Latin
+    # script (the initials of a transliteration guess agree with short names by chance).
+    acronyms = not initials and not query.scripts and not candidate.scripts
     best = 0.0
     best_matches: list[TokenMatch] = []
     best_pair = (0, 0)
@@ -743,7 +849,7 @@ def score_names(
         for ci, c in enumerate(candidate.spellings):
             if not c.tokens:
                 continue
-            score, matches = _score_spellings(q, c, weights, abjad, initials, explain)
+            score, matches = _score_spellings(q, c, weights, abjad, initials, explain, acronyms)
             if score < 1.0:
                 joined = _joined_similarity(q, c, abjad)
                 if joined > score:

@@ -54,6 +54,20 @@ def normalize_latin(text: str) -> str:
     return clean_text(text)
 
 
+# A run of single letters written with dots and no spaces: "A.B.C.", "U.S.", "n.v".
+_DOTTED_INITIALS = re.compile(r"(?<!\w)[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")
+
+
+def join_initialisms(text: str) -> str:
+    """Write dotted initialisms as one word ("A.B.C. Company" -> "ABC Company").
+
+    Why: punctuation becomes a token separator, so "A.B.C." would read as three initials
+    that match any order ("C.B.A.") and never meet "ABC". Only for organisation names:
+    in a person's name "J.R." is two initials of two given names.
+    """
+    return _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", ""), text)
+
+
 def tokenize(text: str) -> tuple[str, ...]:
     """Split already-normalised text into tokens."""
     return tuple(text.split())

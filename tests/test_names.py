@@ -141,3 +141,31 @@ def test_syllables_match_only_exactly() -> None:
     assert is_name_syllable("lu") and is_name_syllable("kim")
     assert not is_name_syllable("al") and not is_name_syllable("mr") and not is_name_syllable("llc")
     assert score("Wu Yang", "WU, Yong", "person") < DEFAULT_THRESHOLD
+
+
+def test_dotted_initialisms_are_one_word_in_organisation_names() -> None:
+    assert score("A.B.C. Company", "ABC Co.", "entity") >= DEFAULT_THRESHOLD
+    assert score("C.B.A. Company", "A.B.C. Company", "entity") < DEFAULT_THRESHOLD
+    # A person's dotted initials stay initials of given names; an untyped name is read both ways.
+    assert score("J.R. Smith", "John Ronald Smith", "person") >= DEFAULT_THRESHOLD
+    assert score_names(analyze_name("J.R. Smith"), analyze_name("John Ronald Smith", "person")).score >= (
+        DEFAULT_THRESHOLD
+    )
+
+
+def test_acronyms_match_the_words_they_abbreviate() -> None:
+    assert (
+        score("U.S. Department of State", "United States Department of State", "entity") >= DEFAULT_THRESHOLD
+    )
+    assert score("PLA", "People's Liberation Army", "entity") >= DEFAULT_THRESHOLD
+    assert (
+        score(
+            "INSTITUTE OF LASER PHYSICS OF THE RAS",
+            "Institute of Laser Physics of the Russian Academy of Sciences",
+            "entity",
+        )
+        >= DEFAULT_THRESHOLD
+    )
+    # Initials in another order, and persons' names, are not acronyms.
+    assert score("LPA", "People's Liberation Army", "entity") < DEFAULT_THRESHOLD
+    assert score("Ed Davis", "Emma Dawn Davis", "person") < DEFAULT_THRESHOLD
