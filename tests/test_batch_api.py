@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from tests.api_server import create_key, free_port
 from tests.test_batch_support import CustomerFile, lists_db_copy, read_results, write_customer_file
 
 COMPARED = ("decision", "match_count", "top_entity_id", "top_score", "error")
@@ -35,14 +35,8 @@ class Server:
         return httpx.Client(base_url=self.url, headers=headers, timeout=120)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(db_url: str, data_dir: Path, token: str, stale_seconds: float = 30) -> Server:
-    port = _free_port()
+    port = free_port()
     log = data_dir / f"server-{port}.log"
     env = {
         **os.environ,
@@ -83,22 +77,11 @@ def stop_server(server: Server, sig: int = signal.SIGTERM) -> None:
             server.process.wait(10)
 
 
-def make_key(db_url: str) -> str:
-    from lists.store import Store
-    from service.auth import create_key
-
-    store = Store(db_url)
-    try:
-        return create_key(store.engine, "screen", "batch tests")[1]
-    finally:
-        store.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("batch-api")
     db_url = lists_db_copy(root / "lists.db")
-    running = start_server(db_url, root, make_key(db_url))
+    running = start_server(db_url, root, create_key(db_url, "screen", "batch tests")[1])
     yield running
     stop_server(running)
 
@@ -215,7 +198,7 @@ def test_cancel_a_running_job(server: Server, tmp_path: Path) -> None:
 
 def test_interrupted_job_resumes_after_restart(tmp_path: Path) -> None:
     db_url = lists_db_copy(tmp_path / "lists.db")
-    token = make_key(db_url)
+    token = create_key(db_url, "screen", "batch tests")[1]
     first = start_server(db_url, tmp_path, token, stale_seconds=2)
     file = write_customer_file(tmp_path / "c.csv", rows=30_000, seed=5)
     try:
