@@ -43,16 +43,7 @@ def default_threshold() -> float:
 
 
 def _base_scorer() -> PairScorer:
-    try:
-        from screening.compare import compare
-    except ImportError:
-        # Only while the matching core is being written: the plain names.py scorer.
-        from screening.names import analyze_name, score_names
-
-        def stub_score(name_a: str, name_b: str, type_: str) -> float:
-            return score_names(analyze_name(name_a, type_), analyze_name(name_b, type_)).score
-
-        return PairScorer(stub_score, 0.7, "screening.names.score_names (compare() not available yet)")
+    from screening.compare import compare
 
     def score(name_a: str, name_b: str, type_: str) -> float:
         return float(compare(name_a, name_b, type=type_).score)
@@ -74,58 +65,19 @@ def pair_scorer() -> PairScorer:
     return scorer
 
 
-def _parse_bundled_fallback(list_code: str) -> list[Any]:
-    """Until lists/sources.py lands: call the parsers on lists/data directly."""
-    from pathlib import Path
-
-    from lists.model import ListCode
-
-    data = Path(__file__).resolve().parent.parent / "lists" / "data"
-    if list_code == ListCode.OFAC:
-        from lists.ofac_csv import parse_ofac_csv
-
-        merged = {d.entity_id: d for d in parse_ofac_csv([data / "ofac"]).designations}
-        merged.update({d.entity_id: d for d in parse_ofac_csv([data / "ofac-delta-2025"]).designations})
-        return list(merged.values())
-    if list_code == ListCode.OFAC_NONSDN:
-        from lists.ofac_csv import parse_ofac_csv
-
-        return parse_ofac_csv([data / "ofac-nonsdn"], ListCode.OFAC_NONSDN).designations
-    if list_code == ListCode.UN:
-        from lists.un_xml import parse_un_xml
-
-        return parse_un_xml(data / "un" / "consolidated.xml").designations
-    from lists.internal_yaml import parse_internal_yaml
-
-    return [
-        d
-        for path in sorted((data / "internal").glob("*.yaml"))
-        for d in parse_internal_yaml(path).designations
-    ]
-
-
 def load_list(list_code: str) -> list[Any]:
     """One bundled list, parsed straight from the shipped files (no database)."""
     from lists.model import ListCode
+    from lists.sources import parse_bundled
 
-    try:
-        from lists.sources import parse_bundled
-    except ImportError:
-        return list(_parse_bundled_fallback(ListCode(list_code)))
     return list(parse_bundled(ListCode(list_code)).designations)
 
 
 def load_all_designations() -> list[Any]:
     """Every bundled list (OFAC SDN + 2025 delta, OFAC non-SDN, UN, internal watchlist)."""
-    from lists.model import ListCode
+    from lists.sources import bundled_sources
 
-    try:
-        from lists.sources import bundled_sources
-    except ImportError:
-        codes = list(ListCode)
-    else:
-        codes = list(bundled_sources())
-    return [d for code in codes for d in load_list(code)]
+    return [d for code in bundled_sources() for d in load_list(code)]
 
 
 def make_query(name: str, type_: str = "any", **fields: Any) -> Any:

@@ -142,19 +142,9 @@ def jsonl_throughput(screener: Any, queries: Sequence[Any]) -> dict[str, Any]:
     """The `sanctions screen --input` JSON-lines path (service.cli_screen.screen_jsonl), in process."""
     lines = [orjson.dumps(q.model_dump(mode="json", exclude_none=True)).decode() for q in queries]
     out = bytearray()
-    try:
-        from service.cli_screen import screen_jsonl
+    from service.cli_screen import screen_jsonl
 
-        path = "service.cli_screen.screen_jsonl (the CLI --input loop, without process start-up)"
-    except ImportError:
-        from screening.query import Query
-
-        def screen_jsonl(screener: Any, lines: Sequence[str], write: Any) -> int:
-            for line in lines:
-                write(orjson.dumps(screener.screen(Query.model_validate_json(line)).model_dump(mode="json")))
-            return 0
-
-        path = "in process: Query.model_validate_json -> screen -> orjson line"
+    path = "service.cli_screen.screen_jsonl (the CLI --input loop, without process start-up)"
     started = time.perf_counter()
     errors = screen_jsonl(screener, lines, out.extend)
     seconds = time.perf_counter() - started
