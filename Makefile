@@ -5,7 +5,7 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: install run test lint
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
@@ -14,7 +14,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --no-deps "hanja==0.15.1"
 	touch $@
 
-install: $(VENV)/.installed
+# The Cython-compiled hot modules (setup.py): rebuilt whenever their sources change.
+COMPILED_SOURCES := screening/names.py screening/index.py screening/screener.py
+$(VENV)/.compiled: $(VENV)/.installed $(COMPILED_SOURCES)
+	$(PY) setup.py -q build_ext --inplace
+	touch $@
+
+install: $(VENV)/.compiled
 
 run: install
 	$(VENV)/bin/sanctions lists load

@@ -144,7 +144,7 @@ class NameIndex:
         self._name_starts = starts
 
     def _build_postings(self) -> None:
-        lists: dict[str, list[int]] = defaultdict(list)
+        lists: defaultdict[str, list[int]] = defaultdict(list)
         token_sets: list[set[str]] = []
         for name_id, name in enumerate(self.names):
             for key in lookup_keys(name.analyzed):
@@ -177,7 +177,7 @@ class NameIndex:
         self._list_masks: dict[frozenset[str], np.ndarray] = {}
 
     def _build_identifiers(self) -> None:
-        found: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        found: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
         for position, designation in enumerate(self.designations):
             for ident in designation.identifiers:
                 if ident.type not in STRONG_IDENTIFIER_TYPES:

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import cython
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rigour.names import extract_org_types, remove_obj_prefixes, remove_person_prefixes
 
@@ -542,7 +543,19 @@ def _score_spellings(
     acronyms: bool = False,
 ) -> tuple[float, list[TokenMatch]]:
     qt, ct = q.tokens, c.tokens
-    nq, nc = len(qt), len(ct)
+    # C types when compiled with Cython (plain annotations otherwise).
+    nq: cython.Py_ssize_t = len(qt)
+    nc: cython.Py_ssize_t = len(ct)
+    i: cython.Py_ssize_t
+    j: cython.Py_ssize_t
+    w: cython.double
+    sim: cython.double
+    shared: cython.double
+    q_missing: cython.double
+    c_missing: cython.double
+    q_cost: cython.double
+    c_cost: cython.double
+    extra_cost: cython.double
     # Per-token weights, cached on the spelling for the last mapping used (inlined: hot path).
     cache = q.weight_cache
     wq = cache[1] if cache and cache[0] is weights else _token_weights(q, weights)
@@ -562,9 +575,9 @@ def _score_spellings(
 
     q_used = [False] * nq
     c_used = [False] * nc
-    matched = 0.0  # sum of similarity * pair weight
-    pair_weight = 0.0
-    pairs = 0  # aligned token pairs (a join counts once)
+    matched: cython.double = 0.0  # sum of similarity * pair weight
+    pair_weight: cython.double = 0.0
+    pairs: cython.int = 0  # aligned token pairs (a join counts once)
 
     # Joined on one side, split on the other: "juxin he" / "juxinhe".
     if not q.join_keys.isdisjoint(c.token_set):
@@ -744,7 +757,9 @@ def _unmatched(
     With `promote`, the heaviest unmatched ordinary token moves from lenient to core (it is a
     given name or surname the other name lacks), computed in the same pass.
     """
-    lenient = core = 0.0
+    lenient: cython.double = 0.0
+    core: cython.double = 0.0
+    weight: cython.double
     heaviest: float | None = None
     kinds = sp.kinds
     for i, was_used in enumerate(used):

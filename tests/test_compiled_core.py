@@ -1,0 +1,88 @@
+"""The Cython-compiled hot modules: in use when built, never stale, and equal to the plain-Python source."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import screening
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Labelled pairs from the benchmark data, scored under both builds and compared exactly.
+PAIRS_SCRIPT = """
+import csv, json, sys
+from screening.compare import compare
+import screening
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+out = {"compiled": screening.compiled_modules(), "scores": []}
+for row in rows[:400]:
+    kind = {"Person": "person", "Organization": "entity", "Company": "entity"}.get(row["schema"], "any")
+    out["scores"].append(compare(row["name1"], row["name2"], kind).score)
+print(json.dumps(out))
+"""
+
+
+def _run_scores(pure: bool) -> dict:
+    env = {**os.environ, screening.PURE_PYTHON_ENV: "1" if pure else "0"}
+    pairs = ROOT / "benchmarks" / "data" / "eval" / "name_pairs.csv"
+    proc = subprocess.run(
+        [sys.executable, "-c", PAIRS_SCRIPT, str(pairs)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    return json.loads(proc.stdout)
+
+
+def test_setup_compiles_the_modules_the_package_expects() -> None:
+    tree = ast.parse((ROOT / "setup.py").read_text())
+    assigned = next(
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "COMPILED_MODULES"
+    )
+    assert tuple(ast.literal_eval(assigned)) == screening.COMPILED_MODULES
+
+
+def test_installed_build_is_compiled_and_current() -> None:
+    """`make install` builds the extensions; a test run on stale or missing builds would measure the wrong code."""
+    assert all(screening.compiled_modules().values()), screening.compiled_modules()
+
+
+def test_compiled_and_plain_python_score_every_pair_identically() -> None:
+    compiled, pure = _run_scores(pure=False), _run_scores(pure=True)
+    assert all(compiled["compiled"].values())
+    assert not any(pure["compiled"].values())
+    assert len(compiled["scores"]) == 400
+    assert compiled["scores"] == pure["scores"]
+
+
+def test_a_source_newer_than_its_build_runs_as_plain_python(tmp_path: Path) -> None:
+    """Editing a compiled module without rebuilding must not silently run the old code."""
+    package = tmp_path / "screening"
+    package.mkdir()
+    for path in (ROOT / "screening").iterdir():
+        if path.is_file() and path.suffix in (".py", ".so"):
+            (package / path.name).write_bytes(path.read_bytes())
+    names = package / "names.py"
+    names.write_text(names.read_text() + "\nEDITED_SINCE_BUILD = True\n")
+    built = next(package.glob("names.*.so"))
+    os.utime(built, (1_000_000_000, 1_000_000_000))  # the build predates the edit
+    probe = "import screening, screening.names as n; print(screening.compiled_modules()['names'], n.EDITED_SINCE_BUILD)"
+    proc = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path), screening.PURE_PYTHON_ENV: "0"},
+        check=True,
+    )
+    assert proc.stdout.split() == ["False", "True"]
+    assert "newer than its compiled build" in proc.stderr
