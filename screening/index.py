@@ -97,13 +97,13 @@ def _sum_postings(arrays: list[np.ndarray], weights: list[float]) -> tuple[np.nd
     """
     postings = np.concatenate(arrays)
     per_posting = np.repeat(weights, [len(a) for a in arrays])
-    order = np.argsort(postings, kind="stable")
+    order = postings.argsort(kind="stable")
     ordered = postings[order]
     first = np.empty(len(ordered), dtype=bool)
     first[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     ids = ordered[first]
-    sums = np.bincount(np.cumsum(first) - 1, weights=per_posting[order], minlength=len(ids))
+    sums = np.bincount(first.cumsum() - 1, weights=per_posting[order], minlength=len(ids))
     return ids, sums
 
 
@@ -237,7 +237,7 @@ class NameIndex:
         shortlist = limit * 8
         if boost and len(ids):
             if len(ids) > shortlist:
-                top = np.argpartition(-sums / self._norms[ids], shortlist)[:shortlist]
+                top = (-sums / self._norms[ids]).argpartition(shortlist)[:shortlist]
                 top.sort()  # keep ids ascending: ties below break on the name id
                 ids, sums = ids[top], sums[top]
             for key in boost[:MAX_BOOST_KEYS]:  # the commoner keys only re-rank what rarer ones found
@@ -248,12 +248,12 @@ class NameIndex:
         ranking = sums / self._norms[ids]
         wanted = min(len(ids), max(limit, tie_limit) * NAMES_PER_DESIGNATION)
         if len(ids) > wanted:
-            top = np.argpartition(-ranking, wanted - 1)[:wanted]
+            top = (-ranking).argpartition(wanted - 1)[:wanted]
             top.sort()
             ids, ranking = ids[top], ranking[top]
         # Best first; ids are ascending here, so a stable sort puts equal rankings in name-id
         # order (primary names first), never in an order that varies from run to run.
-        order = np.argsort(-ranking, kind="stable")
+        order = (-ranking).argsort(kind="stable")
         designation_of = self._name_designation_list
         chosen: list[int] = []
         per_designation: dict[int, int] = {}

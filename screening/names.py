@@ -831,25 +831,10 @@ def comparable_scripts(a: frozenset[str], b: frozenset[str]) -> bool:
     return not a or not b or bool(a & b) or (a | b) <= _CJK_SCRIPTS
 
 
-def score_names(
-    query: AnalyzedName,
-    candidate: AnalyzedName,
-    weights: Mapping[str, float] | None = None,
-    explain: bool = False,
-    floor: float = 0.0,
-) -> NameScore:
-    """Score two analysed names; `weights` maps a token to how distinctive it is (IDF-like).
-
-    Symmetric in its two names (up to the explanation). With `explain=False`
-    (the index's hot path) `token_matches` is empty; pass `explain=True` for the
-    per-token explanation of a reported match. `floor` (e.g. the alert threshold)
-    lets scoring stop early: any returned score below `floor` only means "below
-    floor" and may be lower than the full computation would give.
-    """
-    if weights is None:
-        weights = DEFAULT_WEIGHTS
-    if query.scripts is not candidate.scripts and not comparable_scripts(query.scripts, candidate.scripts):
-        return NameScore(0.0, (), ("written in different scripts",) if explain else ())
+def _best_reading(
+    query: AnalyzedName, candidate: AnalyzedName, weights: Mapping[str, float], explain: bool
+) -> tuple[float, list[TokenMatch], tuple[int, int], bool]:
+    """(score before clamping, token matches, (query, candidate) spelling pair, legal forms differ)."""
     abjad = query.abjad or candidate.abjad
     initials = query.type not in _NO_INITIALS_TYPES and candidate.type not in _NO_INITIALS_TYPES
     # Acronyms are formed from written words: only for organisations, both named in Latin
@@ -877,13 +862,43 @@ def score_names(
                     break
         if best >= 1.0:
             break
-    legal_conflict = (
+    legal_conflict = bool(
         query.legal_forms
         and candidate.legal_forms
         and not set(query.legal_forms) & set(candidate.legal_forms)
     )
     if legal_conflict:
         best *= LEGAL_FORM_MISMATCH
+    return best, best_matches, best_pair, legal_conflict
+
+
+def name_similarity(
+    query: AnalyzedName, candidate: AnalyzedName, weights: Mapping[str, float] | None = None
+) -> float:
+    """`score_names(query, candidate, weights).score` without building a NameScore: the index's hot path."""
+    if query.scripts is not candidate.scripts and not comparable_scripts(query.scripts, candidate.scripts):
+        return 0.0
+    best = _best_reading(query, candidate, DEFAULT_WEIGHTS if weights is None else weights, False)[0]
+    return min(1.0, max(0.0, best))
+
+
+def score_names(
+    query: AnalyzedName,
+    candidate: AnalyzedName,
+    weights: Mapping[str, float] | None = None,
+    explain: bool = False,
+) -> NameScore:
+    """Score two analysed names; `weights` maps a token to how distinctive it is (IDF-like).
+
+    Symmetric in its two names (up to the explanation). With `explain=False`
+    `token_matches` is empty; pass `explain=True` for the per-token explanation of a
+    reported match (`name_similarity` gives the bare score faster).
+    """
+    if weights is None:
+        weights = DEFAULT_WEIGHTS
+    if query.scripts is not candidate.scripts and not comparable_scripts(query.scripts, candidate.scripts):
+        return NameScore(0.0, (), ("written in different scripts",) if explain else ())
+    best, best_matches, best_pair, legal_conflict = _best_reading(query, candidate, weights, explain)
     if not explain:
         return NameScore(min(1.0, max(0.0, best)), ())
     notes: list[str] = []
@@ -893,7 +908,7 @@ def score_names(
         notes.append("query read as: " + " ".join(query.spellings[best_pair[0]].tokens))
     if best_pair[1] or candidate.abjad:
         notes.append("list name read as: " + " ".join(candidate.spellings[best_pair[1]].tokens))
-    if best_pair != (0, 0) or abjad:
+    if best_pair != (0, 0) or query.abjad or candidate.abjad:
         best_matches = [
             TokenMatch(m.query_token, m.list_token, "transliterated", m.score, m.weight)
             if m.how in ("exact", "fuzzy", "phonetic")

@@ -26,7 +26,7 @@ from screening.evidence import (
     evaluate,
 )
 from screening.index import DEFAULT_CANDIDATES, MIN_CANDIDATES, MIN_SHARE, TIE_LIMIT, NameIndex
-from screening.names import AnalyzedName, NameScore, analyze_name, score_names
+from screening.names import AnalyzedName, NameScore, analyze_name, name_similarity, score_names
 from screening.query import Match, Query, ScreeningResult
 from screening.thresholds import DEFAULT_THRESHOLD
 
@@ -49,6 +49,11 @@ QUERY_CACHE_SIZE = 4096
 def _analyze_query(name: str, type_: str) -> AnalyzedName:
     """`analyze_name` of a query (pure: the same name and type always give the same analysis)."""
     return analyze_name(name, type_)  # type: ignore[arg-type]
+
+
+def clear_query_cache() -> None:
+    """Forget every analysed query name (benchmarks time each query analysed from scratch)."""
+    _analyze_query.cache_clear()
 
 
 class NoListsLoaded(RuntimeError):
@@ -127,13 +132,14 @@ class Screener:
             )
         )
         facts = QueryFacts.of(query)
+        no_facts = facts.empty
         best: dict[int, _Best] = {}
         scored_ids = set(name_ids)
         self._score_into(best, analyzed, name_ids)
         if not exhaustive:
             # A designation that came close on one name gets all its names scored: its best
             # name (say the original-script one) may not have ranked among the candidates.
-            lift = 0.0 if facts.empty else MAX_POSITIVE_EFFECT
+            lift = 0.0 if no_facts else MAX_POSITIVE_EFFECT
             floor = threshold - lift - EXPAND_MARGIN
             # A designation already at the highest score keeps its name: ties never replace it.
             for position in [p for p, b in best.items() if floor <= b.score < 1.0]:
@@ -144,14 +150,14 @@ class Screener:
         for position, candidate in best.items():
             if position in decisive:
                 continue
-            if candidate.score + (0.0 if facts.empty else MAX_POSITIVE_EFFECT) < threshold:
+            if candidate.score + (0.0 if no_facts else MAX_POSITIVE_EFFECT) < threshold:
                 continue
-            effect, items = (0.0, []) if facts.empty else evaluate(facts, self._facts[position])
+            effect, items = (0.0, []) if no_facts else evaluate(facts, self._facts[position])
             final = min(1.0, max(0.0, candidate.score + effect))
             if final >= threshold:
                 scored.append((final, position, items))
         for position in decisive:
-            items = [] if facts.empty else evaluate(facts, self._facts[position])[1]
+            items = [] if no_facts else evaluate(facts, self._facts[position])[1]
             scored.append((1.0, position, items))
         designations = index.designations
         # Ties in a stable order: entity id, then primary name, then list position.
@@ -177,13 +183,14 @@ class Screener:
         weights = self._index.token_weights
         for name_id in name_ids:
             name = names[name_id]
-            result = score_names(analyzed, name.analyzed, weights)
-            score = result.score * WEAK_ALIAS_FACTOR if name.kind == "weak" else result.score
+            score = name_similarity(analyzed, name.analyzed, weights)
+            if name.kind == "weak":
+                score *= WEAK_ALIAS_FACTOR
             current = best.get(name.designation)
             # Equal scores keep the name met first: candidates come best-ranked first (the name
             # sharing most keys with the query), ties in name-id order, so the choice is stable.
             if current is None or score > current.score:
-                best[name.designation] = _Best(score, name_id, result)
+                best[name.designation] = _Best(score, name_id, None)
 
     def screen_many(self, queries: Iterable[Query]) -> list[ScreeningResult]:
         return [self.screen(q) for q in queries]
