@@ -2,20 +2,50 @@
 
 Every screening decision lands in the `screenings` audit table, whether it came
 from one API call, an HTTP batch job or `sanctions batch` on the command line.
+A million-row batch writes a million audit rows, so the workers encode each
+row's JSON (see `AuditPayload`) and the parent inserts prepared tuples with one
+executemany per commit, without SQLAlchemy's per-row type processing. The
+stored rows are the same as through `insert(screenings)`.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, insert
+import orjson
+from sqlalchemy import Connection, Dialect, Engine
 
 from service.batch_runner import RowOutcome
-from service.db_models import screenings
+
+AUDIT_COLUMNS = (
+    "screening_id",
+    "created_at",
+    "endpoint",
+    "bulk_id",
+    "position",
+    "api_key_id",
+    "reference",
+    "decision",
+    "threshold",
+    "list_versions",
+    "request",
+    "result",
+    "screen_ms",
+)
+_JSON_COLUMNS = frozenset({"list_versions", "request", "result"})
+_CREATED_AT = AUDIT_COLUMNS.index("created_at")
+
+AuditRow = tuple[Any, ...]  # values in AUDIT_COLUMNS order, JSON columns as text
+
+
+def versions_json(list_versions: Mapping[str, str]) -> str:
+    """The list versions column, encoded once per batch (it is the same on every row)."""
+    return orjson.dumps(dict(list_versions)).decode()
 
 
 def batch_audit_row(
@@ -23,32 +53,53 @@ def batch_audit_row(
     *,
     endpoint: str,
     bulk_id: str,
-    list_versions: Mapping[str, str],
+    list_versions_json: str,
     reference: str | None,
     api_key_id: str | None = None,
-) -> dict[str, Any]:
-    """The audit record of one screened batch row (error rows have no decision to audit)."""
-    return {
-        "screening_id": str(uuid.uuid4()),
-        "created_at": datetime.now(UTC),
-        "endpoint": endpoint,
-        "bulk_id": bulk_id,
-        "position": outcome.row_number,
-        "api_key_id": api_key_id,
-        "reference": reference or None,
-        "decision": outcome.decision,
-        "threshold": outcome.threshold,
-        "list_versions": dict(list_versions),
-        "request": outcome.query,
-        "result": {
-            "query": outcome.query,
-            "decision": outcome.decision,
-            "threshold": outcome.threshold,
-            "list_versions": dict(list_versions),
-            "matches": outcome.matches,
-        },
-        "screen_ms": outcome.screen_ms,
-    }
+) -> AuditRow | None:
+    """The audit record of one screened batch row; None for an error row (no decision to audit)."""
+    payload = outcome.audit
+    if payload is None:
+        return None
+    return (
+        payload.screening_id,
+        payload.created_at,
+        endpoint,
+        bulk_id,
+        outcome.row_number,
+        api_key_id,
+        reference or None,
+        outcome.decision,
+        outcome.threshold,
+        list_versions_json,
+        payload.request_json,
+        payload.result_json,
+        outcome.screen_ms,
+    )
+
+
+@cache
+def _insert_sql(dialect_name: str, paramstyle: str) -> str:
+    mark = "?" if paramstyle == "qmark" else "%s"
+    cast_json = dialect_name == "postgresql"  # the text becomes json; SQLite keeps JSON as text
+    values = [f"CAST({mark} AS JSON)" if cast_json and c in _JSON_COLUMNS else mark for c in AUDIT_COLUMNS]
+    return f"INSERT INTO screenings ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join(values)})"
+
+
+def _sqlite_time(value: datetime) -> str:
+    """SQLAlchemy's SQLite DateTime storage format (UTC, no zone), so reads parse it as before."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def insert_audit_rows(conn: Connection, rows: Sequence[AuditRow]) -> None:
+    """Insert prepared audit rows with one executemany, inside the caller's transaction."""
+    if not rows:
+        return
+    dialect: Dialect = conn.dialect
+    if dialect.name == "sqlite":
+        at = _CREATED_AT
+        rows = [(*row[:at], _sqlite_time(row[at]), *row[at + 1 :]) for row in rows]
+    conn.exec_driver_sql(_insert_sql(dialect.name, dialect.paramstyle), list(rows))
 
 
 class BatchAuditSink:
@@ -57,24 +108,23 @@ class BatchAuditSink:
     def __init__(self, engine: Engine, list_versions: Mapping[str, str], endpoint: str = "batch-cli"):
         self.engine = engine
         self.bulk_id = str(uuid.uuid4())
-        self.list_versions = dict(list_versions)
+        self.list_versions_json = versions_json(list_versions)
         self.endpoint = endpoint
         self.recorded = 0
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[AuditRow] = []
         self._last = time.monotonic()
 
     def add(self, outcome: RowOutcome, reference: str | None) -> None:
-        if outcome.decision == "error":
-            return
-        self._rows.append(
-            batch_audit_row(
-                outcome,
-                endpoint=self.endpoint,
-                bulk_id=self.bulk_id,
-                list_versions=self.list_versions,
-                reference=reference,
-            )
+        row = batch_audit_row(
+            outcome,
+            endpoint=self.endpoint,
+            bulk_id=self.bulk_id,
+            list_versions_json=self.list_versions_json,
+            reference=reference,
         )
+        if row is None:
+            return
+        self._rows.append(row)
         if len(self._rows) >= 5_000 or time.monotonic() - self._last >= 1.0:
             self.flush()
 
@@ -83,6 +133,6 @@ class BatchAuditSink:
         if not self._rows:
             return
         with self.engine.begin() as conn:
-            conn.execute(insert(screenings), self._rows)
+            insert_audit_rows(conn, self._rows)
         self.recorded += len(self._rows)
         self._rows = []

@@ -42,7 +42,7 @@ from sqlalchemy import (
     update,
 )
 
-from service.batch_audit import batch_audit_row
+from service.batch_audit import AuditRow, batch_audit_row, insert_audit_rows, versions_json
 from service.batch_io import ColumnOverrides, count_rows, open_input
 from service.batch_output import ResultsWriter
 from service.batch_runner import BatchAborted, BatchRunner, RowOutcome, load_active_lists
@@ -411,7 +411,8 @@ class _Progress:
         self.api_key_id = api_key_id
         self.rows = self.hits = self.errors = 0
         self.lost = False
-        self._audit: list[dict[str, Any]] = []
+        self._versions_json = versions_json(list_versions)
+        self._audit: list[AuditRow] = []
         self._last = time.monotonic()
 
     def save(self, **values: Any) -> None:
@@ -425,19 +426,17 @@ class _Progress:
         self.rows += 1
         self.hits += outcome.decision == "hit"
         self.errors += outcome.decision == "error"
-        if outcome.decision != "error":
-            self._audit.append(self._audit_row(outcome, reference))
-        self.flush()
-
-    def _audit_row(self, outcome: RowOutcome, reference: str | None) -> dict[str, Any]:
-        return batch_audit_row(
+        row = batch_audit_row(
             outcome,
             endpoint="batch",
             bulk_id=self.job_id,
-            list_versions=self.list_versions,
+            list_versions_json=self._versions_json,
             reference=reference,
             api_key_id=self.api_key_id,
         )
+        if row is not None:
+            self._audit.append(row)
+        self.flush()
 
     def flush(self, force: bool = False) -> None:
         if not force and time.monotonic() - self._last < 1.0 and len(self._audit) < 5_000:
@@ -446,8 +445,6 @@ class _Progress:
         self._update(rows_done=self.rows, hits=self.hits, errors=self.errors)
 
     def _update(self, **values: Any) -> None:
-        from service.db_models import screenings
-
         with _write(self.jobs.engine) as conn:
             changed = conn.execute(
                 update(batch_jobs)
@@ -461,8 +458,7 @@ class _Progress:
             if not changed.rowcount:
                 self.lost = True  # cancelled or taken over: write nothing more
                 return
-            if self._audit:
-                conn.execute(insert(screenings), self._audit)
+            insert_audit_rows(conn, self._audit)
         self._audit = []
 
     def should_stop(self) -> bool:

@@ -14,31 +14,49 @@ import gc
 import multiprocessing
 import os
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from lists.model import Designation
 from service.batch_io import InputRow, normalise_type
 
 DEFAULT_CHUNK_ROWS = 256
+WORKER_GC_THRESHOLDS = (50_000, 20, 20)  # gen0 allocations, gen1 and gen2 collection counts
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
-    """What screening one row gave: decision "hit", "clear" or "error"."""
+    """What screening one row gave: decision "hit", "clear" or "error".
+
+    The worker also prepares the row's audit record (id, time, JSON text), so
+    the parent, which every row passes through, only writes it.
+    """
 
     row_number: int
     decision: str
     matches: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
-    query: dict[str, Any] | None = None  # the engine query as screened (for the audit trail)
     threshold: float | None = None
     screen_ms: float = 0.0
+    audit: AuditPayload | None = None  # None for error rows: no decision to audit
+
+
+@dataclass(slots=True, frozen=True)
+class AuditPayload:
+    """The parts of a screened row's audit record that the worker knows, JSON already encoded."""
+
+    screening_id: str
+    created_at: datetime
+    request_json: str  # the engine query as screened (validated)
+    result_json: str  # query, decision, threshold, list versions and matches as answered
 
 
 class BatchAborted(RuntimeError):
@@ -85,6 +103,21 @@ def _init_worker(
     _threshold = threshold
 
 
+def _init_pool_worker(*initargs: Any) -> None:
+    """Pool initializer: the Screener (unless inherited through fork), then fewer garbage collections.
+
+    Screening makes mostly acyclic garbage, freed by reference counting; with
+    the default thresholds the collector still took about 4% of a worker's CPU
+    (0.03 ms a row on Faker names), with these next to nothing and no more
+    RSS. The index itself is frozen out of collection (gc.freeze), before the
+    fork or after the build here.
+    """
+    if initargs:
+        _init_worker(*initargs)
+        gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLDS)
+
+
 def build_query(fields: Mapping[str, str], threshold: float | None) -> Any:
     """A row's mapped fields as an engine Query (raises ValidationError for bad values)."""
     from screening.query import Query
@@ -113,13 +146,28 @@ def screen_fields(row_number: int, fields: Mapping[str, str]) -> RowOutcome:
         return RowOutcome(row_number, "error", error=f"screening failed: {type(exc).__name__}: {exc}")
     took = (time.perf_counter() - started) * 1000
     matches = [m.model_dump(mode="json") for m in result.matches]
+    request = query.model_dump(mode="json", exclude_defaults=True)
+    audit = AuditPayload(
+        screening_id=str(uuid.uuid4()),
+        created_at=datetime.now(UTC),
+        request_json=orjson.dumps(request).decode(),
+        result_json=orjson.dumps(
+            {
+                "query": request,
+                "decision": result.decision,
+                "threshold": result.threshold,
+                "list_versions": result.list_versions,
+                "matches": matches,
+            }
+        ).decode(),
+    )
     return RowOutcome(
         row_number,
         result.decision,
         matches,
-        query=query.model_dump(mode="json", exclude_defaults=True),
         threshold=result.threshold,
         screen_ms=round(took, 3),
+        audit=audit,
     )
 
 
@@ -177,13 +225,15 @@ class BatchRunner:
             _init_worker(*self._initargs)
             gc.freeze()  # keep the collector from touching (and un-sharing) the inherited pages
             self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("fork")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_pool_worker,
             )
         else:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context(self._start_method),
-                initializer=_init_worker,
+                initializer=_init_pool_worker,
                 initargs=self._initargs,
             )
         self._started = True

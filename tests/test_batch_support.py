@@ -18,6 +18,8 @@ from pathlib import Path
 
 from faker import Faker
 
+from lists.model import DateOfBirth, Designation, EntityType, ListCode
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = REPO_ROOT / "lists" / "data"
 
@@ -139,6 +141,32 @@ def write_customer_file(path: Path, rows: int = 5_000, seed: int = 7) -> Custome
         other_encoding=other_encoding_row,
         wrong_columns=wrong_columns_row,
     )
+
+
+SMALL_VERSIONS = {"ofac": "ofac@1:2025-01-01", "un": "un@1:2025-01-02"}
+
+
+def small_designations() -> list[Designation]:
+    """Two designations, for runner and audit tests that need a real but quick Screener."""
+    return [
+        Designation(
+            entity_id="ofac:52747",
+            list=ListCode.OFAC,
+            source_id="52747",
+            type=EntityType.PERSON,
+            primary_name="YIN, Kecheng",
+            dates_of_birth=(DateOfBirth(text="08 Dec 1986", date_from="1986-12-08"),),
+            programs=("CYBER3",),
+        ),
+        Designation(
+            entity_id="un:QDi.999",
+            list=ListCode.UN,
+            source_id="QDi.999",
+            type=EntityType.ENTITY,
+            primary_name="ZHOU ENLAI TRADING COMPANY",
+            programs=("=CMD",),
+        ),
+    ]
 
 
 def _csv_line(cells: list[str]) -> str:
