@@ -75,6 +75,7 @@ _TYPE_VALUES = {
 _CANDIDATE_DELIMITERS = ",;\t|"
 _SAMPLE_BYTES = 1 << 20
 _SURROGATE = re.compile("[\udc80-\udcff]")
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f]")  # control characters other than tab
 
 
 class BatchInputError(ValueError):
@@ -97,7 +98,7 @@ class ColumnOverrides:
     id: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class InputRow:
     """One record of the input file, in file order."""
 
@@ -264,6 +265,18 @@ def _repair(cell: str) -> tuple[str, bool]:
     return raw.decode("cp1252", errors="replace"), True
 
 
+def _repair_cells(cells: list[str], header: list[str], problems: list[str]) -> list[str]:
+    """A record with undecodable bytes: each bad cell repaired for display and named in `problems`."""
+    repaired = []
+    for index, cell in enumerate(cells):
+        value, was_bad = _repair(cell)
+        if was_bad:
+            column = header[index] if index < len(header) else f"#{index + 1}"
+            problems.append(f"undecodable bytes (not UTF-8) in column {column!r}")
+        repaired.append(value)
+    return repaired
+
+
 def _csv_rows(
     text: IO[str], reader: Iterator[list[str]], header: list[str], columns: dict[str, int]
 ) -> Iterator[InputRow]:
@@ -279,20 +292,16 @@ def _csv_rows(
                 row_number += 1
                 yield _row(row_number, line, [], header, columns, f"unreadable CSV record: {exc}")
                 continue
-            if not any(cell.strip() for cell in cells):
+            joined = "".join(cells)  # one look at the whole record for the common, clean case
+            if not joined.strip():
                 continue  # blank lines are layout, not records
             row_number += 1
             problems: list[str] = []
-            repaired = []
-            for index, cell in enumerate(cells):
-                value, was_bad = _repair(cell)
-                if was_bad:
-                    column = header[index] if index < len(header) else f"#{index + 1}"
-                    problems.append(f"undecodable bytes (not UTF-8) in column {column!r}")
-                repaired.append(value)
-            if len(repaired) != len(header):
-                problems.append(f"expected {len(header)} columns, found {len(repaired)}")
-            yield _row(row_number, line, repaired, header, columns, "; ".join(problems) or None)
+            if _SURROGATE.search(joined):
+                cells = _repair_cells(cells, header, problems)
+            if len(cells) != len(header):
+                problems.append(f"expected {len(header)} columns, found {len(cells)}")
+            yield _row(row_number, line, cells, header, columns, "; ".join(problems) or None)
     finally:
         text.close()
 
@@ -394,7 +403,7 @@ def _row(
                 problems.append(f"{role} is {len(value)} characters, more than {MAX_VALUE_CHARS}")
         if not fields.get("name"):
             problems.append("empty name")
-        elif any(ord(ch) < 32 and ch not in "\t" for ch in fields["name"]):
+        elif _CONTROL.search(fields["name"]):
             problems.append("name contains control characters")
     return InputRow(row_number, line, cells, fields, "; ".join(problems) or None)
 

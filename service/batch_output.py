@@ -46,9 +46,12 @@ MATCH_COLUMNS = (
 )
 
 
+_TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)  # each trigger is one character
+
+
 def neutralise(value: str) -> str:
     """Prefix a would-be formula with a single quote so spreadsheets show it as text."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    return "'" + value if value[:1] in _TRIGGER_CHARS else value
 
 
 def matches_path(results: Path) -> Path:
@@ -71,11 +74,17 @@ class _SheetWriter(Protocol):
 class _CsvSheet:
     def __init__(self, path: Path) -> None:
         # UTF-8 with BOM: Excel then opens non-Latin names correctly.
-        self._file = path.open("w", encoding="utf-8-sig", newline="")
+        self._file = path.open("w", encoding="utf-8-sig", newline="", buffering=1 << 20)
         self._writer = csv.writer(self._file)
 
     def write(self, cells: Sequence[Any]) -> None:
-        self._writer.writerow([neutralise(_text(c)) for c in cells])
+        # Input cells are text already: neutralised inline; only our numbers and Nones go through _text.
+        self._writer.writerow(
+            [
+                ("'" + c if c[:1] in _TRIGGER_CHARS else c) if type(c) is str else neutralise(_text(c))
+                for c in cells
+            ]
+        )
 
     def close(self) -> None:
         self._file.close()

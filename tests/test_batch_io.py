@@ -124,3 +124,23 @@ def test_xlsx_input(tmp_path: Path) -> None:
 def test_cp1252_sample_detection() -> None:
     assert detect_encoding("Müller\n".encode("cp1252"))[0] == "cp1252"
     assert detect_encoding("Müller\n".encode() + "Gómez\n".encode("cp1252"))[0] == "utf-8"
+
+
+def test_control_characters_blank_records_and_bad_bytes_in_any_column(tmp_path: Path) -> None:
+    body = (
+        "name,notes\r\n"
+        "Tab\tSeparated,ok\r\n"  # a tab is layout, not a control character
+        "Unit\x1fSeparator,x\r\n"
+        "Vertical\x0bTab,x\r\n"
+        "  ,   \r\n"  # blank record: skipped, not numbered
+        "Clean Name,BAD\r\n"
+        "Über Name,ok\r\n"  # valid UTF-8: the file is UTF-8, the cp1252 cell is the odd one
+    ).encode()
+    body = body.replace(b"BAD", "Gr\u00fc\u00df".encode("cp1252"))
+    rows = list(open_input(write(tmp_path / "c.csv", body.decode("latin-1"), "latin-1")).rows())
+    assert [r.row_number for r in rows] == [1, 2, 3, 4, 5]
+    assert rows[0].error is None and rows[0].fields["name"] == "Tab\tSeparated"
+    assert rows[1].error == rows[2].error == "name contains control characters"
+    assert rows[3].error == "undecodable bytes (not UTF-8) in column 'notes'"
+    assert rows[3].cells == ["Clean Name", "Grüß"]
+    assert rows[4].error is None and rows[4].fields["name"] == "Über Name"
