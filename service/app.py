@@ -15,13 +15,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lists.store import Store
 from service import batch_api, routes_health, routes_keys, routes_lists, routes_screen
 from service.audit import SQLITE_SYNCHRONOUS, AuditWriter
 from service.auth import Authenticator
-from service.deps import Services
+from service.deps import Services, document_security
 from service.index_holder import IndexHolder
 from service.metrics import MetricsMiddleware
 from service.openapi_examples import restore_nulls
@@ -32,6 +33,15 @@ log = logging.getLogger("service.app")
 
 ENV_AUDIT_GATHER_MS = "SANCTIONS_AUDIT_GATHER_MS"  # how long the audit writer waits for more rows
 ENV_AUDIT_SYNCHRONOUS = "SANCTIONS_AUDIT_SYNCHRONOUS"  # SQLite only: FULL (default) or NORMAL
+
+# FastAPI's built-in OpenTelemetry hooks check for providers on every request; the service reports
+# through Prometheus (/metrics) instead, so they are off.
+NO_OPENTELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 DESCRIPTION = """Sanctions screening for payment systems.
 
@@ -122,20 +132,25 @@ def create_app(settings: Settings) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         default_response_class=OrjsonResponse,
+        telemetry=NO_OPENTELEMETRY,
     )
     app.add_middleware(MetricsMiddleware)
     app.add_exception_handler(RequestValidationError, _validation_response)
     app.add_exception_handler(ApiError, _api_error_response)
     app.add_exception_handler(StarletteHTTPException, _http_error_response)
     app.add_exception_handler(Exception, _unexpected_response)
-    for module in (routes_health, routes_screen, routes_lists, routes_keys):
-        app.include_router(module.router)
-    app.include_router(batch_api.router)
+    routers = [
+        module.router for module in (routes_health, routes_screen, routes_lists, routes_keys, batch_api)
+    ]
+    for router in routers:
+        app.include_router(router)
 
     def openapi() -> dict[str, Any]:
-        """FastAPI's spec with the examples' null fields put back (its encoder drops them)."""
+        """FastAPI's spec with the examples' null fields put back (its encoder drops them) and the key schemes."""
         if app.openapi_schema is None:
-            app.openapi_schema = restore_nulls(FastAPI.openapi(app))
+            app.openapi_schema = document_security(
+                restore_nulls(FastAPI.openapi(app)), [r for router in routers for r in router.routes]
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

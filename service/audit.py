@@ -5,6 +5,9 @@ and wait on a future; the writer takes everything that queued up while the
 previous commit was running and commits it in one transaction (group commit),
 then completes all of those futures. Under load, one fsync serves many
 requests, so auditing costs one commit's latency, not one commit per request.
+Coroutines wait with `await writer.commit(rows)`: the writer wakes each event
+loop once per commit (one call_soon_threadsafe for all of that commit's
+requests), not once per request.
 
 Before committing, the writer waits up to `gather_seconds` (default 1 ms) for
 more rows: under load that turns ~1 row per commit into many (fewer fsyncs,
@@ -24,13 +27,13 @@ On PostgreSQL durability is the server's `synchronous_commit` (on by default).
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import queue
 import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -46,18 +49,35 @@ class AuditUnavailable(RuntimeError):
     """The audit record could not be committed, so the decision must not be answered."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
+    """Rows waiting for a commit and whoever waits for them: a thread's future or an event loop's."""
+
     rows: Sequence[dict[str, Any]]
-    future: Future[None] = field(default_factory=Future)
+    future: Future[None] | asyncio.Future[None]
+    loop: asyncio.AbstractEventLoop | None = None
 
 
-_STOP = object()
 SQLITE_SYNCHRONOUS = ("FULL", "NORMAL", "EXTRA")
 
 
+def _settle(waiters: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    """On the event loop: answer every request of one commit (one loop wake-up per commit, not per row)."""
+    for waiter in waiters:
+        if waiter.done():  # the request was cancelled (client gone); its rows are committed anyway
+            continue
+        if error is None:
+            waiter.set_result(None)
+        else:
+            waiter.set_exception(error)
+
+
 class AuditWriter:
-    """Write-behind queue with group commit; `submit` returns a future completed after the commit."""
+    """Write-behind queue with group commit; callers are answered only after their rows' commit.
+
+    `commit(rows)` is for coroutines (awaits the commit on the event loop);
+    `submit(rows)` returns a concurrent future for threads.
+    """
 
     def __init__(
         self,
@@ -74,7 +94,8 @@ class AuditWriter:
         self._gather_seconds = gather_seconds
         self._insert = insert(screenings)
         self._conn: Connection | None = None
-        self._queue: queue.Queue[Any] = queue.Queue()
+        self._pending: list[_Pending] = []
+        self._wakeup = threading.Condition(threading.Lock())
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self._started = False
         self._closed = False
@@ -84,53 +105,62 @@ class AuditWriter:
             self._started = True
             self._thread.start()
 
+    def _enqueue(self, pending: _Pending) -> None:
+        with self._wakeup:
+            if self._closed:
+                raise AuditUnavailable("the audit writer is shut down")
+            self._pending.append(pending)
+            if len(self._pending) == 1:  # the writer sleeps only while nothing is pending
+                self._wakeup.notify()
+
     def submit(self, rows: Sequence[dict[str, Any]]) -> Future[None]:
-        pending = _Pending(rows)
-        if self._closed:
-            pending.future.set_exception(AuditUnavailable("the audit writer is shut down"))
-            return pending.future
-        self._queue.put(pending)
-        return pending.future
+        """A future completed once the rows are committed (or failed with AuditUnavailable)."""
+        future: Future[None] = Future()
+        try:
+            self._enqueue(_Pending(rows, future))
+        except AuditUnavailable as exc:
+            future.set_exception(exc)
+        return future
+
+    async def commit(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Return once the rows are committed; raise AuditUnavailable if they could not be."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._enqueue(_Pending(rows, waiter, loop))
+        await waiter
 
     def close(self, timeout: float = 10.0) -> None:
         """Commit what is queued, then stop the writer."""
         if self._started and not self._closed:
-            self._closed = True
-            self._queue.put(_STOP)
+            with self._wakeup:
+                self._closed = True
+                self._wakeup.notify()
             self._thread.join(timeout)
 
-    def _take_batch(self, first: _Pending) -> tuple[list[_Pending], bool]:
-        """What queued up, plus what arrives within the gather window, up to max_batch_rows."""
-        batch, rows, stop = [first], len(first.rows), False
-        deadline = time.monotonic() + self._gather_seconds
-        while rows < self._max_batch_rows:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+    def _take_batch(self) -> list[_Pending] | None:
+        """The next batch: what queued up, plus what arrives within the gather window; None to stop."""
+        with self._wakeup:
+            while not self._pending:
+                if self._closed:
+                    return None
+                self._wakeup.wait()
+        if self._gather_seconds > 0 and not self._closed:
+            time.sleep(self._gather_seconds)  # arrivals meanwhile only append; nothing wakes us
+        with self._wakeup:
+            taken, rows = 0, 0
+            for pending in self._pending:
+                if taken and rows + len(pending.rows) > self._max_batch_rows:
                     break
-                try:
-                    item = self._queue.get(timeout=remaining)
-                except queue.Empty:
-                    break
-            if item is _STOP:
-                stop = True
-                break
-            batch.append(item)
-            rows += len(item.rows)
-        return batch, stop
+                taken += 1
+                rows += len(pending.rows)
+            batch = self._pending[:taken]
+            del self._pending[:taken]
+        return batch
 
     def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is _STOP:
-                return
-            batch, stop = self._take_batch(item)
-            self._commit(batch)
-            if stop:
-                self._disconnect()
-                return
+        while (batch := self._take_batch()) is not None:
+            self._answer(batch, self._commit(batch))
+        self._disconnect()
 
     def _connection(self) -> Connection:
         if self._conn is None:
@@ -150,7 +180,8 @@ class AuditWriter:
                 log.warning("closing the audit connection failed", exc_info=True)
             self._conn = None
 
-    def _commit(self, batch: list[_Pending]) -> None:
+    def _commit(self, batch: list[_Pending]) -> AuditUnavailable | None:
+        """Insert and commit the batch in one transaction; the error to give its waiters, if any."""
         rows = [row for pending in batch for row in pending.rows]
         started = time.perf_counter()
         try:
@@ -160,15 +191,28 @@ class AuditWriter:
         except Exception as exc:  # every waiter learns of the failure; nothing is answered
             log.exception("audit commit of %d rows failed", len(rows))
             self._disconnect()  # the next batch starts on a fresh connection
-            error = AuditUnavailable(f"the audit trail could not be written ({type(exc).__name__})")
-            for pending in batch:
-                pending.future.set_exception(error)
             metrics.AUDIT_FAILURES.inc(len(rows))
-            return
+            return AuditUnavailable(f"the audit trail could not be written ({type(exc).__name__})")
         metrics.AUDIT_COMMIT_SECONDS.observe(time.perf_counter() - started)
         metrics.AUDIT_BATCH_ROWS.observe(len(rows))
+        return None
+
+    @staticmethod
+    def _answer(batch: list[_Pending], error: AuditUnavailable | None) -> None:
+        """Complete every waiter of the batch: thread futures directly, each event loop once."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
         for pending in batch:
-            pending.future.set_result(None)
+            if pending.loop is not None:
+                by_loop.setdefault(pending.loop, []).append(pending.future)  # type: ignore[arg-type]
+            elif error is None:
+                pending.future.set_result(None)
+            else:
+                pending.future.set_exception(error)
+        for loop, waiters in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle, waiters, error)
+            except RuntimeError:  # that loop is closed: nobody is left to answer
+                log.warning("audit: %d waiters' event loop is closed", len(waiters))
 
 
 def get_screening(engine: Engine, screening_id: str) -> dict[str, Any] | None:

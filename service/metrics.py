@@ -114,6 +114,21 @@ class MetricsMiddleware:
 
     def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
         self.app = app
+        # labelled children looked up once: `labels()` takes a lock and builds a key on every call
+        self._latency: dict[tuple[str, str], Any] = {}
+        self._requests: dict[tuple[str, str, int], Any] = {}
+
+    def _record(self, endpoint: str, method: str, status: int, seconds: float) -> None:
+        latency = self._latency.get((endpoint, method))
+        if latency is None:
+            latency = self._latency[endpoint, method] = LATENCY.labels(endpoint, method)
+        requests = self._requests.get((endpoint, method, status))
+        if requests is None:
+            requests = self._requests[endpoint, method, status] = REQUESTS.labels(
+                endpoint, method, str(status)
+            )
+        latency.observe(seconds)
+        requests.inc()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -133,6 +148,4 @@ class MetricsMiddleware:
         finally:
             route = scope.get("route")
             endpoint = getattr(route, "path", None) or "unmatched"
-            method = scope.get("method", "")
-            LATENCY.labels(endpoint, method).observe(time.perf_counter() - started)
-            REQUESTS.labels(endpoint, method, str(status)).inc()
+            self._record(endpoint, scope.get("method", ""), status, time.perf_counter() - started)

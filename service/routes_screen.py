@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
 from screening.query import ScreeningResult
@@ -90,7 +89,7 @@ def _audit_row(
 async def _commit(parts: Services, rows: list[dict[str, Any]]) -> None:
     """Wait until the audit rows are committed; without that there is no answer."""
     try:
-        await asyncio.wrap_future(parts.audit.submit(rows))
+        await parts.audit.commit(rows)
     except AuditUnavailable as exc:
         raise ApiError(503, "audit_unavailable", f"{exc}; the decision was not answered, retry") from None
 
@@ -123,10 +122,11 @@ def _answer(row: dict[str, Any], took_ms: float) -> dict[str, Any]:
 )
 async def screen(
     body: Annotated[ScreenRequest, Body(openapi_examples=ex.SCREEN_REQUEST_EXAMPLES)],
+    request: Request,
     principal: Principal = Depends(require_screen),
-    parts: Services = Depends(services),
 ) -> OrjsonResponse:
     started = time.perf_counter()
+    parts: Services = request.app.state.services  # not a dependency: one less to solve per request
     serving = _serving(parts)
     result, screen_ms = _screen(serving, body)
     row = _audit_row(result.model_dump(mode="json"), body, principal, "screen", screen_ms)
@@ -144,10 +144,11 @@ async def screen(
 )
 async def screen_bulk(
     body: Annotated[BulkScreenRequest, Body(openapi_examples=ex.BULK_REQUEST_EXAMPLES)],
+    request: Request,
     principal: Principal = Depends(require_screen),
-    parts: Services = Depends(services),
 ) -> OrjsonResponse:
     started = time.perf_counter()
+    parts: Services = request.app.state.services
     serving = _serving(parts)
     bulk_id = str(uuid.uuid4())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -143,3 +144,59 @@ def test_the_writer_keeps_committing_after_a_failed_batch(db_url: str) -> None:
     finally:
         writer.close()
         store.close()
+
+
+def _count(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(screenings)).scalar_one())
+
+
+def test_coroutines_return_only_after_their_rows_are_committed(db_url: str) -> None:
+    """`await writer.commit(rows)`: many requests on one event loop, each answered after its commit."""
+    store = Store(db_url)
+    writer = AuditWriter(store.engine)
+    writer.start()
+    seen_after_commit: list[bool] = []
+
+    async def request(row: dict[str, Any]) -> None:
+        await writer.commit([row])
+        # what the request may now answer is already readable by another connection
+        seen_after_commit.append(get_screening(store.engine, row["screening_id"]) is not None)
+
+    async def many() -> None:
+        await asyncio.gather(*(request(_row()) for _ in range(60)))
+
+    try:
+        asyncio.run(many())
+        assert seen_after_commit == [True] * 60
+        assert _count(store) == 60
+    finally:
+        writer.close()
+        store.close()
+
+
+def test_a_failed_commit_raises_in_every_waiting_coroutine(sqlite_url: str) -> None:
+    store = Store(sqlite_url)
+    writer = AuditWriter(store.engine, gather_seconds=0.5)  # both requests land in one batch
+    writer.start()
+    duplicate = _row()
+
+    async def two_requests() -> list[BaseException | None]:
+        results = await asyncio.gather(
+            writer.commit([_row()]), writer.commit([duplicate, dict(duplicate)]), return_exceptions=True
+        )
+        return list(results)
+
+    try:
+        results = asyncio.run(two_requests())
+        assert all(isinstance(result, AuditUnavailable) for result in results)
+        assert _count(store) == 0  # the whole batch was rolled back: nobody got an answer
+    finally:
+        writer.close()
+        store.close()
+
+    async def after_close() -> None:
+        await writer.commit([_row()])
+
+    with pytest.raises(AuditUnavailable):
+        asyncio.run(after_close())
