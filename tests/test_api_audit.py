@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -10,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from lists.store import Store
 from service import metrics
@@ -200,3 +204,33 @@ def test_a_failed_commit_raises_in_every_waiting_coroutine(sqlite_url: str) -> N
 
     with pytest.raises(AuditUnavailable):
         asyncio.run(after_close())
+
+
+def test_sqlite_writers_of_several_workers_queue_on_one_file_lock(sqlite_url: str) -> None:
+    """A commit waits while another worker's writer holds the lock, and goes through once it is free."""
+    lock_path = f"{make_url(sqlite_url).database}-audit.lock"
+    stores = [Store(sqlite_url), Store(sqlite_url)]
+    writers = [AuditWriter(store.engine, gather_seconds=0) for store in stores]
+    for writer in writers:
+        writer.start()
+    try:
+        writers[0].submit([_row()]).result(timeout=30)  # creates the lock file
+        other_worker = os.open(lock_path, os.O_RDWR)
+        fcntl.flock(other_worker, fcntl.LOCK_EX)
+        try:
+            waiting = writers[1].submit([_row()])
+            time.sleep(0.5)
+            assert not waiting.done()  # it queues behind the lock holder
+        finally:
+            fcntl.flock(other_worker, fcntl.LOCK_UN)
+            os.close(other_worker)
+        waiting.result(timeout=30)
+        with ThreadPoolExecutor(8) as pool:  # both writers at once: every row committed
+            futures = list(pool.map(lambda i: writers[i % 2].submit([_row()]), range(200)))
+        for future in futures:
+            future.result(timeout=60)
+        assert _count(stores[0]) == 202
+    finally:
+        for writer, store in zip(writers, stores, strict=True):
+            writer.close()
+            store.close()
