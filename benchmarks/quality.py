@@ -26,7 +26,7 @@ from benchmarks.metrics import Confusion, confusion, sweep, threshold_grid
 
 FAKER_LOCALES = ("en_US", "de_DE", "es_ES", "fr_FR", "ru_RU", "ar_AA", "zh_CN", "ko_KR", "fa_IR", "tr_TR")
 FAKER_SEED = 20240619
-INDEX_RECALL_QUERIES = 20  # list names, and as many Faker names
+INDEX_RECALL_QUERIES = 100
 ALIAS_SIMILARITY_MIN = 80.0  # rapidfuzz token_sort_ratio of the ASCII-folded names, 0..100
 
 

@@ -22,7 +22,14 @@ import numpy as np
 
 from lists.model import AliasStrength, Designation
 from screening.evidence import MIN_STRONG_IDENTIFIER_LENGTH, STRONG_IDENTIFIER_TYPES, normalize_identifier
-from screening.names import AnalyzedName, analyze_name
+from screening.names import (
+    ACRONYM_MAX_WORDS,
+    ACRONYM_MIN_WORDS,
+    AnalyzedName,
+    acronyms_apply,
+    analyze_name,
+    may_be_spelled_out,
+)
 from screening.token_weights import compute_token_weights
 
 # How many names the pair scorer sees per query; the rest are ranked out by key weight.
@@ -39,6 +46,8 @@ MIN_CANDIDATES = 5
 # scored too, up to TIE_LIMIT candidates.
 TIE_TOLERANCE = 0.97
 TIE_LIMIT = 100
+# Acronym keys behind at most this many names always get those names scored.
+ACRONYM_MEETINGS_MAX = 24
 # At most this many names of one designation among the candidates (a designation with
 # thirty near-identical aliases must not crowd out every other candidate).
 NAMES_PER_DESIGNATION = 3
@@ -86,6 +95,35 @@ def lookup_keys(name: AnalyzedName) -> frozenset[str]:
         for i in range(len(token) - 2)
     }
     return name.index_keys | grams if grams else name.index_keys
+
+
+def filed_acronym_keys(name: AnalyzedName) -> set[str]:
+    """ "a:<acronym>" for each run of words a list name's acronym may stand for ("a:pla")."""
+    if not may_be_spelled_out(name):
+        return set()
+    return {"a:" + acronym for spelling in name.spellings for acronym in spelling.acronym_keys}
+
+
+def query_acronym_keys(name: AnalyzedName) -> set[str]:
+    """A query's keys that meet list names through acronyms, either way round.
+
+    "a:<token>": the query's word may be a list name's acronym ("PLA" finds "People's
+    Liberation Army"); "t:<acronym>": an organisation's words (a query typed entity)
+    may spell out a list name's acronym ("Mansudae Overseas Project" finds "MOP").
+    """
+    if not acronyms_apply(name):
+        return set()
+    keys: set[str] = set()
+    spelled_out = may_be_spelled_out(name)
+    for spelling in name.spellings:
+        keys.update(
+            "a:" + token
+            for token in spelling.tokens
+            if ACRONYM_MIN_WORDS <= len(token) <= ACRONYM_MAX_WORDS and token.isalpha()
+        )
+        if spelled_out:
+            keys.update("t:" + acronym for acronym in spelling.acronym_keys)
+    return keys
 
 
 def _sum_postings(arrays: list[np.ndarray], weights: list[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -148,6 +186,10 @@ class NameIndex:
         token_sets: list[set[str]] = []
         for name_id, name in enumerate(self.names):
             for key in lookup_keys(name.analyzed):
+                lists[key].append(name_id)
+            # Filed under its acronyms too, but they do not count in the name's norm below:
+            # only a query that meets an acronym gets ranked by it.
+            for key in filed_acronym_keys(name.analyzed):
                 lists[key].append(name_id)
             spellings = getattr(name.analyzed, "script_tokens", None) or (name.analyzed.tokens,)
             token_sets.append({t for tokens in spellings for t in tokens})
@@ -213,7 +255,11 @@ class NameIndex:
         of postings; Python only walks the final shortlist.
         """
         postings = self.postings
-        keys = sorted((len(postings[k]), k) for k in lookup_keys(query) if k in postings)
+        wanted_keys = lookup_keys(query)
+        acronym_keys = query_acronym_keys(query)
+        if acronym_keys:
+            wanted_keys = wanted_keys | acronym_keys
+        keys = sorted((len(postings[k]), k) for k in wanted_keys if k in postings)
         if not keys:
             return []
         generate: list[str] = []
@@ -273,7 +319,30 @@ class NameIndex:
             chosen.append(name_id)
             if len(chosen) <= limit:
                 last_rank = rank
+        if acronym_keys:
+            self._add_acronym_meetings(chosen, acronym_keys, allowed_lists)
         return chosen
+
+    def _add_acronym_meetings(
+        self, chosen: list[int], acronym_keys: set[str], allowed_lists: frozenset[str] | None
+    ) -> None:
+        """Names the query meets through an acronym are scored, however few keys they share.
+
+        One shared acronym key ranks a long name ("Mansudae Overseas Project Group of
+        Companies" for "MOP") far below names sharing many ordinary keys; such meetings are
+        rare, so the few names behind a rare acronym key are always scored.
+        """
+        postings = self.postings
+        mask = self._list_mask(allowed_lists) if allowed_lists is not None else None
+        taken = set(chosen)
+        for key in sorted(acronym_keys):
+            found = postings.get(key)
+            if found is None or len(found) > ACRONYM_MEETINGS_MAX:
+                continue
+            for name_id in found.tolist():
+                if name_id not in taken and (mask is None or mask[name_id]):
+                    taken.add(name_id)
+                    chosen.append(name_id)
 
     def _list_mask(self, allowed_lists: frozenset[str]) -> np.ndarray:
         """Boolean per name id: is its designation on one of the allowed lists."""

@@ -169,3 +169,34 @@ def test_acronyms_match_the_words_they_abbreviate() -> None:
     # Initials in another order, and persons' names, are not acronyms.
     assert score("LPA", "People's Liberation Army", "entity") < DEFAULT_THRESHOLD
     assert score("Ed Davis", "Emma Dawn Davis", "person") < DEFAULT_THRESHOLD
+
+
+def typed_score(a: str, a_type: str, b: str, b_type: str) -> float:
+    return score_names(analyze_name(a, a_type), analyze_name(b, b_type)).score  # type: ignore[arg-type]
+
+
+def test_only_an_organisations_words_spell_out_an_acronym() -> None:
+    # Untyped names may be persons: "David Miller" is not the company "DM".
+    assert typed_score("David Miller", "any", "LIMITED LIABILITY COMPANY DM", "entity") < DEFAULT_THRESHOLD
+    assert typed_score("Dan Chico Bonilla", "any", "DCB", "entity") < DEFAULT_THRESHOLD
+    # An untyped acronym still meets the organisation it abbreviates, and a typed one its acronym.
+    assert typed_score("PLA", "any", "PEOPLE'S LIBERATION ARMY", "entity") >= DEFAULT_THRESHOLD
+    assert typed_score("Korean People's Army", "entity", "KPA", "entity") >= DEFAULT_THRESHOLD
+
+
+def test_registration_marks_and_vessel_names_are_not_acronyms() -> None:
+    assert typed_score("MIR-HEJAZI, Asghar", "any", "EP-MHA", "aircraft") < DEFAULT_THRESHOLD
+    assert typed_score("Mansudae Overseas Project", "entity", "EP-MOP", "aircraft") < DEFAULT_THRESHOLD
+
+
+def test_legal_forms_do_not_pad_the_whole_name_comparison() -> None:
+    # The names differ only in the words that say which bank; the long legal form must not
+    # make a two-letter difference look small.
+    assert score("BM BANK PUBLIC JOINT STOCK COMPANY", "VTB BANK PUBLIC JOINT STOCK COMPANY", "entity") < (
+        DEFAULT_THRESHOLD
+    )
+    assert score("BM BANK PUBLIC JOINT STOCK COMPANY", "SDM-BANK PUBLIC JOINT STOCK COMPANY", "entity") < (
+        DEFAULT_THRESHOLD
+    )
+    # A legal form glued to the name still meets the name written apart.
+    assert score("JSCARGUMENT", "JSC ARGUMENT", "entity") >= DEFAULT_THRESHOLD

@@ -224,3 +224,23 @@ def test_done_when_on_bundled_lists(
     else:
         assert result.decision == "hit"
         assert result.matches[0].entity_id.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "type", "expected"),
+    [
+        ("PLA", "any", "PEOPLE'S LIBERATION ARMY"),
+        ("MOP", "any", "MANSUDAE OVERSEAS PROJECT GROUP OF COMPANIES"),
+        ("Islamic Republic of Iran Shipping Lines", "entity", "ISLAMIC REPUBLIC OF IRAN SHIPPING LINES"),
+    ],
+)
+def test_names_met_through_an_acronym_are_found_by_the_index(
+    bundled_screener: Screener, name: str, type: str, expected: str
+) -> None:
+    """A long name sharing only an acronym with the query ranks low on shared keys; it must still be scored."""
+    query = Query(name=name, type=type, limit=20)  # type: ignore[arg-type]
+    indexed = {m.entity_id for m in bundled_screener.screen(query).matches if m.matched_name == expected}
+    assert indexed, [m.matched_name for m in bundled_screener.screen(query).matches]
+    assert indexed == {
+        m.entity_id for m in bundled_screener.screen_brute_force(query).matches if m.matched_name == expected
+    }
