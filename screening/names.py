@@ -67,6 +67,8 @@ ALIGN_FLOOR = 0.8
 PHONETIC_LEV_MIN = 0.5
 # Similarity credited for an initial that agrees with a full token ("J" / "Joachim").
 INITIAL_SCORE = 0.9
+# Multiplier when the only aligned pairs are initials against words.
+INITIALS_ONLY_FACTOR = 0.5
 # Credits for sound-alike or same-skeleton tokens (the fuzzy score may be higher).
 PHONETIC_SCORE = 0.86
 SKELETON_SCORE = 0.82
@@ -581,6 +583,7 @@ def _score_spellings(
     matched: cython.double = 0.0  # sum of similarity * pair weight
     pair_weight: cython.double = 0.0
     pairs: cython.int = 0  # aligned token pairs (a join counts once)
+    initial_pairs: cython.int = 0  # of which an initial against a word
 
     # Joined on one side, split on the other: "juxin he" / "juxinhe".
     if not q.join_keys.isdisjoint(c.token_set):
@@ -668,6 +671,7 @@ def _score_spellings(
             if how == "initial":
                 # An initial carries only the evidence of one letter.
                 w = min(w, 0.5 * max(wq[i], wc[j]))
+                initial_pairs += 1
             matched += sim**SIMILARITY_POWER * w
             pair_weight += w
             pairs += 1
@@ -708,6 +712,9 @@ def _score_spellings(
     as_query = matched / (pair_weight + q_missing + c_cost)
     as_list = matched / (pair_weight + c_missing + q_cost)
     score = max(as_query, as_list)
+    if initial_pairs == pairs:
+        # Only initials agree ("C.A.S." / "Carlos Alberto Sanchez"): a few letters in common.
+        score *= INITIALS_ONLY_FACTOR
     if q.patronyms and c.patronyms and not q.patronyms & c.patronyms:
         score *= PATRONYM_CONFLICT
     return score, matches

@@ -200,3 +200,10 @@ def test_legal_forms_do_not_pad_the_whole_name_comparison() -> None:
     )
     # A legal form glued to the name still meets the name written apart.
     assert score("JSCARGUMENT", "JSC ARGUMENT", "entity") >= DEFAULT_THRESHOLD
+
+
+def test_initials_alone_do_not_alert() -> None:
+    # Three letters in common are not a name match; one full word besides the initials is.
+    assert score("N.N.", "Nursultan Nazarbayev", "person") < DEFAULT_THRESHOLD
+    assert score("CAPITAL S.A.L.", "LOPEZ, Antonio Santiago") < DEFAULT_THRESHOLD
+    assert score("J. Smith", "John Smith", "person") >= DEFAULT_THRESHOLD
