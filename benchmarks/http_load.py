@@ -41,6 +41,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from service.cli_serve import default_workers
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -377,6 +379,32 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _server_pids(pid: int) -> list[int]:
+    """The server process and its children (uvicorn's workers)."""
+    pids = [pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+def server_memory(pid: int) -> dict[str, float]:
+    """Resident memory of the server's processes: summed PSS (shared pages counted once) and the largest RSS."""
+    pss = rss = 0.0
+    for child in _server_pids(pid):
+        try:
+            text = Path(f"/proc/{child}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        fields = {line.split(":")[0]: int(line.split()[1]) for line in text.splitlines()[1:] if ":" in line}
+        pss += fields.get("Pss", 0) / 2**20
+        rss = max(rss, fields.get("Rss", 0) / 2**20)
+    return {"server_pss_gib": round(pss, 2), "largest_process_rss_gib": round(rss, 2)}
+
+
 def _audited(database_url: str, run_id: str) -> int:
     from sqlalchemy import create_engine, func, select
 
@@ -473,6 +501,9 @@ def measure(
     if use_wrk:
         summary["client_cpu_ms_per_request"] = round(1000 * (_children_cpu() - client_cpu) / requests, 3)
     summary["load_average_before"] = round(load_before, 2)
+    summary["load_average_after"] = round(os.getloadavg()[0], 2)
+    if server_pid:
+        summary.update(server_memory(server_pid))
     summary.update(audit_stats(url, token))
     if database_url:
         audited = _audited(database_url, run_id)
@@ -486,7 +517,12 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--serve", action="store_true", help="start `sanctions serve` for the run")
-    parser.add_argument("--workers", type=int, default=1, help="server workers with --serve")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="server workers with --serve (default: as `sanctions serve`, one per core, at most 2)",
+    )
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="a running server (without --serve)")
     parser.add_argument("--token", help="API key of the running server (created with --serve)")
     parser.add_argument(

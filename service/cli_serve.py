@@ -1,8 +1,11 @@
-"""CLI command: `sanctions serve` (uvicorn running the API, optionally with several workers).
+"""CLI command: `sanctions serve` (uvicorn running the API in one or more worker processes).
 
-Each worker process builds its own screening index (about 0.5-1 GB of memory
-for the full bundled lists, measured in the final report), so `--workers`
-multiplies memory. Settings reach the workers through environment variables.
+One worker runs Python on one core at a time (the GIL), so by default there is
+one worker per core, at most MAX_DEFAULT_WORKERS (2 on the 2-core reference
+machine). Each worker process builds its own screening index (about 0.75 GiB
+resident with the bundled lists; see README), so `--workers` multiplies memory:
+uvicorn starts workers with the "spawn" method, so they cannot inherit an index
+built once in the parent. Settings reach the workers through environment variables.
 """
 
 from __future__ import annotations
@@ -16,11 +19,25 @@ import typer
 
 log = logging.getLogger("service.serve")
 
+MAX_DEFAULT_WORKERS = 2
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on, at most MAX_DEFAULT_WORKERS (memory grows per worker)."""
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS))
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on (0.0.0.0 in a container)"),
     port: int = typer.Option(8000, min=1, max=65535),
-    workers: int = typer.Option(1, min=1, max=64, help="Worker processes; each holds its own index"),
+    workers: int | None = typer.Option(
+        None,
+        min=1,
+        max=64,
+        help="Worker processes, each holding its own index (~0.75 GiB); default one per core, at most "
+        f"{MAX_DEFAULT_WORKERS}",
+        show_default=False,
+    ),
     no_auth: bool = typer.Option(False, "--no-auth", help="Turn authentication OFF (local development only)"),
     config: Path | None = typer.Option(None, help="Config file (TOML/YAML); default $SANCTIONS_CONFIG"),
     access_log: bool = typer.Option(False, help="Log every request (costs throughput)"),
@@ -40,6 +57,7 @@ def serve(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    workers = workers or default_workers()
     if not settings.auth_enabled:
         log.warning("AUTHENTICATION IS OFF (--no-auth): every caller is admin; for local development only")
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
