@@ -105,9 +105,11 @@ class SlowScreener:
 
 
 def build_screener(designations: Sequence[Any], **kwargs: Any) -> Any:
+    from screening.heap import freeze_long_lived
     from screening.screener import Screener
 
     screener = Screener(designations, **kwargs)
+    freeze_long_lived()  # as the service and the CLI do once an index is built
     if "speed" in worsen_modes():
         return SlowScreener(screener)
     return screener

@@ -30,6 +30,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 def load_screener() -> Screener:
     """A Screener over the store's active designations, or exit non-zero if none is loaded."""
     from lists.store import Store
+    from screening.heap import freeze_long_lived
     from screening.screener import Screener
     from service.config import database_url
 
@@ -39,7 +40,10 @@ def load_screener() -> Screener:
     if not designations:
         raise _fail(NO_LISTS_MESSAGE)
     labels = {code: info.label for code, info in versions.items()}
-    return Screener(designations, labels)
+    screener = Screener(designations, labels)
+    del designations
+    freeze_long_lived()  # a JSON-lines run must not pause to walk the index
+    return screener
 
 
 def _validation_message(error: ValidationError) -> tuple[str, str]:
