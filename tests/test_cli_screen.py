@@ -12,6 +12,7 @@ import orjson
 import pytest
 
 from lists.model import Designation, EntityType, ListCode
+from lists.sources import parse_bundled
 from screening.screener import Screener
 from service.cli_screen import screen_jsonl
 
@@ -143,3 +144,22 @@ def test_compare(sqlite_url: str, tmp_path: Path) -> None:
     assert data["decision"] == "match" and data["score"] >= 0.9
     other = _run(["compare", "Kecheng Yin", "Sichuan Airlines"], sqlite_url, tmp_path)
     assert other.returncode == 0 and "NO MATCH" in other.stdout
+
+
+def test_result_json_is_pydantics_serialisation_byte_for_byte() -> None:
+    """The JSON-lines writer's fast serialiser must not change a single byte of the documented shape."""
+    from screening.query import Query
+    from service.cli_screen import result_json
+
+    designations = [d for code in ListCode for d in parse_bundled(code).designations]
+    screener = Screener(designations, {"ofac": "ofac@test"})
+    queries = [
+        Query(name="Sichuan Juxinhe Network Technology Company Limited"),
+        Query(name="Kecheng Yin", type="person", dob="1986", country="CN", limit=3),
+        Query(name="Sichuan Airlines Co Ltd", threshold=0.9),
+        Query(name="尹可成", identifiers=[{"type": "passport", "value": "E12345678"}]),
+    ]
+    for query in queries:
+        result = screener.screen(query)
+        assert result_json(result) == result.model_dump_json().encode()
+    assert b'"decision":"hit"' in result_json(screener.screen(queries[0]))
