@@ -330,7 +330,8 @@ def run_quality(full: bool = True) -> dict[str, Any]:
         sample = [
             d.primary_name for d in rng.sample(designations, min(INDEX_RECALL_QUERIES, len(designations)))
         ]
-        sample += [name for _, name in faker_population(2)][:INDEX_RECALL_QUERIES]
+        per_locale = max(1, INDEX_RECALL_QUERIES // len(FAKER_LOCALES))
+        sample += [name for _, name in faker_population(per_locale)][:INDEX_RECALL_QUERIES]
         section["index_recall"] = index_recall_section(screener, sample, scorer.threshold)
         return section
 
