@@ -10,9 +10,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     SANCTIONS_DATA_DIR=/data
 
-# pyicu builds against libicu; compilers only for the build, removed afterwards
+# pyicu builds against libicu and setup.py compiles the engine's hot modules (Cython);
+# compilers only for the build, removed afterwards
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libicu-dev pkg-config g++ curl \
+ && apt-get install -y --no-install-recommends libicu-dev pkg-config gcc g++ curl \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -23,7 +24,7 @@ COPY service ./service
 COPY benchmarks ./benchmarks
 RUN pip install . \
  && pip install --no-deps "hanja==0.15.1" \
- && apt-get purge -y g++ pkg-config && apt-get autoremove -y
+ && apt-get purge -y gcc g++ pkg-config && apt-get autoremove -y
 
 RUN useradd --system --uid 10001 --home-dir /data --create-home screening \
  && mkdir -p /data && chown screening /data
