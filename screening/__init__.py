@@ -3,12 +3,14 @@
 The hot modules (COMPILED_MODULES) are compiled with Cython when the package is
 installed (setup.py). They are ordinary Python files in Cython's pure-Python mode,
 so each one runs as plain Python, only slower, when it has no compiled build, when
-its source is newer than its build (edited since the last install: running stale
-compiled code would silently ignore the edit), or when SANCTIONS_PURE_PYTHON=1.
+its source differs from the one that was compiled (edited since the last install:
+running stale compiled code would silently ignore the edit), or when
+SANCTIONS_PURE_PYTHON=1.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import sys
@@ -39,17 +41,28 @@ def _load_source(module: str) -> None:
     spec.loader.exec_module(loaded)
 
 
+def _compiled_digests() -> dict[str, str]:
+    """SHA-256 of each source as it was compiled (written by setup.py beside the builds)."""
+    try:
+        from screening._compiled_sources import SOURCE_SHA256
+    except ImportError:
+        return {}
+    return dict(SOURCE_SHA256)
+
+
 def _use_sources_where_needed() -> None:
     forced = os.environ.get(PURE_PYTHON_ENV, "") not in ("", "0")
+    compiled_from = _compiled_digests()
     for module in COMPILED_MODULES:
         built = _built(module)
         if built is None:
             continue
-        stale = (_HERE / f"{module}.py").stat().st_mtime > built.stat().st_mtime
+        source = hashlib.sha256((_HERE / f"{module}.py").read_bytes()).hexdigest()
+        stale = compiled_from.get(module) != source
         if stale and not forced:
             warnings.warn(
-                f"screening/{module}.py is newer than its compiled build {built.name}: running the "
-                "source as plain Python (slower); reinstall (make install) to recompile",
+                f"screening/{module}.py differs from the source of its compiled build {built.name}: "
+                "running the source as plain Python (slower); reinstall (make install) to recompile",
                 RuntimeWarning,
                 stacklevel=2,
             )
