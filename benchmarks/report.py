@@ -66,12 +66,14 @@ def versions() -> dict[str, str]:
 
 
 def stamp() -> dict[str, Any]:
+    import screening
     from benchmarks.engine import engine_versions
 
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "versions": versions(),
+        "compiled_modules": screening.compiled_modules(),
         **engine_versions(),
     }
 
@@ -127,8 +129,18 @@ def meta_line(meta: dict[str, Any]) -> str:
     return (
         f"_Measured {meta['date']} at commit `{meta.get('git_commit', '?')}` on {m['cpu']} "
         f"({m['cores']} cores, {m['ram_gib']} GiB RAM), Python {v['python']}; {pkgs}. "
-        f"Load average at the start: {m.get('load_average_1m', '?')}._"
+        f"Load average at the start: {m.get('load_average_1m', '?')}. "
+        f"{_compiled_note(meta.get('compiled_modules'))}_"
     )
+
+
+def _compiled_note(compiled: dict[str, bool] | None) -> str:
+    if not compiled:
+        return ""
+    if all(compiled.values()):
+        return "Engine hot modules compiled (Cython)."
+    plain = ", ".join(name for name, done in compiled.items() if not done)
+    return f"Engine modules running as plain Python: {plain}."
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:
