@@ -51,6 +51,17 @@ def _analyze_query(name: str, type_: str) -> AnalyzedName:
     return analyze_name(name, type_)  # type: ignore[arg-type]
 
 
+# One name per lazily loaded reading table (Korean readings of Han characters, Japanese
+# readings, Hangul, Cyrillic, Arabic): loading a table takes up to half a second, which must
+# happen while the index is built, not inside the first query that needs it.
+_WARM_UP_NAMES = ("金正恩", "田中太郎", "山田花子", "김정은", "Владимир Путин", "محمد علي", "Ελένη")
+
+
+def _load_reading_tables() -> None:
+    for name in _WARM_UP_NAMES:
+        analyze_name(name, "any")
+
+
 def clear_query_cache() -> None:
     """Forget every analysed query name (benchmarks time each query analysed from scratch)."""
     _analyze_query.cache_clear()
@@ -103,6 +114,7 @@ class Screener:
         for code in self._index.designation_list:
             counts[code] = counts.get(code, 0) + 1
         self._loaded_lists = frozenset(counts)
+        _load_reading_tables()
         self.stats = ScreenerStats(
             designations=len(self._index.designations),
             names=len(self._index.names),

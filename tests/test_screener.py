@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from lists.model import (
@@ -244,3 +247,19 @@ def test_names_met_through_an_acronym_are_found_by_the_index(
     assert indexed == {
         m.entity_id for m in bundled_screener.screen_brute_force(query).matches if m.matched_name == expected
     }
+
+
+def test_reading_tables_load_with_the_index_not_in_the_first_query() -> None:
+    """Korean and Japanese reading tables take up to a second to load: never inside a query."""
+    probe = (
+        "import sys\n"
+        "from lists.model import Designation, EntityType, ListCode\n"
+        "from screening.screener import Screener\n"
+        "d = Designation(entity_id='ofac:1', list=ListCode.OFAC, source_id='1', type=EntityType.PERSON,"
+        " primary_name='KIM, Jong Un', programs=('DPRK',))\n"
+        "assert 'hanja' not in sys.modules and 'pykakasi' not in sys.modules\n"
+        "Screener([d])\n"
+        "print('hanja' in sys.modules, 'pykakasi' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert proc.stdout.split() == ["True", "True"]
