@@ -500,14 +500,19 @@ def _pair_similarity(ta: str, tb: str, abjad: bool) -> tuple[float, str]:
     return _abjad_similarity(ta, tb) if abjad else _latin_similarity(ta, tb)
 
 
+def clear_similarity_memo() -> None:
+    """Forget every memoised token-pair similarity."""
+    _latin_memo.clear()
+    _abjad_memo.clear()
+    _memo_size[0] = 0
+
+
 def _memo_row(memo: dict[str, dict[str, tuple[float, str]]], token: str) -> dict[str, tuple[float, str]]:
     """The memo of `token`'s similarities to other tokens (the whole memo is dropped when full)."""
     row = memo.get(token)
     if row is None:
         if _memo_size[0] >= _MEMO_LIMIT:
-            _latin_memo.clear()
-            _abjad_memo.clear()
-            _memo_size[0] = 0
+            clear_similarity_memo()
         row = memo[token] = {}
     return row
 

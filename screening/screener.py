@@ -26,7 +26,14 @@ from screening.evidence import (
     evaluate,
 )
 from screening.index import DEFAULT_CANDIDATES, MIN_CANDIDATES, MIN_SHARE, TIE_LIMIT, NameIndex
-from screening.names import AnalyzedName, NameScore, analyze_name, name_similarity, score_names
+from screening.names import (
+    AnalyzedName,
+    NameScore,
+    analyze_name,
+    clear_similarity_memo,
+    name_similarity,
+    score_names,
+)
 from screening.query import Match, Query, ScreeningResult
 from screening.thresholds import DEFAULT_THRESHOLD
 
@@ -63,8 +70,12 @@ def _load_reading_tables() -> None:
 
 
 def clear_query_cache() -> None:
-    """Forget every analysed query name (benchmarks time each query analysed from scratch)."""
+    """Forget what earlier queries left in the caches: analysed query names and token-pair similarities.
+
+    For benchmarks, which time queries the caches have not seen.
+    """
     _analyze_query.cache_clear()
+    clear_similarity_memo()
 
 
 class NoListsLoaded(RuntimeError):
