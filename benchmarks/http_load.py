@@ -41,8 +41,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from service.cli_serve import default_workers
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -520,8 +518,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers",
         type=int,
-        default=default_workers(),
-        help="server workers with --serve (default: as `sanctions serve`, one per core, at most 2)",
+        default=2,
+        help="server workers with --serve (default 2: one per core of the 2-core reference machine)",
     )
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="a running server (without --serve)")
     parser.add_argument("--token", help="API key of the running server (created with --serve)")

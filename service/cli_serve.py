@@ -1,9 +1,10 @@
-"""CLI command: `sanctions serve` (uvicorn running the API in one or more worker processes).
+"""CLI command: `sanctions serve` (uvicorn running the API, optionally with several workers).
 
-One worker runs Python on one core at a time (the GIL), so by default there is
-one worker per core, at most MAX_DEFAULT_WORKERS (2 on the 2-core reference
-machine). Each worker process builds its own screening index (about 0.75 GiB
-resident with the bundled lists; see README), so `--workers` multiplies memory:
+One worker runs Python on one core at a time (the GIL): for throughput, run one
+worker per core (`--workers 2` on the 2-core reference machine; BENCHMARKS.md).
+The default stays 1 because batch jobs run inside the server process and their
+crash-resume path is built around one process. Each worker process builds its
+own screening index (about 0.75 GiB resident with the bundled lists; README):
 uvicorn starts workers with the "spawn" method, so they cannot inherit an index
 built once in the parent. Settings reach the workers through environment variables.
 """
@@ -19,24 +20,15 @@ import typer
 
 log = logging.getLogger("service.serve")
 
-MAX_DEFAULT_WORKERS = 2
-
-
-def default_workers() -> int:
-    """One worker per core this process may run on, at most MAX_DEFAULT_WORKERS (memory grows per worker)."""
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS))
-
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on (0.0.0.0 in a container)"),
     port: int = typer.Option(8000, min=1, max=65535),
-    workers: int | None = typer.Option(
-        None,
+    workers: int = typer.Option(
+        1,
         min=1,
         max=64,
-        help="Worker processes, each holding its own index (~0.75 GiB); default one per core, at most "
-        f"{MAX_DEFAULT_WORKERS}",
-        show_default=False,
+        help="Worker processes (one per core for throughput); each holds its own index (~0.75 GiB)",
     ),
     no_auth: bool = typer.Option(False, "--no-auth", help="Turn authentication OFF (local development only)"),
     config: Path | None = typer.Option(None, help="Config file (TOML/YAML); default $SANCTIONS_CONFIG"),
@@ -57,7 +49,6 @@ def serve(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    workers = workers or default_workers()
     if not settings.auth_enabled:
         log.warning("AUTHENTICATION IS OFF (--no-auth): every caller is admin; for local development only")
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
