@@ -462,4 +462,5 @@ class _Progress:
         self._audit = []
 
     def should_stop(self) -> bool:
+        self.flush()  # the heartbeat goes on while workers start up or a chunk takes long
         return self.lost

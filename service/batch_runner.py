@@ -259,11 +259,11 @@ class BatchRunner:
                 raise BatchAborted("cancelled")
             window.append((chunk, self._submit(chunk)))
             while len(window) >= max_in_flight:
-                yield from self._collect(*window.popleft())
+                yield from self._collect(*window.popleft(), should_stop)
         while window:
             if should_stop is not None and should_stop():
                 raise BatchAborted("cancelled")
-            yield from self._collect(*window.popleft())
+            yield from self._collect(*window.popleft(), should_stop)
 
     def _submit(self, chunk: list[InputRow]) -> Future[list[RowOutcome]] | list[RowOutcome]:
         items = [(row.row_number, row.fields) for row in chunk if row.error is None]
@@ -272,18 +272,35 @@ class BatchRunner:
         return self._executor.submit(_screen_chunk, items)
 
     def _collect(
-        self, chunk: list[InputRow], pending: Future[list[RowOutcome]] | list[RowOutcome]
+        self,
+        chunk: list[InputRow],
+        pending: Future[list[RowOutcome]] | list[RowOutcome],
+        should_stop: Callable[[], bool] | None = None,
     ) -> Iterator[tuple[InputRow, RowOutcome]]:
-        try:
-            screened = pending if isinstance(pending, list) else pending.result()
-        except Exception as exc:
-            raise BatchAborted(f"a screening worker failed: {type(exc).__name__}: {exc}") from exc
+        screened = pending if isinstance(pending, list) else _wait(pending, should_stop)
         by_row = {outcome.row_number: outcome for outcome in screened}
         for row in chunk:
             outcome = by_row.get(row.row_number) or RowOutcome(
                 row.row_number, "error", error=row.error or "not screened"
             )
             yield row, outcome
+
+
+def _wait(pending: Future[list[RowOutcome]], should_stop: Callable[[], bool] | None) -> list[RowOutcome]:
+    """A chunk's outcomes; `should_stop` is asked about once a second meanwhile.
+
+    Workers that build their own index take many seconds before the first
+    chunk comes back: the HTTP jobs' `should_stop` writes the job's heartbeat,
+    so a job starting up is not taken for one whose server died.
+    """
+    while True:
+        try:
+            return pending.result(timeout=1.0)
+        except TimeoutError:
+            if should_stop is not None and should_stop():
+                raise BatchAborted("cancelled") from None
+        except Exception as exc:
+            raise BatchAborted(f"a screening worker failed: {type(exc).__name__}: {exc}") from exc
 
 
 def _chunks(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]:

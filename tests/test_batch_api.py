@@ -51,6 +51,7 @@ def start_server(db_url: str, data_dir: Path, token: str, stale_seconds: float =
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: a crash can take every process of it
         )
     server = Server(f"http://127.0.0.1:{port}", db_url, data_dir, token, process, log)
     deadline = time.monotonic() + 300
@@ -68,6 +69,12 @@ def start_server(db_url: str, data_dir: Path, token: str, stale_seconds: float =
 
 
 def stop_server(server: Server, sig: int = signal.SIGTERM) -> None:
+    if sig == signal.SIGKILL:
+        # A crash takes the whole server: the uvicorn supervisor, its server processes and their
+        # batch workers. Killing the supervisor alone would leave its server processes running the job.
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait(10)
+        return
     if server.process.poll() is None:
         server.process.send_signal(sig)
         try:
@@ -199,7 +206,9 @@ def test_cancel_a_running_job(server: Server, tmp_path: Path) -> None:
 def test_interrupted_job_resumes_after_restart(tmp_path: Path) -> None:
     db_url = lists_db_copy(tmp_path / "lists.db")
     token = create_key(db_url, "screen", "batch tests")[1]
-    first = start_server(db_url, tmp_path, token, stale_seconds=2)
+    # A job counts as abandoned after 15 s without a heartbeat: a loaded machine can delay a live
+    # runner's heartbeat by seconds (list load, worker start-up), and a live job must not be taken over.
+    first = start_server(db_url, tmp_path, token, stale_seconds=15)
     file = write_customer_file(tmp_path / "c.csv", rows=30_000, seed=5)
     try:
         with first.client() as client:
@@ -210,7 +219,7 @@ def test_interrupted_job_resumes_after_restart(tmp_path: Path) -> None:
                 time.sleep(0.3)
     finally:
         stop_server(first, signal.SIGKILL)  # a crash: no clean shutdown
-    second = start_server(db_url, tmp_path, token, stale_seconds=2)
+    second = start_server(db_url, tmp_path, token, stale_seconds=15)
     try:
         with second.client() as client:
             done = wait_for(client, job["job_id"], {"done", "failed"})
