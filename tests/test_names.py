@@ -207,3 +207,10 @@ def test_initials_alone_do_not_alert() -> None:
     assert score("N.N.", "Nursultan Nazarbayev", "person") < DEFAULT_THRESHOLD
     assert score("CAPITAL S.A.L.", "LOPEZ, Antonio Santiago") < DEFAULT_THRESHOLD
     assert score("J. Smith", "John Smith", "person") >= DEFAULT_THRESHOLD
+
+
+def test_vowel_spread_of_one_transliterated_name_alerts() -> None:
+    # Same sound, same consonants, only a vowel differs (Laden / Ladin): one name, spelled twice.
+    assert score("OSAMA BIN LADEN", "BIN LADIN, Osama bin Muhammad bin Awad", "person") >= DEFAULT_THRESHOLD
+    # A different consonant is another name even when it sounds alike.
+    assert score("Mohamed Ali", "Mahmoud Ali", "person") < DEFAULT_THRESHOLD
