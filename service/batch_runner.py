@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import threading
 import time
 import uuid
 from collections import deque
@@ -112,10 +113,32 @@ def _init_pool_worker(*initargs: Any) -> None:
     RSS. The index itself is frozen out of collection (gc.freeze), before the
     fork or after the build here.
     """
+    _exit_with_parent()
     if initargs:
         _init_worker(*initargs)
         gc.freeze()
     gc.set_threshold(*WORKER_GC_THRESHOLDS)
+
+
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_with_parent() -> None:
+    """End this worker soon after its parent dies.
+
+    A CLI run or server killed outright (SIGKILL, OOM) otherwise leaves its workers
+    waiting forever on the task queue, each holding a whole index in memory. (Not
+    PR_SET_PDEATHSIG: it fires when the parent *thread* that forked exits.)
+    """
+    parent_pid = os.getppid()  # the process that forked this one (the forkserver, with that method)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def build_query(fields: Mapping[str, str], threshold: float | None) -> Any:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
+import time
 
 import pytest
 
 from service.batch_io import InputRow
-from service.batch_runner import WORKER_GC_THRESHOLDS, BatchRunner
+from service.batch_runner import PARENT_CHECK_SECONDS, WORKER_GC_THRESHOLDS, BatchRunner
 from tests.test_batch_support import SMALL_VERSIONS, small_designations
 
 NAMES = ["Yin Kecheng", "Maria Gonzalez", "", "Zhou Enlai Trading Co", "Peter Smith", "  ", "kecheng yin"]
@@ -56,3 +59,38 @@ def test_pool_workers_collect_garbage_less_often(start_method: str) -> None:
         assert runner._executor.submit(gc.get_threshold).result() == WORKER_GC_THRESHOLDS
         assert runner._executor.submit(gc.get_freeze_count).result() > 0  # the index is out of collection
     assert gc.get_threshold() == parent_thresholds  # this process is left as it was
+
+
+def test_workers_end_when_their_parent_is_killed() -> None:
+    """A batch killed outright must not leave workers behind, each holding an index."""
+    script = (
+        "import os, sys\n"
+        "from service.batch_runner import BatchRunner\n"
+        "from tests.test_batch_support import SMALL_VERSIONS, small_designations\n"
+        "runner = BatchRunner(small_designations(), SMALL_VERSIONS, workers=2)\n"
+        "runner.start()\n"
+        "pids = {runner._executor.submit(os.getpid).result() for _ in range(20)}\n"
+        "print(' '.join(map(str, sorted(pids))), flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert workers and all(_alive(pid) for pid in workers)
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10 * PARENT_CHECK_SECONDS
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a parent that is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
