@@ -450,14 +450,9 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
         else 0.0
     )
     best, how = fuzzy, "fuzzy"
-    ma = metaphone(ta)
-    if ma and (ma == metaphone(tb) or nysiis(ta) == nysiis(tb)):
-        if (
-            best < SOUND_AND_SKELETON_SCORE
-            and ta[0] == tb[0]
-            and skeleton(ta) == skeleton(tb)
-            and (ma == metaphone(tb))
-        ):
+    ma, mb = metaphone(ta), metaphone(tb)
+    if ma and (ma == mb or nysiis(ta) == nysiis(tb)):
+        if best < SOUND_AND_SKELETON_SCORE and ma == mb and ta[0] == tb[0] and skeleton(ta) == skeleton(tb):
             # Same sound and same consonants, only vowels differ: the usual spread of one
             # transliterated name ("laden" / "ladin", "osama" / "usama" aside).
             best, how = SOUND_AND_SKELETON_SCORE, "phonetic"
@@ -830,22 +825,19 @@ def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:
         if nq == nc and (_syllabic(q) or _syllabic(c)):
             return 0.0
         a, b = q.joined, c.joined
-        la, lb = len(a), len(b)
-        if not la or not lb or min(la, lb) < JOINED_MIN * max(la, lb):
-            return 0.0
-        # Letters of legal forms count only partly in the edit budget: "BM BANK PJSC" and "VTB
-        # BANK PJSC" differ in the only words that say which bank, however long the form.
-        full = max(la, lb)
-        core = max(len("".join(q.tokens)), len("".join(c.tokens)))
-        if not core or core >= full:
-            return Levenshtein.normalized_similarity(a, b, score_cutoff=JOINED_MIN)
-        similarity = 1.0 - Levenshtein.distance(a, b) / (core + JOINED_LEGAL_FORM_SHARE * (full - core))
-        return similarity if similarity >= JOINED_MIN else 0.0
+        scale = 1.0
     la, lb = len(a), len(b)
     # Normalised Levenshtein similarity is at most min/max length: skip hopeless pairs.
     if not la or not lb or min(la, lb) < JOINED_MIN * max(la, lb):
         return 0.0
-    return scale * Levenshtein.normalized_similarity(a, b, score_cutoff=JOINED_MIN)
+    # Letters of legal forms count only partly in the edit budget: "BM BANK PJSC" and "VTB
+    # BANK PJSC" differ in the only words that say which bank, however long the form.
+    full = max(la, lb)
+    core = 0 if abjad else max(len("".join(q.tokens)), len("".join(c.tokens)))
+    if not core or core >= full:
+        return scale * Levenshtein.normalized_similarity(a, b, score_cutoff=JOINED_MIN)
+    similarity = 1.0 - Levenshtein.distance(a, b) / (core + JOINED_LEGAL_FORM_SHARE * (full - core))
+    return similarity if similarity >= JOINED_MIN else 0.0
 
 
 def _syllabic(sp: _Spelling) -> bool:

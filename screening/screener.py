@@ -11,7 +11,6 @@ Immutable once built: to change lists, build a new Screener and swap the referen
 from __future__ import annotations
 
 import functools
-import inspect
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -37,8 +36,6 @@ from screening.names import (
 from screening.query import Match, Query, ScreeningResult
 from screening.thresholds import DEFAULT_THRESHOLD
 
-# The matching core builds per-token explanations only when asked (they cost time).
-_CAN_EXPLAIN = "explain" in inspect.signature(score_names).parameters
 # A weak alias ("low quality" a.k.a.) is weaker evidence than a strong one.
 WEAK_ALIAS_FACTOR = 0.92
 # Designations whose best candidate name scored within this margin below the point where
@@ -272,7 +269,8 @@ class Screener:
         else:
             name_id = best.name_id
         name = names[name_id]
-        result = _explained_score(analyzed, name.analyzed, self._index.token_weights)
+        # Per-token explanations cost time: built only for the matches reported.
+        result = score_names(analyzed, name.analyzed, self._index.token_weights, explain=True)
         best = _Best(best.score if best is not None else result.score, name_id, result)
         explanation = _explain(query, name.text, name.kind, best, final, identifier, evidence)
         return Match.model_construct(
@@ -286,12 +284,6 @@ class Screener:
             score=round(final, 4),
             explanation=explanation,
         )
-
-
-def _explained_score(query: Any, candidate: Any, weights: Mapping[str, float]) -> NameScore:
-    if _CAN_EXPLAIN:
-        return score_names(query, candidate, weights, explain=True)  # type: ignore[call-arg]
-    return score_names(query, candidate, weights)
 
 
 def _explain(

@@ -10,7 +10,6 @@ and the old one keeps serving if the build fails.
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
@@ -19,6 +18,7 @@ from datetime import UTC, datetime
 from datetime import time as dtime
 
 from lists.store import Store, VersionInfo
+from screening.heap import freeze_long_lived
 from screening.screener import Screener
 from service import metrics
 
@@ -114,7 +114,7 @@ class IndexHolder:
             finally:
                 self.status.building = False
             self._serving = serving  # the atomic swap
-            _freeze_heap()
+            freeze_long_lived()  # full collections must not walk the index mid-request
             seconds = time.perf_counter() - started
             self.status.last_error = None
             self.status.last_build_seconds = round(seconds, 3)
@@ -127,18 +127,6 @@ class IndexHolder:
                 seconds,
             )
             return serving
-
-
-def _freeze_heap() -> None:
-    """Move the index (millions of long-lived objects) out of the cyclic garbage collector's reach.
-
-    Otherwise every full collection walks the whole index, a pause of up to a
-    second in the middle of requests (seen as p99 > 1 s under load). Unfreezing
-    first lets the collection free the previous index's cycles after a swap.
-    """
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 def _ids(versions: dict[str, VersionInfo]) -> dict[str, int]:
