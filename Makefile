@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml setup.py
 	touch $@
 
 # The Cython-compiled hot modules (setup.py): rebuilt whenever their sources change.
-COMPILED_SOURCES := screening/names.py screening/index.py screening/screener.py
+COMPILED_SOURCES := screening/names.py screening/index.py screening/screener.py screening/postings.py
 $(VENV)/.compiled: $(VENV)/.installed $(COMPILED_SOURCES)
 	$(PY) setup.py -q build_ext --inplace
 	touch $@

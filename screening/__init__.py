@@ -18,7 +18,7 @@ import warnings
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
-COMPILED_MODULES = ("names", "index", "screener")
+COMPILED_MODULES = ("names", "index", "screener", "postings")
 PURE_PYTHON_ENV = "SANCTIONS_PURE_PYTHON"
 _HERE = Path(__file__).resolve().parent
 

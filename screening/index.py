@@ -14,6 +14,7 @@ Immutable once built: a list change builds a new index.
 from __future__ import annotations
 
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from screening.names import (
     analyze_name,
     may_be_spelled_out,
 )
+from screening.postings import Scratch, best_names, ranked_names
 from screening.token_weights import compute_token_weights
 
 # How many names the pair scorer sees per query; the rest are ranked out by key weight.
@@ -126,25 +128,6 @@ def query_acronym_keys(name: AnalyzedName) -> set[str]:
     return keys
 
 
-def _sum_postings(arrays: list[np.ndarray], weights: list[float]) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct name ids ascending, summed key weight per id) of several posting arrays.
-
-    One stable sort of the concatenated postings: each id's weights are added in the
-    order the keys were given, so the sums are bit-for-bit those of a per-id loop
-    (np.unique(..., return_inverse=True) + bincount gave the same, at twice the cost).
-    """
-    postings = np.concatenate(arrays)
-    per_posting = np.repeat(weights, [len(a) for a in arrays])
-    order = postings.argsort(kind="stable")
-    ordered = postings[order]
-    first = np.empty(len(ordered), dtype=bool)
-    first[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    ids = ordered[first]
-    sums = np.bincount(first.cumsum() - 1, weights=per_posting[order], minlength=len(ids))
-    return ids, sums
-
-
 class NameIndex:
     """Names, postings, key and token weights and the identifier index of a set of designations."""
 
@@ -194,12 +177,25 @@ class NameIndex:
             spellings = getattr(name.analyzed, "script_tokens", None) or (name.analyzed.tokens,)
             token_sets.append({t for tokens in spellings for t in tokens})
         total = max(len(self.names), 1)
-        self.postings: dict[str, np.ndarray] = {
-            key: np.array(ids, dtype=np.int32) for key, ids in lists.items()
-        }
         self.key_weights: dict[str, float] = {
             key: math.log(1.0 + total / len(ids)) for key, ids in lists.items()
         }
+        # Every posting list in one flat array (ids ascending within each key), so the compiled
+        # ranking reads slices of one buffer; `postings` holds numpy views of the slices.
+        self._flat_postings = np.fromiter(
+            (name_id for ids in lists.values() for name_id in ids),
+            dtype=np.int32,
+            count=sum(len(ids) for ids in lists.values()),
+        )
+        self.postings: dict[str, np.ndarray] = {}
+        # key -> (size, key, offset, weight): sorting these orders keys rarest first.
+        self._spans: dict[str, tuple[int, str, int, float]] = {}
+        offset = 0
+        for key, ids in lists.items():
+            size = len(ids)
+            self.postings[key] = self._flat_postings[offset : offset + size]
+            self._spans[key] = (size, key, offset, self.key_weights[key])
+            offset += size
         # Distinctiveness of each name token across these list names, for score_names(..., weights),
         # on the matching core's own scale (rare tokens 1.0, the commonest near its floor).
         self.token_weights: dict[str, float] = compute_token_weights(token_sets)
@@ -214,9 +210,10 @@ class NameIndex:
             ],
             dtype=np.float64,
         )
-        self._name_designation_list = [name.designation for name in self.names]
-        self._name_designation = np.array(self._name_designation_list, dtype=np.int32)
+        self._name_designation = np.array([name.designation for name in self.names], dtype=np.int32)
         self._list_masks: dict[frozenset[str], np.ndarray] = {}
+        self._all_allowed = np.ones(len(self.names), dtype=np.uint8)
+        self._per_thread = threading.local()
 
     def _build_identifiers(self) -> None:
         found: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -250,75 +247,44 @@ class NameIndex:
         Names tied (within TIE_TOLERANCE) with the last one admitted are still taken, up
         to `tie_limit` in all: a fleet of "FU YUAN YU 86xx" vessels ranks as one group.
 
-        Vectorised with numpy: the postings of the rarer keys are concatenated and summed
-        per name in C, so a query costs tens of microseconds even when it reads thousands
-        of postings; Python only walks the final shortlist.
+        The postings are summed and ranked by `screening.postings` (compiled loops over one
+        flat array, a heap for the ranking), so a query costs a few microseconds even when
+        it reads thousands of postings; Python only walks the shortlist.
         """
-        postings = self.postings
         wanted_keys = lookup_keys(query)
         acronym_keys = query_acronym_keys(query)
         if acronym_keys:
             wanted_keys = wanted_keys | acronym_keys
-        keys = sorted((len(postings[k]), k) for k in wanted_keys if k in postings)
+        spans = self._spans
+        keys = sorted([spans[k] for k in wanted_keys if k in spans])
         if not keys:
             return []
-        generate: list[str] = []
-        boost: list[str] = []
+        generate: list[tuple[int, int, float]] = []
+        boost: list[tuple[int, int, float]] = []
         read = 0
-        for size, key in keys:
+        for size, _, offset, weight in keys:
             if read and read + size > POSTINGS_BUDGET:
-                boost.append(key)
+                if len(boost) < MAX_BOOST_KEYS:  # the commoner keys only re-rank what rarer ones found
+                    boost.append((offset, size, weight))
             else:
-                generate.append(key)
+                generate.append((offset, size, weight))
                 read += size
-        weights = self.key_weights
-        if len(generate) == 1:
-            ids = postings[generate[0]]
-            sums = np.full(len(ids), weights[generate[0]])
-        else:
-            ids, sums = _sum_postings([postings[k] for k in generate], [weights[k] for k in generate])
-        if allowed_lists is not None:
-            keep = self._list_mask(allowed_lists)[ids]
-            ids, sums = ids[keep], sums[keep]
-        shortlist = limit * 8
-        if boost and len(ids):
-            if len(ids) > shortlist:
-                top = (-sums / self._norms[ids]).argpartition(shortlist)[:shortlist]
-                top.sort()  # keep ids ascending: ties below break on the name id
-                ids, sums = ids[top], sums[top]
-            for key in boost[:MAX_BOOST_KEYS]:  # the commoner keys only re-rank what rarer ones found
-                common = postings[key]
-                found = np.searchsorted(common, ids)
-                found[found >= len(common)] = 0
-                sums = sums + (common[found] == ids) * weights[key]
-        ranking = sums / self._norms[ids]
-        wanted = min(len(ids), max(limit, tie_limit) * NAMES_PER_DESIGNATION)
-        if len(ids) > wanted:
-            top = (-ranking).argpartition(wanted - 1)[:wanted]
-            top.sort()
-            ids, ranking = ids[top], ranking[top]
-        # Best first; ids are ascending here, so a stable sort puts equal rankings in name-id
-        # order (primary names first), never in an order that varies from run to run.
-        order = (-ranking).argsort(kind="stable")
-        designation_of = self._name_designation_list
-        chosen: list[int] = []
-        per_designation: dict[int, int] = {}
-        ranked = ranking[order]
-        cutoff = float(ranked[0]) * min_share if len(ranked) else 0.0
-        last_rank = 0.0
-        for name_id, rank in zip(ids[order].tolist(), ranked.tolist(), strict=True):
-            if rank < cutoff and len(chosen) >= min_count:
-                break
-            if len(chosen) >= limit and (len(chosen) >= tie_limit or rank < last_rank * TIE_TOLERANCE):
-                break
-            position = designation_of[name_id]
-            count = per_designation.get(position, 0)
-            if count >= NAMES_PER_DESIGNATION:
-                continue
-            per_designation[position] = count + 1
-            chosen.append(name_id)
-            if len(chosen) <= limit:
-                last_rank = rank
+        allowed = self._all_allowed if allowed_lists is None else self._list_mask(allowed_lists)
+        scratch = self._scratch()
+        heaped = ranked_names(scratch, self._flat_postings, self._norms, allowed, generate, boost, limit * 8)
+        # Best first, equal rankings in name-id order (primary names first): never an order
+        # that varies from run to run.
+        chosen = best_names(
+            scratch,
+            heaped,
+            self._name_designation,
+            limit,
+            min_share,
+            min_count,
+            tie_limit,
+            NAMES_PER_DESIGNATION,
+            TIE_TOLERANCE,
+        )
         if acronym_keys:
             self._add_acronym_meetings(chosen, acronym_keys, allowed_lists)
         return chosen
@@ -344,11 +310,18 @@ class NameIndex:
                     taken.add(name_id)
                     chosen.append(name_id)
 
+    def _scratch(self) -> Scratch:
+        """This thread's work arrays for `ranked_names` (threads must not share them)."""
+        scratch: Scratch | None = getattr(self._per_thread, "scratch", None)
+        if scratch is None:
+            scratch = self._per_thread.scratch = Scratch(len(self.names))
+        return scratch
+
     def _list_mask(self, allowed_lists: frozenset[str]) -> np.ndarray:
-        """Boolean per name id: is its designation on one of the allowed lists."""
+        """1 per name id whose designation is on one of the allowed lists, else 0 (uint8)."""
         mask = self._list_masks.get(allowed_lists)
         if mask is None:
-            codes = np.array([code in allowed_lists for code in self.designation_list], dtype=bool)
+            codes = np.array([code in allowed_lists for code in self.designation_list], dtype=np.uint8)
             mask = codes[self._name_designation]
             self._list_masks[allowed_lists] = mask
         return mask

@@ -1,0 +1,138 @@
+"""The compiled posting arithmetic ranks exactly as a plain per-name reference does."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import screening
+from screening import postings as compiled_postings
+
+NAMES = 60
+DESIGNATIONS = 20
+
+
+def _plain_source_module():
+    """screening/postings.py run as plain Python, whatever the installed build."""
+    path = Path(screening.__file__).with_name("postings.py")
+    spec = importlib.util.spec_from_file_location("postings_as_source", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+PLAIN = _plain_source_module()
+
+
+def _reference(
+    keys, boost, norms, allowed, designation_of, shortlist, limit, min_share, min_count, tie_limit
+):
+    """Sum per name in key order, rank by sum / norm (ties by id), walk as NameIndex.candidates documents."""
+    sums: dict[int, float] = {}
+    for ids, weight in keys:
+        for name in ids:
+            sums[name] = sums.get(name, 0.0) + weight
+    names = [n for n in sums if allowed[n]]
+
+    def order(pool: list[int]) -> list[int]:
+        return sorted(pool, key=lambda n: (-(sums[n] / norms[n]), n))
+
+    if boost and names:
+        names = order(names)[:shortlist]
+        for ids, weight in boost:
+            for name in names:
+                if name in ids:
+                    sums[name] += weight
+    ranked = order(names)[: max(limit, tie_limit) * 3]
+    chosen: list[int] = []
+    per_designation: dict[int, int] = {}
+    cutoff = None
+    last_rank = 0.0
+    for name in ranked:
+        rank = sums[name] / norms[name]
+        cutoff = rank * min_share if cutoff is None else cutoff
+        if rank < cutoff and len(chosen) >= min_count:
+            break
+        if len(chosen) >= limit and (len(chosen) >= tie_limit or rank < last_rank * 0.97):
+            break
+        count = per_designation.get(designation_of[name], 0)
+        if count >= 3:
+            continue
+        per_designation[designation_of[name]] = count + 1
+        chosen.append(name)
+        if len(chosen) <= limit:
+            last_rank = rank
+    return chosen
+
+
+posting_lists = st.lists(
+    st.tuples(
+        st.sets(st.integers(0, NAMES - 1), min_size=1, max_size=25).map(sorted),
+        st.sampled_from([0.5, 0.693, 1.25, 2.0, 3.7]),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    generate=posting_lists,
+    boost=posting_lists | st.just([]),
+    norms=st.lists(st.sampled_from([1.0, 1.5, 2.25, 3.0]), min_size=NAMES, max_size=NAMES),
+    allowed=st.lists(st.booleans(), min_size=NAMES, max_size=NAMES) | st.just([True] * NAMES),
+    designation_of=st.lists(st.integers(0, DESIGNATIONS - 1), min_size=NAMES, max_size=NAMES),
+    shortlist=st.integers(1, 12),
+    limit=st.integers(1, 8),
+    min_share=st.sampled_from([0.0, 0.5, 0.9]),
+    min_count=st.integers(0, 6),
+    tie_limit=st.sampled_from([0, 10]),
+)
+def test_ranking_equals_the_plain_reference(
+    generate, boost, norms, allowed, designation_of, shortlist, limit, min_share, min_count, tie_limit
+) -> None:
+    flat = np.array([n for ids, _ in generate + boost for n in ids], dtype=np.int32)
+    spans, offset = [], 0
+    for ids, weight in generate + boost:
+        spans.append((offset, len(ids), weight))
+        offset += len(ids)
+    expected = _reference(
+        generate, boost, norms, allowed, designation_of, shortlist, limit, min_share, min_count, tie_limit
+    )
+    for module in (compiled_postings, PLAIN):
+        scratch = module.Scratch(NAMES)
+        for _ in range(2):  # the scratch arrays are left clean for the next query
+            heaped = module.ranked_names(
+                scratch,
+                flat,
+                np.array(norms, dtype=np.float64),
+                np.array(allowed, dtype=np.uint8),
+                spans[: len(generate)],
+                spans[len(generate) :],
+                shortlist,
+            )
+            chosen = module.best_names(
+                scratch,
+                heaped,
+                np.array(designation_of, dtype=np.int32),
+                limit,
+                min_share,
+                min_count,
+                tie_limit,
+                3,
+                0.97,
+            )
+            assert chosen == expected
+            assert not scratch.sums.any()
+
+
+def test_the_installed_postings_module_is_compiled() -> None:
+    assert screening.compiled_modules()["postings"]
+    assert compiled_postings.__file__ != PLAIN.__file__
