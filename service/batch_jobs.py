@@ -44,7 +44,7 @@ from sqlalchemy import (
 
 from service.batch_audit import AuditRow, batch_audit_row, insert_audit_rows, versions_json
 from service.batch_io import ColumnOverrides, count_rows, open_input
-from service.batch_output import ResultsWriter
+from service.batch_output import ResultsWriter, partial_files
 from service.batch_runner import BatchAborted, BatchRunner, RowOutcome, load_active_lists
 
 log = logging.getLogger(__name__)
@@ -385,13 +385,15 @@ class BatchJobs:
         )
         del designations
         id_index = source.columns.get("id")
+        results_path = Path(job.results_path)
+        _remove_partials(results_path)
         try:
-            with ResultsWriter(Path(job.results_path), source.header) as writer:
+            with ResultsWriter(results_path, source.header) as writer:
                 for row, outcome in runner.run(source.rows(), should_stop=progress.should_stop):
                     reference = row.cells[id_index] if id_index is not None else None
                     writer.write(row.cells, outcome, reference or "", row.fields.get("name", ""))
                     progress.add(outcome, reference)
-            progress.flush(force=True)
+                _publish_after_audit(writer, progress)
         except BatchAborted as exc:
             if progress.lost:
                 raise JobLost() from exc
@@ -399,6 +401,26 @@ class BatchJobs:
         finally:
             runner.close(cancel=True)
         self._finish(job.job_id, "done", rows_done=progress.rows, hits=progress.hits, errors=progress.errors)
+
+
+def _remove_partials(results_path: Path) -> None:
+    """Temporary results of an earlier attempt killed outright (this attempt starts over)."""
+    for partial in partial_files(results_path):
+        partial.unlink(missing_ok=True)
+
+
+def _publish_after_audit(writer: ResultsWriter, progress: _Progress) -> None:
+    """The results files appear (and become downloadable) only once every row is in the audit trail.
+
+    A job cancelled or taken over meanwhile commits nothing more, so its
+    results are not published either; a failed commit raises and the writer's
+    `with` block removes the temporary files.
+    """
+    writer.close()  # the slow part (XLSX save) before the commit, so only renames follow it
+    progress.flush(force=True)
+    if progress.lost:
+        raise JobLost()
+    writer.publish()
 
 
 class _Progress:

@@ -3,13 +3,22 @@
 Results are opened in Excel by compliance staff, so every text cell that a
 spreadsheet would run as a formula (starting with = + - @, tab or carriage
 return) is prefixed with a single quote, in CSV and XLSX alike.
+
+Both files are written under temporary names beside their real paths and
+moved there (os.replace) only when the caller publishes them, after every
+decision in them is committed to the audit trail: a failed, cancelled or
+interrupted run leaves no results file, and an earlier one untouched.
 """
 
 from __future__ import annotations
 
 import csv
+import glob
+import os
 import re
+import uuid
 from collections.abc import Sequence
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -54,9 +63,28 @@ def neutralise(value: str) -> str:
     return "'" + value if value[:1] in _TRIGGER_CHARS else value
 
 
+PARTIAL_SUFFIX = ".partial"
+
+
 def matches_path(results: Path) -> Path:
     """RESULTS stem + "_matches" + suffix, next to the results file."""
     return results.with_name(f"{results.stem}_matches{results.suffix}")
+
+
+def partial_path(path: Path) -> Path:
+    """A temporary name beside `path` (same folder, so os.replace is atomic), unique per run.
+
+    Unique because two runs may write the same path at once (an HTTP job taken
+    over by another server while its first runner has not yet noticed); the
+    ".partial" ending keeps a file left by a killed run from passing for results.
+    """
+    return path.with_name(f"{path.name}.{uuid.uuid4().hex[:12]}{PARTIAL_SUFFIX}")
+
+
+def partial_files(path: Path) -> list[Path]:
+    """Temporary files of runs that wrote `path` (or its matches file) and were killed before publishing."""
+    names = (path.name, matches_path(path).name)
+    return [p for name in names for p in path.parent.glob(f"{glob.escape(name)}.*{PARTIAL_SUFFIX}")]
 
 
 def result_header(input_header: Sequence[str]) -> list[str]:
@@ -74,7 +102,7 @@ class _SheetWriter(Protocol):
 class _CsvSheet:
     def __init__(self, path: Path) -> None:
         # UTF-8 with BOM: Excel then opens non-Latin names correctly.
-        self._file = path.open("w", encoding="utf-8-sig", newline="", buffering=1 << 20)
+        self._file = path.open("x", encoding="utf-8-sig", newline="", buffering=1 << 20)
         self._writer = csv.writer(self._file)
 
     def write(self, cells: Sequence[Any]) -> None:
@@ -120,23 +148,47 @@ def _xlsx_cell(value: Any) -> Any:
     return text[:XLSX_MAX_CELL]
 
 
-def _open_sheet(path: Path, title: str) -> _SheetWriter:
-    if path.suffix.lower() == ".xlsx":
-        return _XlsxSheet(path, title)
-    return _CsvSheet(path)
+def _open_sheet(path: Path, title: str, xlsx: bool) -> _SheetWriter:
+    return _XlsxSheet(path, title) if xlsx else _CsvSheet(path)
+
+
+def _fsync(path: Path) -> None:
+    """Force a finished file to disk before it is renamed, so a power cut cannot publish an empty one."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class ResultsWriter:
-    """Writes the results file and the matches file side by side, row by row."""
+    """Writes the results file and the matches file side by side, row by row.
+
+    Nothing appears at `path` or `matches_path` until `publish()`; leaving the
+    `with` block without it (an error, Ctrl-C, a cancelled job) removes the
+    temporary files.
+    """
 
     def __init__(self, path: Path, input_header: Sequence[str]) -> None:
         self.path = path
         self.matches_path = matches_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._results = _open_sheet(path, "results")
-        self._matches = _open_sheet(self.matches_path, "matches")
-        self._results.write(result_header(input_header))
-        self._matches.write(MATCH_COLUMNS)
+        xlsx = path.suffix.lower() == ".xlsx"
+        self._pending = {final: partial_path(final) for final in (path, self.matches_path)}
+        self._closing = ExitStack()
+        try:
+            self._results = self._open(path, "results", xlsx)
+            self._matches = self._open(self.matches_path, "matches", xlsx)
+            self._results.write(result_header(input_header))
+            self._matches.write(MATCH_COLUMNS)
+        except BaseException:
+            self.discard()
+            raise
+
+    def _open(self, final: Path, title: str, xlsx: bool) -> _SheetWriter:
+        sheet = _open_sheet(self._pending[final], title, xlsx)
+        self._closing.callback(sheet.close)
+        return sheet
 
     def write(self, cells: Sequence[str], outcome: RowOutcomeLike, input_id: str, input_name: str) -> None:
         top = outcome.matches[0] if outcome.matches else None
@@ -173,14 +225,40 @@ class ResultsWriter:
             )
 
     def close(self) -> None:
-        self._results.close()
-        self._matches.close()
+        """Finish both files under their temporary names (an XLSX is saved here); idempotent."""
+        self._closing.close()  # closes every sheet opened, even when one of them fails
+
+    def publish(self) -> None:
+        """Move both files to their real paths: call only once every row is in the audit trail.
+
+        The matches file goes first, the results file last, so a results file
+        at its path always has its matches beside it.
+        """
+        try:
+            self.close()
+            for partial in self._pending.values():
+                _fsync(partial)
+            for final in (self.matches_path, self.path):
+                os.replace(self._pending[final], final)
+                del self._pending[final]
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        """Remove the temporary files; the real paths keep whatever they held before the run."""
+        with suppress(Exception):  # the run failed already: its error is the one to report
+            self.close()  # also removes openpyxl's own temporary sheet files
+        for partial in self._pending.values():
+            partial.unlink(missing_ok=True)
+        self._pending.clear()
 
     def __enter__(self) -> ResultsWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        if self._pending:  # not published: results of a run that did not finish with its audit
+            self.discard()
 
 
 class RowOutcomeLike(Protocol):

@@ -227,5 +227,14 @@ def test_interrupted_job_resumes_after_restart(tmp_path: Path) -> None:
             assert done["rows_done"] == file.rows
             assert done["attempts"] == 2
             assert any("interrupted at" in note for note in done["notes"])
+            # the killed attempt's temporary results are gone; the results are the second attempt's
+            folder = tmp_path / "batches" / job["job_id"]
+            assert sorted(p.name for p in folder.iterdir()) == [
+                "input.csv",
+                "results.csv",
+                "results_matches.csv",
+            ]
+            _, rows = read_results(folder / "results.csv")
+            assert len(rows) == file.rows
     finally:
         stop_server(second)

@@ -36,6 +36,7 @@ def write_sample(path: Path) -> None:
             writer.write([f"Name {i}", value, "mine"], RowOutcome(i, "clear"), str(i), f"Name {i}")
         writer.write(["=Evil", "x", ""], RowOutcome(99, "hit", [MATCH]), "99", "=Evil")
         writer.write(["", "", ""], RowOutcome(100, "error", error="empty name"), "100", "")
+        writer.publish()
 
 
 def test_csv_cells_are_neutralised(tmp_path: Path) -> None:
