@@ -263,3 +263,29 @@ def test_reading_tables_load_with_the_index_not_in_the_first_query() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert proc.stdout.split() == ["True", "True"]
+
+
+def test_function_word_shortcut_agrees_with_rigour_on_every_list_token(bundled_screener: Screener) -> None:
+    """The person-prefix pre-test only skips rigour's regex where it could not strip anything."""
+    from rigour._core import person_name_prefixes_list
+    from rigour.names import extract_org_types, remove_obj_prefixes, remove_person_prefixes
+
+    from screening import names
+
+    def as_rigour_says(token: str) -> bool:
+        if token in names._PARTICLES or token in names._PARTICLES.values():
+            return True
+        if token in names._PATRONYM_MARKERS or token in names._NAME_PARTICLES or extract_org_types(token):
+            return True
+        probe = token + " x"
+        return remove_person_prefixes(probe) != probe or remove_obj_prefixes(probe) != probe
+
+    tokens = {t for n in bundled_screener.index.names for sp in n.analyzed.spellings for t in sp.tokens}
+    prefixes = person_name_prefixes_list()
+    tokens |= (
+        {p.casefold() for p in prefixes} | {p.lower().rstrip(".") for p in prefixes} | {"-mr", "_x", "mrs"}
+    )
+    assert len(tokens) > 20_000
+    disagree = [t for t in tokens if names.is_function_word.__wrapped__(t) != as_rigour_says(t)]
+    assert not disagree
+    assert names.is_function_word.__wrapped__("colonel") and not names.is_function_word.__wrapped__("kecheng")
