@@ -264,10 +264,8 @@ class Screener:
     ) -> Match:
         designation = self._index.designations[position]
         names = self._index.names
-        if best is None:  # found by identifier alone: explain against the primary name
-            name_id = next(i for i, n in enumerate(names) if n.designation == position)
-        else:
-            name_id = best.name_id
+        # Found by identifier alone: explained against the designation's primary name (filed first).
+        name_id = self._index.names_of(position)[0] if best is None else best.name_id
         name = names[name_id]
         # Per-token explanations cost time: built only for the matches reported.
         result = score_names(analyzed, name.analyzed, self._index.token_weights, explain=True)
