@@ -269,9 +269,12 @@ class QueryFacts:
     nationality: str | None
     gender: str | None
     identifiers: tuple[tuple[str | None, str], ...]  # (type or None, normalised value)
+    # A legal form in an untyped query's name ("RAD D.O.O."): it names an organisation, never a person.
+    legal_forms: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, query) -> QueryFacts:  # query: screening.query.Query (kept untyped: no cycle)
+    def of(cls, query, legal_forms: tuple[str, ...] = ()) -> QueryFacts:  # query: screening.query.Query
+        """`legal_forms`: those found in the query's name (kept only when the query is untyped)."""
         identifiers = []
         for ident in query.identifiers:
             kind = identifier_type(ident.type)
@@ -284,10 +287,17 @@ class QueryFacts:
             nationality=country_code(query.nationality) if query.nationality else None,
             gender=_gender(query.gender),
             identifiers=tuple(identifiers),
+            legal_forms=legal_forms if query.type == "any" else (),
         )
 
     @property
     def empty(self) -> bool:
+        """No evidence at all: the score is the name score (no evaluation needed)."""
+        return not self.legal_forms and self.can_only_lower
+
+    @property
+    def can_only_lower(self) -> bool:
+        """No evidence that could raise a score (an inferred organisation only lowers persons')."""
         return (
             self.type == "any"
             and self.dob is None
@@ -339,6 +349,15 @@ def evaluate(query: QueryFacts, facts: DesignationFacts) -> tuple[float, list[di
     type_item = _type_evidence(query.type, facts.type)
     if type_item:
         items.append(type_item)
+    elif query.legal_forms and facts.type == "person":
+        forms = ", ".join(query.legal_forms)
+        items.append(
+            _item(
+                "type",
+                TYPE_PERSON_MISMATCH,
+                f"query names an organisation (legal form {forms}), list entry a person",
+            )
+        )
     listed_values = {value for _, value in facts.identifiers}
     for _, value in query.identifiers:
         if value in listed_values:

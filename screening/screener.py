@@ -35,6 +35,7 @@ from screening.names import (
 )
 from screening.query import Match, Query, ScreeningResult
 from screening.thresholds import DEFAULT_THRESHOLD
+from screening.translit import is_chinese_syllable
 
 # A weak alias ("low quality" a.k.a.) is weaker evidence than a strong one.
 WEAK_ALIAS_FACTOR = 0.92
@@ -96,6 +97,19 @@ class _Best:
     name_score: NameScore | None
 
 
+def _organisation_forms(analyzed: AnalyzedName) -> tuple[str, ...]:
+    """Legal forms in a name that only an organisation carries ("doo", "llc", "gmbh").
+
+    Two-letter forms ("ag", "sa", "ao") and forms that are Mandarin syllables ("pao") are left
+    out: they are also initials or given names of persons ("Liu Ao").
+    """
+    return tuple(
+        form
+        for form in analyzed.legal_forms
+        if len(form) >= 3 and form.isalpha() and not is_chinese_syllable(form)
+    )
+
+
 def _ids_compatible(query_kind: str | None, listed_kind: str) -> bool:
     if query_kind is None or query_kind == listed_kind:
         return True
@@ -151,15 +165,16 @@ class Screener:
                 analyzed, allowed, self.candidate_limit, MIN_SHARE, MIN_CANDIDATES, TIE_LIMIT
             )
         )
-        facts = QueryFacts.of(query)
+        facts = QueryFacts.of(query, _organisation_forms(analyzed))
         no_facts = facts.empty
+        no_lift = facts.can_only_lower
         best: dict[int, _Best] = {}
         scored_ids = set(name_ids)
         self._score_into(best, analyzed, name_ids)
         if not exhaustive:
             # A designation that came close on one name gets all its names scored: its best
             # name (say the original-script one) may not have ranked among the candidates.
-            lift = 0.0 if no_facts else MAX_POSITIVE_EFFECT
+            lift = 0.0 if no_lift else MAX_POSITIVE_EFFECT
             floor = threshold - lift - EXPAND_MARGIN
             # A designation already at the highest score keeps its name: ties never replace it.
             for position in [p for p, b in best.items() if floor <= b.score < 1.0]:
@@ -170,7 +185,7 @@ class Screener:
         for position, candidate in best.items():
             if position in decisive:
                 continue
-            if candidate.score + (0.0 if no_facts else MAX_POSITIVE_EFFECT) < threshold:
+            if candidate.score + (0.0 if no_lift else MAX_POSITIVE_EFFECT) < threshold:
                 continue
             effect, items = (0.0, []) if no_facts else evaluate(facts, self._facts[position])
             final = min(1.0, max(0.0, candidate.score + effect))

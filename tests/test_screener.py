@@ -289,3 +289,24 @@ def test_function_word_shortcut_agrees_with_rigour_on_every_list_token(bundled_s
     disagree = [t for t in tokens if names.is_function_word.__wrapped__(t) != as_rigour_says(t)]
     assert not disagree
     assert names.is_function_word.__wrapped__("colonel") and not names.is_function_word.__wrapped__("kecheng")
+
+
+def test_a_legal_form_makes_an_untyped_query_an_organisation(bundled_screener: Screener) -> None:
+    """ "RAD D.O.O." is a company: the person "RA'D, Muhammad" must not alert on it (it did, 0.97)."""
+    result = bundled_screener.screen(Query(name="RAD D.O.O."))
+    found = {m.entity_id for m in result.matches}
+    assert "ofac:33992" in found  # the company itself
+    assert "ofac:26956" not in found
+    # Scored against every list name (the index rightly ranks the person low): the evidence says why.
+    exhaustive = bundled_screener.screen_brute_force(Query(name="RAD D.O.O.", threshold=0.5, limit=1000))
+    person = next(m for m in exhaustive.matches if m.entity_id == "ofac:26956")
+    assert any(
+        item["kind"] == "type" and float(item["effect"]) < 0 and "doo" in str(item["detail"])
+        for item in person.explanation["evidence"]
+    )
+    # Without the legal form, or with one that is also a person's name part, persons still match.
+    plain = bundled_screener.screen_brute_force(Query(name="RAD", limit=1000))
+    assert "ofac:26956" in {m.entity_id for m in plain.matches}
+    assert (
+        bundled_screener.screen(Query(name="Liu Ao", threshold=0.5)).matches[0].explanation["evidence"] == []
+    )
