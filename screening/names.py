@@ -77,6 +77,9 @@ PHONETIC_SCORE = 0.86
 SOUND_AND_SKELETON_SCORE = 0.9
 SKELETON_SCORE = 0.82
 ABJAD_SKELETON_SCORE = 0.95
+# Shortest whole-name consonant skeleton compared in an abjad script: three consonants agree by
+# chance ("asra azizi" and "syriss" are both "srs"); "abd allah" / "abdullah" ("bdlh") keeps four.
+ABJAD_JOINED_MIN_CONSONANTS = 4
 # Whole-name comparison of the joined tokens (catches joins/splits anywhere).
 JOINED_MIN = 0.9
 # Share of legal-form letters in the edit budget of that comparison (name_pairs F1 at 0.84:
@@ -834,7 +837,7 @@ def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:
     """
     nq, nc = len(q.tokens), len(c.tokens)
     if abjad:
-        if not (min(nq, nc) == 1 or nq == nc >= 3) or len(q.joined_skeleton) < 3:
+        if not (min(nq, nc) == 1 or nq == nc >= 3) or len(q.joined_skeleton) < ABJAD_JOINED_MIN_CONSONANTS:
             return 0.0
         a, b = q.joined_skeleton, c.joined_skeleton
         scale = ABJAD_SKELETON_SCORE

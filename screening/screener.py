@@ -97,16 +97,17 @@ class _Best:
     name_score: NameScore | None
 
 
-def _organisation_forms(analyzed: AnalyzedName) -> tuple[str, ...]:
+def _organisation_forms(analyzed: AnalyzedName, person_tokens: frozenset[str]) -> tuple[str, ...]:
     """Legal forms in a name that only an organisation carries ("doo", "llc", "gmbh").
 
-    Two-letter forms ("ag", "sa", "ao") and forms that are Mandarin syllables ("pao") are left
-    out: they are also initials or given names of persons ("Liu Ao").
+    Left out: two-letter forms ("ag", "sa", "ao"), Mandarin syllables ("pao") and any form that
+    is also a word of a listed person's name ("sad" is a legal form and the name Sa'd): they are
+    initials or name parts of persons as often as legal forms.
     """
     return tuple(
         form
         for form in analyzed.legal_forms
-        if len(form) >= 3 and form.isalpha() and not is_chinese_syllable(form)
+        if len(form) >= 3 and form.isalpha() and form not in person_tokens and not is_chinese_syllable(form)
     )
 
 
@@ -136,6 +137,15 @@ class Screener:
         for code in self._index.designation_list:
             counts[code] = counts.get(code, 0) + 1
         self._loaded_lists = frozenset(counts)
+        # Every word of a listed person's name, in any reading: such a word in a query is never
+        # taken for a legal form ("SAD, Isam").
+        self._person_tokens = frozenset(
+            token
+            for name in self._index.names
+            if self._index.designations[name.designation].type.value == "person"
+            for spelling in name.analyzed.spellings
+            for token in spelling.tokens
+        )
         _load_reading_tables()
         self.stats = ScreenerStats(
             designations=len(self._index.designations),
@@ -165,7 +175,7 @@ class Screener:
                 analyzed, allowed, self.candidate_limit, MIN_SHARE, MIN_CANDIDATES, TIE_LIMIT
             )
         )
-        facts = QueryFacts.of(query, _organisation_forms(analyzed))
+        facts = QueryFacts.of(query, _organisation_forms(analyzed, self._person_tokens))
         no_facts = facts.empty
         no_lift = facts.can_only_lower
         best: dict[int, _Best] = {}

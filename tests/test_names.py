@@ -214,3 +214,12 @@ def test_vowel_spread_of_one_transliterated_name_alerts() -> None:
     assert score("OSAMA BIN LADEN", "BIN LADIN, Osama bin Muhammad bin Awad", "person") >= DEFAULT_THRESHOLD
     # A different consonant is another name even when it sounds alike.
     assert score("Mohamed Ali", "Mahmoud Ali", "person") < DEFAULT_THRESHOLD
+
+
+def test_short_abjad_skeletons_are_not_compared_as_whole_names() -> None:
+    """Three consonants agree by chance: "asra azizi" and "syriss" are both "srs" (0.95 before)."""
+    assert score("اسرا عزیزی", "SYRISS") < 0.84
+    assert score("الناز عزیزی", "ALYANS OOO") < 0.84
+    # A compound written in two words or one still meets itself (four consonants: "bdlh").
+    assert score("عبد الله", "Abdullah") >= 0.9
+    assert score("اسرا عزیزی", "ASRA AZIZI") >= 0.9

@@ -310,3 +310,10 @@ def test_a_legal_form_makes_an_untyped_query_an_organisation(bundled_screener: S
     assert (
         bundled_screener.screen(Query(name="Liu Ao", threshold=0.5)).matches[0].explanation["evidence"] == []
     )
+
+
+def test_a_legal_form_that_is_also_a_persons_name_part_stays_a_name(bundled_screener: Screener) -> None:
+    """rigour reads "sad" as a legal form; it is also the name Sa'd of listed persons."""
+    result = bundled_screener.screen(Query(name="SAD, Isam Ahmad"))
+    assert "ofac:23672" in {m.entity_id for m in result.matches}  # SAAD, Issam Ahmad
+    assert not [item for m in result.matches for item in m.explanation["evidence"] if item["kind"] == "type"]
