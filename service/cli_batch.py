@@ -19,7 +19,7 @@ from rich.progress import (
 )
 
 from service.batch_io import BatchInputError, ColumnOverrides, count_rows, open_input
-from service.batch_output import ResultsWriter
+from service.batch_output import ResultsWriter, matches_path
 from service.batch_runner import BatchAborted, BatchRunner, NoActiveLists, load_active_lists
 from service.config import database_url
 
@@ -62,6 +62,9 @@ def batch(
     )
     if output.resolve() == input_path.resolve():
         _fail(console, "the results file must not be the input file")
+    if matches_path(output).resolve() == input_path.resolve():
+        # Published last-but-one, the matches file would replace the input it was read from.
+        _fail(console, f"the matches file {matches_path(output).name} would overwrite the input file")
     try:
         source = open_input(input_path, overrides)
         total = count_rows(source)

@@ -141,3 +141,15 @@ def test_unknown_column_override_is_named(lists_db: str, tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     _, rows = read_results(tmp_path / "r.csv")
     assert rows[0]["decision"] == "hit"
+
+
+def test_results_whose_matches_file_is_the_input_are_refused(lists_db: str, tmp_path: Path) -> None:
+    """`-o r.csv` writes r_matches.csv: when that is the input, the input must survive untouched."""
+    source = tmp_path / "r_matches.csv"
+    source.write_text("name\nKecheng Yin\n", encoding="utf-8")
+    before = source.read_bytes()
+    done = run_batch(lists_db, str(source), "-o", str(tmp_path / "r.csv"), data_dir=tmp_path)
+    assert done.returncode != 0
+    assert "would overwrite the input file" in done.stderr
+    assert source.read_bytes() == before
+    assert not (tmp_path / "r.csv").exists()
