@@ -143,9 +143,7 @@ def run(rows: int, workers: int | None) -> dict:
                 done += 1
                 hits += outcome.decision == "hit"
                 errors += outcome.decision == "error"
-            writer.close()  # as the CLI does: files finished, audit committed, then published
-            audit.flush()
-            writer.publish()
+            writer.publish_after(audit.flush)  # as the CLI does
         elapsed = time.monotonic() - started
         peak_gib = sampler.stop()
         parent_cpu = _cpu_seconds(resource.RUSAGE_SELF) - parent_cpu_start - sampler.cpu_seconds

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,6 +128,27 @@ def query_acronym_keys(name: AnalyzedName) -> set[str]:
     return keys
 
 
+class Postings(Mapping[str, np.ndarray]):
+    """Key -> its posting array (name ids ascending), as views of the index's flat array.
+
+    Made on demand: a dict holding a view per key cost 26 MB and 0.14 s per index.
+    """
+
+    def __init__(self, flat: np.ndarray, spans: Mapping[str, tuple[int, str, int, float]]) -> None:
+        self._flat = flat
+        self._spans = spans
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        size, _, offset, _ = self._spans[key]
+        return self._flat[offset : offset + size]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+
 class NameIndex:
     """Names, postings, key and token weights and the identifier index of a set of designations."""
 
@@ -167,6 +188,7 @@ class NameIndex:
     def _build_postings(self) -> None:
         lists: defaultdict[str, list[int]] = defaultdict(list)
         token_sets: list[set[str]] = []
+        person_tokens: set[str] = set()
         for name_id, name in enumerate(self.names):
             for key in lookup_keys(name.analyzed):
                 lists[key].append(name_id)
@@ -176,26 +198,29 @@ class NameIndex:
                 lists[key].append(name_id)
             spellings = getattr(name.analyzed, "script_tokens", None) or (name.analyzed.tokens,)
             token_sets.append({t for tokens in spellings for t in tokens})
+            if self.designations[name.designation].type.value == "person":
+                person_tokens.update(token_sets[-1])
+        # Every word of a listed person's name, in any reading (see Screener: "sad" is a legal
+        # form and the name Sa'd).
+        self.person_tokens: frozenset[str] = frozenset(person_tokens)
         total = max(len(self.names), 1)
         self.key_weights: dict[str, float] = {
             key: math.log(1.0 + total / len(ids)) for key, ids in lists.items()
         }
         # Every posting list in one flat array (ids ascending within each key), so the compiled
-        # ranking reads slices of one buffer; `postings` holds numpy views of the slices.
+        # ranking reads slices of one buffer.
         self._flat_postings = np.fromiter(
             (name_id for ids in lists.values() for name_id in ids),
             dtype=np.int32,
             count=sum(len(ids) for ids in lists.values()),
         )
-        self.postings: dict[str, np.ndarray] = {}
         # key -> (size, key, offset, weight): sorting these orders keys rarest first.
         self._spans: dict[str, tuple[int, str, int, float]] = {}
         offset = 0
         for key, ids in lists.items():
-            size = len(ids)
-            self.postings[key] = self._flat_postings[offset : offset + size]
-            self._spans[key] = (size, key, offset, self.key_weights[key])
-            offset += size
+            self._spans[key] = (len(ids), key, offset, self.key_weights[key])
+            offset += len(ids)
+        self.postings = Postings(self._flat_postings, self._spans)
         # Distinctiveness of each name token across these list names, for score_names(..., weights),
         # on the matching core's own scale (rare tokens 1.0, the commonest near its floor).
         self.token_weights: dict[str, float] = compute_token_weights(token_sets)

@@ -137,15 +137,6 @@ class Screener:
         for code in self._index.designation_list:
             counts[code] = counts.get(code, 0) + 1
         self._loaded_lists = frozenset(counts)
-        # Every word of a listed person's name, in any reading: such a word in a query is never
-        # taken for a legal form ("SAD, Isam").
-        self._person_tokens = frozenset(
-            token
-            for name in self._index.names
-            if self._index.designations[name.designation].type.value == "person"
-            for spelling in name.analyzed.spellings
-            for token in spelling.tokens
-        )
         _load_reading_tables()
         self.stats = ScreenerStats(
             designations=len(self._index.designations),
@@ -175,7 +166,7 @@ class Screener:
                 analyzed, allowed, self.candidate_limit, MIN_SHARE, MIN_CANDIDATES, TIE_LIMIT
             )
         )
-        facts = QueryFacts.of(query, _organisation_forms(analyzed, self._person_tokens))
+        facts = QueryFacts.of(query, _organisation_forms(analyzed, index.person_tokens))
         no_facts = facts.empty
         no_lift = facts.can_only_lower
         best: dict[int, _Best] = {}

@@ -393,7 +393,7 @@ class BatchJobs:
                     reference = row.cells[id_index] if id_index is not None else None
                     writer.write(row.cells, outcome, reference or "", row.fields.get("name", ""))
                     progress.add(outcome, reference)
-                _publish_after_audit(writer, progress)
+                writer.publish_after(lambda: _commit_all(progress))
         except BatchAborted as exc:
             if progress.lost:
                 raise JobLost() from exc
@@ -409,18 +409,12 @@ def _remove_partials(results_path: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _publish_after_audit(writer: ResultsWriter, progress: _Progress) -> None:
-    """The results files appear (and become downloadable) only once every row is in the audit trail.
-
-    A job cancelled or taken over meanwhile commits nothing more, so its
-    results are not published either; a failed commit raises and the writer's
-    `with` block removes the temporary files.
-    """
-    writer.close()  # the slow part (XLSX save) before the commit, so only renames follow it
+def _commit_all(progress: _Progress) -> None:
+    """The job's last audit rows and counters; a job cancelled or taken over meanwhile commits
+    nothing more, so its results are not published either."""
     progress.flush(force=True)
     if progress.lost:
         raise JobLost()
-    writer.publish()
 
 
 class _Progress:

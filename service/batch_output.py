@@ -17,7 +17,7 @@ import glob
 import os
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any, Protocol
@@ -227,6 +227,17 @@ class ResultsWriter:
     def close(self) -> None:
         """Finish both files under their temporary names (an XLSX is saved here); idempotent."""
         self._closing.close()  # closes every sheet opened, even when one of them fails
+
+    def publish_after(self, commit: Callable[[], None]) -> None:
+        """Finish the files, run `commit` (the audit trail's last commit), then publish.
+
+        The slow part (an XLSX save) comes before the commit, so only renames follow it.
+        If `commit` raises, nothing is published and leaving the `with` block removes the
+        temporary files: nobody can open results whose decisions are not audited.
+        """
+        self.close()
+        commit()
+        self.publish()
 
     def publish(self) -> None:
         """Move both files to their real paths: call only once every row is in the audit trail.

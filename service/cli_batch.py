@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,9 +22,6 @@ from service.batch_io import BatchInputError, ColumnOverrides, count_rows, open_
 from service.batch_output import ResultsWriter, matches_path
 from service.batch_runner import BatchAborted, BatchRunner, NoActiveLists, load_active_lists
 from service.config import database_url
-
-if TYPE_CHECKING:
-    from service.batch_audit import BatchAuditSink
 
 
 def register(app: typer.Typer) -> None:
@@ -119,7 +116,7 @@ def batch(
                     rate = rows / max(time.monotonic() - started, 1e-9)
                     progress.update(task, completed=rows, rate=f"{rate:,.0f}")
             progress.update(task, completed=rows, total=max(total, rows))
-            _publish_after_audit(writer, audit)
+            writer.publish_after(audit.flush)
     except BatchAborted as exc:
         _fail(console, f"batch stopped after {rows} rows: {exc}")
     finally:
@@ -136,18 +133,6 @@ def batch(
     )
     console.print(f"results: {output}\nmatches: {writer.matches_path}")
     console.print(f"audit: {audit.recorded} decisions recorded as batch {audit.bulk_id}")
-
-
-def _publish_after_audit(writer: ResultsWriter, audit: BatchAuditSink) -> None:
-    """Results appear at the requested paths only once every decision in them is audited.
-
-    If the last audit commit fails, the exception leaves the writer's `with`
-    block unpublished and the temporary files are removed: nobody can open
-    results whose decisions are not in the audit trail.
-    """
-    writer.close()  # the slow part (XLSX save) before the commit, so only renames follow it
-    audit.flush()
-    writer.publish()
 
 
 def _fail(console: Console, message: str) -> None:
