@@ -232,6 +232,14 @@ def _other_quality(result: dict[str, Any]) -> str:
             f"- Pairs OFAC's own search scored ≥ 90 that alert here: **{ot['ofac_ge_90_alerting_here']} / {ot['ofac_ge_90']}**"
             f" (of the {ot['ofac_lt_90']} pairs OFAC scored < 90 or did not return, {ot['ofac_lt_90_alerting_here']} alert here)"
         )
+        cost = ot.get("coverage_cost")
+        if cost:
+            steps = "; ".join(
+                f"{row['pairs_alerting']} / {ot['ofac_ge_90']} at threshold {row['threshold']:.2f} gives F1 {row['f1']:.3f}"
+                f" (P {row['precision']:.3f} / R {row['recall']:.3f})"
+                for row in cost
+            )
+            lines.append(f"  - What alerting on more of them costs on `name_pairs.csv`: {steps}")
     ar = result.get("alias_recovery")
     if _skip_text(ar):
         lines.append(f"- Alias recovery: {_skip_text(ar)}")

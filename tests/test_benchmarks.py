@@ -12,7 +12,7 @@ import pytest
 from benchmarks.ci_gate import check_floors, failure_message, raised_floors
 from benchmarks.evaldata import EvalDataError, read_name_pairs
 from benchmarks.metrics import Confusion, confusion, percentile, sweep, threshold_grid
-from benchmarks.quality import is_spelling_variant
+from benchmarks.quality import is_spelling_variant, ofac_coverage_cost
 from benchmarks.report import replace_block
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +92,17 @@ def test_markdown_block_replaced_between_markers_only() -> None:
     assert new.startswith("# T\nprose\n") and new.endswith("more prose\n")
     appended = replace_block(new, "y", "other")
     assert "<!-- BEGIN:y -->\nother\n<!-- END:y -->" in appended and "new table" in appended
+
+
+def test_ofac_coverage_cost_lowers_the_threshold_to_cover_more_pairs() -> None:
+    # Four OFAC pairs scoring 0.9, 0.8, 0.5 and 0.1 here; labelled pairs: two matches at 0.95
+    # and 0.6, two non-matches at 0.85 and 0.3.
+    rows = ofac_coverage_cost([0.5, 0.9, 0.1, 0.8], [0.95, 0.6, 0.85, 0.3], [True, True, False, False])
+    by_level = {row["coverage"]: row for row in rows}
+    assert by_level[0.5]["threshold"] == 0.8 and by_level[0.5]["pairs_alerting"] == 2
+    assert by_level[0.5]["precision"] == 0.5 and by_level[0.5]["recall"] == 0.5  # 0.95 and 0.85 alert
+    assert by_level[1.0]["threshold"] == 0.1 and by_level[1.0]["pairs_alerting"] == 4
+    assert by_level[1.0]["recall"] == 1.0 and by_level[1.0]["precision"] == 0.5  # everything alerts
 
 
 def test_alias_filter_keeps_spelling_variants_and_drops_acronyms() -> None:
