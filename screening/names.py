@@ -453,6 +453,7 @@ _abjad_memo: dict[str, dict[str, tuple[float, str]]] = {}
 _memo_size = [0]
 
 
+@cython.ccall
 def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
     """Similarity of two different Latin tokens of 2+ letters; below ALIGN_FLOOR reported as 0."""
     if len(ta) <= SHORT_TOKEN_MAX or len(tb) <= SHORT_TOKEN_MAX:
@@ -482,6 +483,7 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
     return (best, how) if best >= ALIGN_FLOOR else _NO_MATCH
 
 
+@cython.ccall
 def _chinese_pair(ta: str, tb: str) -> bool:
     """Both tokens read as Mandarin (pinyin or Wade-Giles) and one is a single syllable."""
     if not (is_chinese_syllable(ta) or is_chinese_syllable(tb)):
@@ -489,6 +491,7 @@ def _chinese_pair(ta: str, tb: str) -> bool:
     return _is_chinese_word(ta) and _is_chinese_word(tb)
 
 
+@cython.ccall
 def _is_chinese_word(token: str) -> bool:
     return is_chinese_syllable(token) or pinyin_token_to_wade_giles(token) is not None
 
@@ -497,11 +500,13 @@ def _is_chinese_word(token: str) -> bool:
 _ONSET = str.maketrans({"v": "w", "j": "y"})
 
 
+@cython.ccall
 def _onset(token: str) -> str:
     first = token[0].translate(_ONSET)
     return first if first in "wy" else ""
 
 
+@cython.ccall
 def _abjad_similarity(ta: str, tb: str) -> tuple[float, str]:
     if ta.isdigit() or tb.isdigit():
         return _NO_MATCH
@@ -517,6 +522,7 @@ def _abjad_similarity(ta: str, tb: str) -> tuple[float, str]:
     return (sim, "transliterated") if sim >= ALIGN_FLOOR else _NO_MATCH
 
 
+@cython.ccall
 def _pair_similarity(ta: str, tb: str, abjad: bool) -> tuple[float, str]:
     """(similarity, how) of two tokens, initials allowed; below ALIGN_FLOOR gives (0.0, "missing")."""
     if ta == tb:
@@ -555,20 +561,23 @@ def _token_similarity(ta: str, tb: str, abjad: bool, initials: bool) -> tuple[fl
     return found
 
 
+@cython.ccall
 def _token_weights(sp: _Spelling, weights: Mapping[str, float]) -> tuple[float, ...]:
     """Per-token weights of a spelling under `weights`, cached for the last mapping used."""
     cache = sp.weight_cache
     if cache and cache[0] is weights:
         return cache[1]  # type: ignore[no-any-return]
-    values = tuple(weights.get(t, UNKNOWN_TOKEN_WEIGHT) for t in sp.tokens)
+    values = tuple([weights.get(t, UNKNOWN_TOKEN_WEIGHT) for t in sp.tokens])
     cache[:] = [weights, values]
     return values
 
 
+@cython.ccall
 def _weight(weights: Mapping[str, float], token: str) -> float:
     return weights.get(token, UNKNOWN_TOKEN_WEIGHT)
 
 
+@cython.ccall
 def _score_spellings(
     q: _Spelling,
     c: _Spelling,
@@ -577,7 +586,9 @@ def _score_spellings(
     initials: bool,
     explain: bool,
     acronyms: int = 0,
+    floor: cython.double = 0.0,
 ) -> tuple[float, list[TokenMatch]]:
+    """(score, token matches) of two spellings; a score that cannot reach `floor` may come back as 0."""
     qt, ct = q.tokens, c.tokens
     # C types when compiled with Cython (plain annotations otherwise).
     nq: cython.Py_ssize_t = len(qt)
@@ -602,7 +613,7 @@ def _score_spellings(
     # Fast path: the same tokens on both sides (any order).
     if nq == nc and q.token_set == c.token_set and len(q.token_set) == nq:
         if explain:
-            matches.extend(TokenMatch(t, t, "exact", 1.0, w) for t, w in zip(qt, wq, strict=True))
+            matches.extend([TokenMatch(t, t, "exact", 1.0, w) for t, w in zip(qt, wq, strict=True)])
         if sum(wq) <= 0.0:
             return 0.0, matches
         if q.patronyms and c.patronyms and not q.patronyms & c.patronyms:
@@ -674,6 +685,10 @@ def _score_spellings(
                             matches.append(TokenMatch(token, token, "exact", 1.0, w))
                         break
     candidates: list[tuple[float, int, int, str]] = []
+    # Bit i: query token i (bit j: list token j) has a similar token on the other side.
+    one: cython.ulonglong = 1
+    q_similar: cython.ulonglong = 0
+    c_similar: cython.ulonglong = 0
     memo = _abjad_memo if abjad else _latin_memo
     for i in range(nq):
         if q_used[i]:
@@ -692,6 +707,16 @@ def _score_spellings(
                 _memo_size[0] += 1
             if found[0] and (initials or found[1] != "initial"):
                 candidates.append((found[0], i, j, found[1]))
+                if i < _BOUND_TOKENS_MAX and j < _BOUND_TOKENS_MAX:
+                    q_similar |= one << i
+                    c_similar |= one << j
+    if (
+        floor > 0.0
+        and nq <= _BOUND_TOKENS_MAX
+        and nc <= _BOUND_TOKENS_MAX
+        and _alignment_bound(wq, q_used, q_similar, nq, wc, c_used, c_similar, nc) < floor
+    ):
+        return 0.0, matches
     if candidates:
         if len(candidates) > 1:
             candidates.sort(reverse=True)
@@ -715,7 +740,7 @@ def _score_spellings(
     extra_cost = EXTRA_TOKEN_COST if initials else ENTITY_EXTRA_TOKEN_COST
     if explain:
         matches.extend(
-            TokenMatch(qt[i], None, "missing", 0.0, round(wq[i], 4)) for i in range(nq) if not q_used[i]
+            [TokenMatch(qt[i], None, "missing", 0.0, round(wq[i], 4)) for i in range(nq) if not q_used[i]]
         )
     if pair_weight <= 0.0:
         return 0.0, matches
@@ -737,7 +762,7 @@ def _score_spellings(
     if nq == 1 and c_missing and not q_missing and len(qt[0]) >= MONONYM_MIN_LENGTH:
         # A one-token query (a mononym, or a surname searched alone) can name only one part of
         # a fuller list name: the other parts count as one omitted part, however many there are.
-        c_cost = EXTRA_TOKEN_COST * max(wc[j] for j in range(nc) if not c_used[j])
+        c_cost = EXTRA_TOKEN_COST * max([wc[j] for j in range(nc) if not c_used[j]])
     else:
         c_cost = extra_cost * c_lenient + c_core
     q_cost = extra_cost * q_lenient + q_core
@@ -788,6 +813,50 @@ def _align_acronyms(
     return matched, pair_weight, pairs
 
 
+# Names longer than this many tokens are never cut short by `_alignment_bound` (bit masks).
+_BOUND_TOKENS_MAX = 63
+
+
+@cython.cfunc
+def _alignment_bound(
+    wq: tuple,
+    q_used: list,
+    q_similar: cython.ulonglong,
+    nq: cython.Py_ssize_t,
+    wc: tuple,
+    c_used: list,
+    c_similar: cython.ulonglong,
+    nc: cython.Py_ssize_t,
+) -> cython.double:
+    """The most the token alignment can score, from which tokens could be aligned at all.
+
+    Every aligned pair weighs at most the tokens it takes on each side, and the unaligned
+    tokens of a side all count against its share: the score is at most the larger of the two
+    sides' weight shares of their alignable tokens (already aligned, or with a similar token
+    on the other side). Lets most unrelated candidates skip sorting, aligning and costing.
+    """
+    i: cython.Py_ssize_t
+    total: cython.double = 0.0
+    alignable: cython.double = 0.0
+    q_share: cython.double = 0.0
+    c_share: cython.double = 0.0
+    for i in range(nq):
+        total += wq[i]
+        if q_used[i] or (q_similar >> i) & 1:
+            alignable += wq[i]
+    if total > 0.0:
+        q_share = alignable / total
+    total = alignable = 0.0
+    for i in range(nc):
+        total += wc[i]
+        if c_used[i] or (c_similar >> i) & 1:
+            alignable += wc[i]
+    if total > 0.0:
+        c_share = alignable / total
+    return max(q_share, c_share)
+
+
+@cython.ccall
 def _unmatched(
     sp: _Spelling, weights: tuple[float, ...], used: list[bool], promote: bool = False
 ) -> tuple[float, float]:
@@ -820,12 +889,14 @@ def _unmatched(
     return lenient, core
 
 
+@cython.ccall
 def _take(lenient: float, core: float, amount: float) -> tuple[float, float]:
     """Remove `amount` of unmatched weight, core first (conflicting parts are core parts)."""
     from_core = min(core, amount)
     return max(0.0, lenient - (amount - from_core)), core - from_core
 
 
+@cython.ccall
 def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:
     """Similarity of the whole names with spaces removed, counted only when very close.
 
@@ -860,6 +931,7 @@ def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:
     return similarity if similarity >= JOINED_MIN else 0.0
 
 
+@cython.ccall
 def _syllabic(sp: _Spelling) -> bool:
     """Written syllable by syllable: at least two tokens and most of them name syllables."""
     return len(sp.tokens) >= 2 and 2 * sp.kinds.count(SYLLABLE) > len(sp.kinds)
@@ -901,8 +973,18 @@ def comparable_scripts(a: frozenset[str], b: frozenset[str]) -> bool:
     return not a or not b or bool(a & b) or (a | b) <= _CJK_SCRIPTS
 
 
+def _share_no_legal_form(q_forms: tuple[str, ...], c_forms: tuple[str, ...]) -> bool:
+    """Whether no legal form of one name is among the other's."""
+    return all(form not in c_forms for form in q_forms)
+
+
+@cython.ccall
 def _best_reading(
-    query: AnalyzedName, candidate: AnalyzedName, weights: Mapping[str, float], explain: bool
+    query: AnalyzedName,
+    candidate: AnalyzedName,
+    weights: Mapping[str, float],
+    explain: bool,
+    floor: cython.double = 0.0,
 ) -> tuple[float, list[TokenMatch], tuple[int, int], bool]:
     """(score before clamping, token matches, (query, candidate) spelling pair, legal forms differ)."""
     abjad = query.abjad or candidate.abjad
@@ -923,7 +1005,7 @@ def _best_reading(
         for ci, c in enumerate(candidate.spellings):
             if not c.tokens:
                 continue
-            score, matches = _score_spellings(q, c, weights, abjad, initials, explain, acronyms)
+            score, matches = _score_spellings(q, c, weights, abjad, initials, explain, acronyms, floor)
             if score < 1.0:
                 joined = _joined_similarity(q, c, abjad)
                 if joined > score:
@@ -937,19 +1019,26 @@ def _best_reading(
         if best >= 1.0:
             break
     q_forms, c_forms = query.legal_forms, candidate.legal_forms
-    legal_conflict = bool(q_forms and c_forms and not any(form in c_forms for form in q_forms))
+    legal_conflict = bool(q_forms and c_forms and _share_no_legal_form(q_forms, c_forms))
     if legal_conflict:
         best *= LEGAL_FORM_MISMATCH
     return best, best_matches, best_pair, legal_conflict
 
 
 def name_similarity(
-    query: AnalyzedName, candidate: AnalyzedName, weights: Mapping[str, float] | None = None
+    query: AnalyzedName,
+    candidate: AnalyzedName,
+    weights: Mapping[str, float] | None = None,
+    floor: float = 0.0,
 ) -> float:
-    """`score_names(query, candidate, weights).score` without building a NameScore: the index's hot path."""
+    """`score_names(query, candidate, weights).score` without building a NameScore: the index's hot path.
+
+    A score below `floor` may be returned as 0.0: the screener passes the lowest score it can
+    still use, so candidates that cannot reach it skip most of the scoring.
+    """
     if query.scripts is not candidate.scripts and not comparable_scripts(query.scripts, candidate.scripts):
         return 0.0
-    best = _best_reading(query, candidate, DEFAULT_WEIGHTS if weights is None else weights, False)[0]
+    best = _best_reading(query, candidate, DEFAULT_WEIGHTS if weights is None else weights, False, floor)[0]
     return min(1.0, max(0.0, best))
 
 

@@ -15,6 +15,11 @@ from __future__ import annotations
 import cython
 import numpy as np
 
+# A boost key's postings are scanned in full, marking the shortlisted names, when there are at
+# most this many per shortlisted name; longer lists are binary-searched for each of them. A scan
+# reads memory in order; a binary search jumps through it, a cache miss per step.
+SCAN_PER_SHORTLISTED = 64
+
 
 class Scratch:
     """Per-thread work arrays sized to the index (allocated once: a query must not page in 1 MB)."""
@@ -24,6 +29,7 @@ class Scratch:
         self.touched = np.empty(names, dtype=np.int32)
         self.ids = np.empty(names, dtype=np.int32)
         self.ranks = np.empty(names, dtype=np.float64)
+        self.marks = np.zeros(names, dtype=np.uint8)  # all zero between queries
 
 
 @cython.cfunc
@@ -85,6 +91,59 @@ def _pop(ranks: cython.double[:], ids: cython.int[:], count: cython.Py_ssize_t) 
 
 
 @cython.cfunc
+@cython.inline
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _swap(
+    ranks: cython.double[:], ids: cython.int[:], a: cython.Py_ssize_t, b: cython.Py_ssize_t
+) -> cython.void:
+    rank: cython.double = ranks[a]
+    name: cython.int = ids[a]
+    ranks[a], ids[a] = ranks[b], ids[b]
+    ranks[b], ids[b] = rank, name
+
+
+@cython.cfunc
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _select_best(
+    ranks: cython.double[:], ids: cython.int[:], count: cython.Py_ssize_t, wanted: cython.Py_ssize_t
+) -> cython.void:
+    """Move the `wanted` best of the `count` entries to the front, in any order (quickselect).
+
+    Linear on average, where popping them off a heap costs a logarithm each: the order
+    (rank, then name id) is strict, so the chosen set is exactly the heap's.
+    """
+    low: cython.Py_ssize_t = 0
+    high: cython.Py_ssize_t = count - 1
+    target: cython.Py_ssize_t = wanted - 1
+    middle: cython.Py_ssize_t
+    store: cython.Py_ssize_t
+    entry: cython.Py_ssize_t
+    while high > low:
+        # Median of three as the pivot, moved to `high`.
+        middle = (low + high) // 2
+        if _before(ranks, ids, middle, low):
+            _swap(ranks, ids, middle, low)
+        if _before(ranks, ids, high, low):
+            _swap(ranks, ids, high, low)
+        if _before(ranks, ids, middle, high):
+            _swap(ranks, ids, middle, high)
+        store = low
+        for entry in range(low, high):
+            if _before(ranks, ids, entry, high):
+                _swap(ranks, ids, entry, store)
+                store += 1
+        _swap(ranks, ids, store, high)
+        if store == target:
+            return
+        if store < target:
+            low = store + 1
+        else:
+            high = store - 1
+
+
+@cython.cfunc
 @cython.boundscheck(False)
 @cython.wraparound(False)
 def _contains(
@@ -127,6 +186,7 @@ def ranked_names(
     touched: cython.int[:] = scratch.touched
     ids: cython.int[:] = scratch.ids
     ranks: cython.double[:] = scratch.ranks
+    marks: cython.uchar[:] = scratch.marks
     flat: cython.int[:] = flat_postings
     norms: cython.double[:] = norms_array
     allowed: cython.uchar[:] = allowed_array
@@ -156,19 +216,27 @@ def ranked_names(
             count += 1
     if boost and count:
         if count > shortlist:
-            # The best `shortlist` names end up at the back; moved to the front (any order).
-            _heapify(ranks, ids, count)
-            for entry in range(shortlist):
-                _pop(ranks, ids, count - entry)
-            for entry in range(shortlist):
-                ids[entry] = ids[count - shortlist + entry]
+            _select_best(ranks, ids, count, shortlist)
             count = shortlist
+        for entry in range(count):
+            marks[ids[entry]] = 1
         for offset, size, key_weight in boost:
             weight = key_weight
-            for entry in range(count):
-                name = ids[entry]
-                if _contains(flat, offset, offset + size, name):
-                    sums[name] += weight
+            if size <= SCAN_PER_SHORTLISTED * count:
+                position = offset
+                stop = position + size
+                while position < stop:
+                    name = flat[position]
+                    if marks[name]:
+                        sums[name] += weight
+                    position += 1
+            else:
+                for entry in range(count):
+                    name = ids[entry]
+                    if _contains(flat, offset, offset + size, name):
+                        sums[name] += weight
+        for entry in range(count):
+            marks[ids[entry]] = 0
         for entry in range(count):
             name = ids[entry]
             ranks[entry] = sums[name] / norms[name]

@@ -169,18 +169,19 @@ class Screener:
         facts = QueryFacts.of(query, _organisation_forms(analyzed, index.person_tokens))
         no_facts = facts.empty
         no_lift = facts.can_only_lower
+        # Below this name score a designation can neither alert nor get its other names
+        # scored: the scorer may cut such candidates short (reporting them as 0).
+        floor = threshold - (0.0 if no_lift else MAX_POSITIVE_EFFECT) - EXPAND_MARGIN
         best: dict[int, _Best] = {}
         scored_ids = set(name_ids)
-        self._score_into(best, analyzed, name_ids)
+        self._score_into(best, analyzed, name_ids, floor)
         if not exhaustive:
             # A designation that came close on one name gets all its names scored: its best
             # name (say the original-script one) may not have ranked among the candidates.
-            lift = 0.0 if no_lift else MAX_POSITIVE_EFFECT
-            floor = threshold - lift - EXPAND_MARGIN
             # A designation already at the highest score keeps its name: ties never replace it.
             for position in [p for p, b in best.items() if floor <= b.score < 1.0]:
                 others = [i for i in index.names_of(position) if i not in scored_ids]
-                self._score_into(best, analyzed, others[:EXPAND_NAMES])
+                self._score_into(best, analyzed, others[:EXPAND_NAMES], floor)
         decisive = self._identifier_hits(facts, allowed)
         scored: list[tuple[float, int, list[dict[str, object]]]] = []
         for position, candidate in best.items():
@@ -213,15 +214,19 @@ class Screener:
             matches=matches,
         )
 
-    def _score_into(self, best: dict[int, _Best], analyzed: Any, name_ids: Iterable[int]) -> None:
-        """Score names and keep, per designation, the best-scoring one."""
+    def _score_into(
+        self, best: dict[int, _Best], analyzed: Any, name_ids: Iterable[int], floor: float
+    ) -> None:
+        """Score names and keep, per designation, the best-scoring one (scores below `floor` may be 0)."""
         names = self._index.names
         weights = self._index.token_weights
+        weak_floor = floor / WEAK_ALIAS_FACTOR
         for name_id in name_ids:
             name = names[name_id]
-            score = name_similarity(analyzed, name.analyzed, weights)
             if name.kind == "weak":
-                score *= WEAK_ALIAS_FACTOR
+                score = WEAK_ALIAS_FACTOR * name_similarity(analyzed, name.analyzed, weights, weak_floor)
+            else:
+                score = name_similarity(analyzed, name.analyzed, weights, floor)
             current = best.get(name.designation)
             # Equal scores keep the name met first: candidates come best-ranked first (the name
             # sharing most keys with the query), ties in name-id order, so the choice is stable.

@@ -106,31 +106,30 @@ def test_ranking_equals_the_plain_reference(
     expected = _reference(
         generate, boost, norms, allowed, designation_of, shortlist, limit, min_share, min_count, tie_limit
     )
-    for module in (compiled_postings, PLAIN):
-        scratch = module.Scratch(NAMES)
-        for _ in range(2):  # the scratch arrays are left clean for the next query
-            heaped = module.ranked_names(
-                scratch,
-                flat,
-                np.array(norms, dtype=np.float64),
-                np.array(allowed, dtype=np.uint8),
-                spans[: len(generate)],
-                spans[len(generate) :],
-                shortlist,
-            )
-            chosen = module.best_names(
-                scratch,
-                heaped,
-                np.array(designation_of, dtype=np.int32),
-                limit,
-                min_share,
-                min_count,
-                tie_limit,
-                3,
-                0.97,
-            )
-            assert chosen == expected
-            assert not scratch.sums.any()
+    arrays = (
+        np.array(norms, dtype=np.float64),
+        np.array(allowed, dtype=np.uint8),
+        np.array(designation_of, dtype=np.int32),
+    )
+    walk = (limit, min_share, min_count, tie_limit)
+    # Boost keys are scanned (the default for lists this short) or binary-searched (scan factor 0).
+    for module, scan in [(m, f) for m in (compiled_postings, PLAIN) for f in (m.SCAN_PER_SHORTLISTED, 0)]:
+        default_scan, module.SCAN_PER_SHORTLISTED = module.SCAN_PER_SHORTLISTED, scan
+        try:
+            scratch = module.Scratch(NAMES)
+            for _ in range(2):  # the scratch arrays are left clean for the next query
+                assert _rank(module, scratch, flat, spans, len(generate), arrays, shortlist, walk) == expected
+                assert not scratch.sums.any() and not scratch.marks.any()
+        finally:
+            module.SCAN_PER_SHORTLISTED = default_scan
+
+
+def _rank(module, scratch, flat, spans, generated, arrays, shortlist, walk) -> list[int]:
+    norms, allowed, designation_of = arrays
+    heaped = module.ranked_names(
+        scratch, flat, norms, allowed, spans[:generated], spans[generated:], shortlist
+    )
+    return module.best_names(scratch, heaped, designation_of, *walk, 3, 0.97)
 
 
 def test_the_installed_postings_module_is_compiled() -> None:

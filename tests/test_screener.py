@@ -317,3 +317,31 @@ def test_a_legal_form_that_is_also_a_persons_name_part_stays_a_name(bundled_scre
     result = bundled_screener.screen(Query(name="SAD, Isam Ahmad"))
     assert "ofac:23672" in {m.entity_id for m in result.matches}  # SAAD, Issam Ahmad
     assert not [item for m in result.matches for item in m.explanation["evidence"] if item["kind"] == "type"]
+
+
+def test_the_scoring_floor_never_changes_a_score_that_reaches_it(bundled_screener: Screener) -> None:
+    """Candidates cut short below the floor come back as 0; every score at or above it is exact."""
+    import random
+
+    from screening.names import analyze_name, name_similarity
+
+    index = bundled_screener.index
+    rng = random.Random(7)
+    queries = [rng.choice(index.names).text for _ in range(150)]
+    queries += ["John Smith", "Mohammed Ali Hassan", "Shanghai Heiying Information Technology", "Ivan Petrov"]
+    cut = kept = 0
+    for text in queries:
+        query = analyze_name(text, "any")
+        ids = index.candidates(query, None, 40) + rng.sample(range(len(index.names)), 20)
+        for name_id in ids:
+            listed = index.names[name_id].analyzed
+            exact = name_similarity(query, listed, index.token_weights)
+            for floor in (0.64, 0.74, 0.9):
+                with_floor = name_similarity(query, listed, index.token_weights, floor)
+                if exact >= floor:
+                    assert with_floor == exact, (text, index.names[name_id].text, floor)
+                    kept += 1
+                else:
+                    assert with_floor in (0.0, exact), (text, index.names[name_id].text, floor)
+                    cut += with_floor == 0.0 < exact
+    assert cut > 1000 and kept > 100  # the floor does cut candidates short, and scores above it are kept
