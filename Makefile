@@ -14,9 +14,9 @@ $(VENV)/.installed: pyproject.toml setup.py
 	$(PY) -m pip install -q --no-deps "hanja==0.15.1"
 	touch $@
 
-# The Cython-compiled hot modules (setup.py): rebuilt whenever their sources change.
-COMPILED_SOURCES := screening/names.py screening/index.py screening/screener.py screening/postings.py
-$(VENV)/.compiled: $(VENV)/.installed $(COMPILED_SOURCES)
+# The Cython-compiled hot modules (setup.py's COMPILED_MODULES): rebuilt whenever any
+# engine source changes (a superset, so no list here can fall out of step with setup.py).
+$(VENV)/.compiled: $(VENV)/.installed setup.py $(wildcard screening/*.py)
 	$(PY) setup.py -q build_ext --inplace
 	touch $@
 

@@ -240,9 +240,11 @@ PATRONYM_CONFLICT = 0.8
 
 def _patronyms(tokens: tuple[str, ...]) -> frozenset[str]:
     return frozenset(
-        skeleton(tokens[i + 1])
-        for i in range(len(tokens) - 1)
-        if tokens[i] in _PATRONYM_MARKERS and tokens[i + 1] not in _PATRONYM_MARKERS
+        {
+            skeleton(tokens[i + 1])
+            for i in range(len(tokens) - 1)
+            if tokens[i] in _PATRONYM_MARKERS and tokens[i + 1] not in _PATRONYM_MARKERS
+        }
     )
 
 
@@ -326,7 +328,7 @@ def _acronyms(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> dict[str, tupl
 
 
 def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -> _Spelling:
-    tokens = tuple(_PARTICLES.get(t, t) for t in tokens)
+    tokens = tuple([_PARTICLES.get(t, t) for t in tokens])
     raw_tokens = tokenize(raw)
     joins: dict[str, tuple[int, int]] = {}
     for i in range(len(tokens) - 1):
@@ -335,13 +337,13 @@ def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -
         if len(tokens[i + 1]) <= JOIN_PARTICLE_MAX and len(tokens[i]) > 1 and len(tokens[i + 2]) > 1:
             joins.setdefault(tokens[i] + tokens[i + 1] + tokens[i + 2], (i, 3))
     joined = "".join(raw_tokens) or "".join(tokens)
-    kinds = tuple(token_kind(t) for t in tokens)
+    kinds = tuple([token_kind(t) for t in tokens])
     acronyms = _acronyms(tokens, kinds)
     return _Spelling(
         tokens=tokens,
-        metaphones=tuple(metaphone(t) if len(t) > 1 else "" for t in tokens),
-        nysiis=tuple(nysiis(t) if len(t) > 1 else "" for t in tokens),
-        skeletons=tuple(skeleton(t) for t in tokens),
+        metaphones=tuple([metaphone(t) if len(t) > 1 else "" for t in tokens]),
+        nysiis=tuple([nysiis(t) if len(t) > 1 else "" for t in tokens]),
+        skeletons=tuple([skeleton(t) for t in tokens]),
         token_set=frozenset(tokens),
         joins=joins,
         joined=joined,
@@ -438,7 +440,7 @@ def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
         index_keys=_index_keys(spellings_t),
         spellings=spellings_t,
         abjad=abjad,
-        script_tokens=tuple(sp.tokens for sp in spellings_t),
+        script_tokens=tuple([sp.tokens for sp in spellings_t]),
         scripts=scripts,
     )
 
@@ -469,6 +471,10 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
         if lev >= _LEV_CUTOFF
         else 0.0
     )
+    if not (ta.isalpha() and tb.isalpha()):
+        # A token with digits is a code (a tail number, a registration, "3data"): sound-alike
+        # codes skip digits ("yv2763" and "yv3360" both sound "YF"), so only spelling counts.
+        return (fuzzy, "fuzzy") if fuzzy >= ALIGN_FLOOR else _NO_MATCH
     best, how = fuzzy, "fuzzy"
     ma, mb = metaphone(ta), metaphone(tb)
     if ma and (ma == mb or nysiis(ta) == nysiis(tb)):
@@ -835,25 +841,22 @@ def _alignment_bound(
     sides' weight shares of their alignable tokens (already aligned, or with a similar token
     on the other side). Lets most unrelated candidates skip sorting, aligning and costing.
     """
+    return max(_alignable_share(wq, q_used, q_similar, nq), _alignable_share(wc, c_used, c_similar, nc))
+
+
+@cython.cfunc
+def _alignable_share(
+    weights: tuple, used: list, similar: cython.ulonglong, n: cython.Py_ssize_t
+) -> cython.double:
+    """Weight share of one side's tokens that are aligned already or have a similar token."""
     i: cython.Py_ssize_t
     total: cython.double = 0.0
     alignable: cython.double = 0.0
-    q_share: cython.double = 0.0
-    c_share: cython.double = 0.0
-    for i in range(nq):
-        total += wq[i]
-        if q_used[i] or (q_similar >> i) & 1:
-            alignable += wq[i]
-    if total > 0.0:
-        q_share = alignable / total
-    total = alignable = 0.0
-    for i in range(nc):
-        total += wc[i]
-        if c_used[i] or (c_similar >> i) & 1:
-            alignable += wc[i]
-    if total > 0.0:
-        c_share = alignable / total
-    return max(q_share, c_share)
+    for i in range(n):
+        total += weights[i]
+        if used[i] or (similar >> i) & 1:
+            alignable += weights[i]
+    return alignable / total if total > 0.0 else 0.0
 
 
 @cython.ccall

@@ -223,3 +223,12 @@ def test_short_abjad_skeletons_are_not_compared_as_whole_names() -> None:
     # A compound written in two words or one still meets itself (four consonants: "bdlh").
     assert score("عبد الله", "Abdullah") >= 0.9
     assert score("اسرا عزیزی", "ASRA AZIZI") >= 0.9
+
+
+def test_codes_with_digits_compare_by_spelling_not_sound() -> None:
+    """Tail numbers sound alike once Metaphone drops their digits ("YF"): they are different aircraft."""
+    assert score("YV2763", "YV3360") < DEFAULT_THRESHOLD
+    assert score("3DATA", "TAATTA, AO") < DEFAULT_THRESHOLD
+    assert score("YV2763", "YV2763") == 1.0
+    # Letters written as digits in an otherwise spelled name still match on spelling.
+    assert score("Ig0r Sech1n", "Igor Sechin") >= DEFAULT_THRESHOLD
