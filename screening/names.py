@@ -94,6 +94,9 @@ LEGAL_FORM_MISMATCH = 0.97
 # Organisation names: a token that spells the initials of a run of the other name's words
 # ("us" / "united states", "pla" / "peoples liberation army") is aligned with the run.
 ACRONYM_MIN_WORDS = 2
+# An acronym that is the whole name needs this many letters: "SK" alone spells Sberbank
+# Kapital, Seaport of Kerch, Sumiyoshi-Kai and a hundred other pairs of words.
+LONE_ACRONYM_MIN_LETTERS = 3
 ACRONYM_MAX_WORDS = 6
 ACRONYM_SCORE = 0.95
 
@@ -799,9 +802,12 @@ def _align_acronyms(
     full_is_query: bool,
 ) -> tuple[float, float, int]:
     """Align acronym tokens of `short` with the runs of `full` they abbreviate (one pair each)."""
+    lone = len(short.tokens) == 1
     for i, token in enumerate(short.tokens):
         run = full.acronyms.get(token)
         if run is None or short_used[i] or token in full.token_set:
+            continue
+        if lone and len(token) < LONE_ACRONYM_MIN_LETTERS:
             continue
         j, span = run
         if any(full_used[j : j + span]):

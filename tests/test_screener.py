@@ -345,3 +345,16 @@ def test_the_scoring_floor_never_changes_a_score_that_reaches_it(bundled_screene
                     assert with_floor in (0.0, exact), (text, index.names[name_id].text, floor)
                     cut += with_floor == 0.0 < exact
     assert cut > 1000 and kept > 100  # the floor does cut candidates short, and scores above it are kept
+
+
+def test_a_two_letter_acronym_spells_no_organisation(bundled_screener: Screener) -> None:
+    """ "OOO 'SK'" alerted at 0.95 on Sberbank Kapital, Seaport of Kerch, Sumiyoshi-Kai ... (brute force)."""
+    query = Query(name="OOO 'SK'", limit=50)
+    spelled = {"SBERBANK KAPITAL OOO", "SEAPORT OF KERCH", "SUMIYOSHI-KAI", "SPC KRUG"}
+    assert not spelled & {m.matched_name for m in bundled_screener.screen_brute_force(query).matches}
+    # Three letters and more still spell their words out, and two beside other words.
+    pla = bundled_screener.screen(Query(name="PLA", limit=20))
+    assert "PEOPLE'S LIBERATION ARMY" in {m.matched_name for m in pla.matches}
+    from screening.compare import compare
+
+    assert compare("U.S. Department of State", "United States Department of State").score >= DEFAULT_THRESHOLD
