@@ -390,8 +390,11 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
     full_latin = normalize_latin(native)
     spellings: list[_Spelling] = []
     legal_forms: tuple[str, ...] = native_forms
+    # Han, Hangul and Kana names write their legal forms in their own script (taken out of
+    # `native` above): a Latin "form" in their reading is a syllable ("sun yu": Yu is a name).
+    read_syllables = not scripts.isdisjoint(_CJK_SCRIPTS)
     for variant in variants:
-        if type == "person" or variant == native_rest:
+        if type == "person" or variant == native_rest or read_syllables:
             # Latin input: its legal forms were taken out of `native` already.
             rest, forms = variant, ()
         else:

@@ -232,3 +232,13 @@ def test_codes_with_digits_compare_by_spelling_not_sound() -> None:
     assert score("YV2763", "YV2763") == 1.0
     # Letters written as digits in an otherwise spelled name still match on spelling.
     assert score("Ig0r Sech1n", "Igor Sechin") >= DEFAULT_THRESHOLD
+
+
+def test_a_syllable_of_a_han_name_is_not_a_legal_form() -> None:
+    """The reading of 孙宇 is "sun yu"; rigour reads "yu" as a legal form and left "sun" alone (0.89)."""
+    name = analyze_name("孙宇", "any")
+    assert name.tokens == ("sun", "yu") and name.legal_forms == ()
+    assert score("孙宇", "NEW SUN INVESTMENTS") < DEFAULT_THRESHOLD
+    assert score("刘瑜", "LIU, Cuiying") < DEFAULT_THRESHOLD
+    # Legal forms written in Han are still taken out.
+    assert analyze_name("四川聚信和网络科技有限公司", "entity").legal_forms == ("ltd",)
