@@ -381,10 +381,20 @@ def _index_keys(spellings: tuple[_Spelling, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _pinyin_name(rest: str, forms: tuple[str, ...]) -> bool:
+    """Whether a name and the legal forms taken out of it are all Mandarin syllables."""
+    words = rest.split()
+    return bool(words) and all(is_chinese_syllable(w) for w in (*words, *forms))
+
+
 def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], bool, frozenset[str]]:
     """(spellings, legal forms, abjad, scripts) of one written form of a name."""
     native = clean_text(name)
     native_rest, native_forms = split_legal_forms(native) if type != "person" else (native, ())
+    if type == "any" and native_forms and _pinyin_name(native_rest, native_forms):
+        # "Liu Yu", "Zhang Sa", "Wang Ao": a Chinese name in pinyin whose given name is also a
+        # legal form (Yu, SA, AO). Without the type to say otherwise, it stays a name.
+        native_rest, native_forms = native, ()
     variants, abjad = latin_variants(native_rest)
     scripts = frozenset(scripts_of(native_rest)) - _NEUTRAL_SCRIPTS
     full_latin = normalize_latin(native)

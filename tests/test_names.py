@@ -242,3 +242,13 @@ def test_a_syllable_of_a_han_name_is_not_a_legal_form() -> None:
     assert score("刘瑜", "LIU, Cuiying") < DEFAULT_THRESHOLD
     # Legal forms written in Han are still taken out.
     assert analyze_name("四川聚信和网络科技有限公司", "entity").legal_forms == ("ltd",)
+
+
+def test_a_pinyin_given_name_that_is_a_legal_form_stays_a_name() -> None:
+    """ "Zhang Sa" read as ZHANG + the legal form SA alerted on every ZHANG on the lists (0.89)."""
+    assert analyze_name("Zhang Sa", "any").tokens == ("zhang", "sa")
+    assert score("Zhang Sa", "ZHANG, Wei") < DEFAULT_THRESHOLD
+    assert score("Liu Yu", "LIU, Cuiying") < DEFAULT_THRESHOLD
+    # A company's legal form is still one, and so is a form after a word that is no syllable.
+    assert analyze_name("Zhang Sa", "entity").legal_forms == ("sa",)
+    assert analyze_name("Sberbank AO", "any").legal_forms == ("ao",)
