@@ -307,9 +307,9 @@ def test_a_legal_form_makes_an_untyped_query_an_organisation(bundled_screener: S
     # Without the legal form, or with one that is also a person's name part, persons still match.
     plain = bundled_screener.screen_brute_force(Query(name="RAD", limit=1000))
     assert "ofac:26956" in {m.entity_id for m in plain.matches}
-    assert (
-        bundled_screener.screen(Query(name="Liu Ao", threshold=0.5)).matches[0].explanation["evidence"] == []
-    )
+    # "Ao" of "Liu Ao" is a given name, not the legal form AO: no type evidence on its (weak) matches.
+    liu_ao = bundled_screener.screen(Query(name="Liu Ao", threshold=0.3)).matches
+    assert liu_ao and all(m.explanation["evidence"] == [] for m in liu_ao)
 
 
 def test_a_legal_form_that_is_also_a_persons_name_part_stays_a_name(bundled_screener: Screener) -> None:
