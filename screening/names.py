@@ -707,7 +707,9 @@ def _score_spellings(
                             matches.append(TokenMatch(token, token, "exact", 1.0, w))
                         break
     candidates: list[tuple[float, int, int, str]] = []
-    # Bit i: query token i (bit j: list token j) has a similar token on the other side.
+    # Bit i: query token i (bit j: list token j) has a similar token on the other side, kept
+    # only when a floor may cut the pair short (and the names fit the bit masks).
+    bounded: cython.bint = floor > 0.0 and nq <= _BOUND_TOKENS_MAX and nc <= _BOUND_TOKENS_MAX
     one: cython.ulonglong = 1
     q_similar: cython.ulonglong = 0
     c_similar: cython.ulonglong = 0
@@ -729,15 +731,10 @@ def _score_spellings(
                 _memo_size[0] += 1
             if found[0] and (initials or found[1] != "initial"):
                 candidates.append((found[0], i, j, found[1]))
-                if i < _BOUND_TOKENS_MAX and j < _BOUND_TOKENS_MAX:
+                if bounded:
                     q_similar |= one << i
                     c_similar |= one << j
-    if (
-        floor > 0.0
-        and nq <= _BOUND_TOKENS_MAX
-        and nc <= _BOUND_TOKENS_MAX
-        and _alignment_bound(wq, q_used, q_similar, nq, wc, c_used, c_similar, nc) < floor
-    ):
+    if bounded and _alignment_bound(wq, q_used, q_similar, nq, wc, c_used, c_similar, nc) < floor:
         return 0.0, matches
     if candidates:
         if len(candidates) > 1:
@@ -995,11 +992,6 @@ def comparable_scripts(a: frozenset[str], b: frozenset[str]) -> bool:
     return not a or not b or bool(a & b) or (a | b) <= _CJK_SCRIPTS
 
 
-def _share_no_legal_form(q_forms: tuple[str, ...], c_forms: tuple[str, ...]) -> bool:
-    """Whether no legal form of one name is among the other's."""
-    return all(form not in c_forms for form in q_forms)
-
-
 @cython.ccall
 def _best_reading(
     query: AnalyzedName,
@@ -1041,7 +1033,7 @@ def _best_reading(
         if best >= 1.0:
             break
     q_forms, c_forms = query.legal_forms, candidate.legal_forms
-    legal_conflict = bool(q_forms and c_forms and _share_no_legal_form(q_forms, c_forms))
+    legal_conflict = bool(q_forms and c_forms and frozenset(q_forms).isdisjoint(c_forms))
     if legal_conflict:
         best *= LEGAL_FORM_MISMATCH
     return best, best_matches, best_pair, legal_conflict
