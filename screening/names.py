@@ -31,7 +31,7 @@ from rigour.names import extract_org_types, remove_obj_prefixes, remove_person_p
 
 from screening.legal_forms import split_legal_forms
 from screening.normalize import clean_text, join_initialisms, normalize_latin, tokenize
-from screening.phonetics import metaphone, nysiis, skeleton
+from screening.phonetics import abjad_skeleton, metaphone, nysiis, skeleton
 from screening.token_weights import DEFAULT_WEIGHTS, UNKNOWN_TOKEN_WEIGHT
 from screening.translit import (
     is_chinese_syllable,
@@ -537,7 +537,7 @@ def _abjad_similarity(ta: str, tb: str) -> tuple[float, str]:
     if _onset(ta) != _onset(tb):
         # The skeleton drops w/y, but at the start of a token they are consonants: "wly" is not "lee".
         return _NO_MATCH
-    ka, kb = skeleton(ta), skeleton(tb)
+    ka, kb = abjad_skeleton(ta), abjad_skeleton(tb)
     if ka == kb:
         return ABJAD_SKELETON_SCORE, "transliterated"
     sim = Levenshtein.normalized_similarity(ka, kb) * 0.9

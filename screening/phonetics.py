@@ -18,6 +18,9 @@ _DOUBLED = re.compile(r"(.)\1+")
 # Letters that sound alike across transliteration habits are folded (q/c -> k, z -> s,
 # p -> b); vowels and glides (a e i o u y w, and v/j, folded to w/y) are dropped.
 _SKELETON_TABLE = str.maketrans({"q": "k", "c": "k", "z": "s", "p": "b", **dict.fromkeys("aeiouywvj")})
+# The same in two steps, for `abjad_skeleton` (doubles collapsed between them).
+_FOLD_TABLE = str.maketrans({"q": "k", "c": "k", "z": "s", "p": "b"})
+_VOWEL_TABLE = str.maketrans(dict.fromkeys("aeiouywvj"))
 # Digraphs read as one consonant, replaced in this order before folding.
 _DIGRAPHS = (("kh", "h"), ("dh", "d"), ("th", "t"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("ph", "f"))
 
@@ -74,3 +77,24 @@ def skeleton(token: str) -> str:
         # template expansion, which was a tenth of the index build).
         body = "".join(letter for letter, _ in itertools.groupby(body))
     return body or token[0]
+
+
+@functools.lru_cache(maxsize=262144)
+def abjad_skeleton(token: str) -> str:
+    """The skeleton of a token written without short vowels: a letter repeated around a vowel stays two.
+
+    Arabic script writes a doubled consonant once ("hassan" / "hsn"), but "aziz" (عزيز) has
+    two z: `skeleton` collapses them after the vowels go, so "aziz", "isa" and "aas" all read
+    "s" and a Persian "Azizi" met the acronym "AAS". Latin spellings keep `skeleton`, whose
+    looser collapse also meets "Iran" / "Iranian".
+    """
+    if not token:
+        return ""
+    folded = token
+    if "h" in folded:
+        for digraph, letter in _DIGRAPHS:
+            folded = folded.replace(digraph, letter)
+    folded = folded.translate(_FOLD_TABLE)
+    if len(folded) > 1:
+        folded = "".join(letter for letter, _ in itertools.groupby(folded))
+    return folded.translate(_VOWEL_TABLE) or token[0]

@@ -225,6 +225,17 @@ def test_short_abjad_skeletons_are_not_compared_as_whole_names() -> None:
     assert score("اسرا عزیزی", "ASRA AZIZI") >= 0.9
 
 
+def test_a_letter_repeated_around_a_vowel_is_two_consonants_in_arabic_script() -> None:
+    """Persian "عزیزی" (azizi) has two z: its skeleton is not "s", so it is not "AAS" (0.91 before)."""
+    assert score("اسرا عزیزی", "Ansar al-Shari'a (AAS)") < DEFAULT_THRESHOLD
+    assert score("عزيز", "Isa") < DEFAULT_THRESHOLD
+    # A doubled letter is still one consonant (Arabic writes it once), and the name meets itself.
+    assert score("حسن", "Hassan") >= DEFAULT_THRESHOLD
+    assert score("عزيز", "Aziz") >= DEFAULT_THRESHOLD
+    # Latin spellings keep the looser skeleton ("Iran" / "Iranian" alias pairs on the SDN list).
+    assert score("IRANIAN ALUMINUM COMPANY", "IRAN ALUMINUM COMPANY", "entity") >= DEFAULT_THRESHOLD
+
+
 def test_codes_with_digits_compare_by_spelling_not_sound() -> None:
     """Tail numbers sound alike once Metaphone drops their digits ("YF"): they are different aircraft."""
     assert score("YV2763", "YV3360") < DEFAULT_THRESHOLD
