@@ -31,18 +31,28 @@ def _plain_source_module():
 PLAIN = _plain_source_module()
 
 
+def _key_rank(shared: float, total: float, query_total: float, extra_cost: float) -> float:
+    """The better of the two coverages, each side's extra key weight costing `extra_cost` of it."""
+    as_query = shared / (query_total + extra_cost * max(0.0, total - shared))
+    as_name = shared / (total + extra_cost * max(0.0, query_total - shared))
+    return max(as_query, as_name)
+
+
 def _reference(
-    keys, boost, norms, allowed, designation_of, shortlist, limit, min_share, min_count, tie_limit
+    keys, boost, totals, allowed, designation_of, shortlist, limit, min_share, min_count, tie_limit, query
 ):
-    """Sum per name in key order, rank by sum / norm (ties by id), walk as NameIndex.candidates documents."""
+    """Sum per name in key order, rank by `_key_rank` (ties by id), walk as NameIndex.candidates documents."""
     sums: dict[int, float] = {}
     for ids, weight in keys:
         for name in ids:
             sums[name] = sums.get(name, 0.0) + weight
     names = [n for n in sums if allowed[n]]
 
+    def rank_of(name: int) -> float:
+        return _key_rank(sums[name], totals[name], *query)
+
     def order(pool: list[int]) -> list[int]:
-        return sorted(pool, key=lambda n: (-(sums[n] / norms[n]), n))
+        return sorted(pool, key=lambda n: (-rank_of(n), n))
 
     if boost and names:
         names = order(names)[:shortlist]
@@ -56,7 +66,7 @@ def _reference(
     cutoff = None
     last_rank = 0.0
     for name in ranked:
-        rank = sums[name] / norms[name]
+        rank = rank_of(name)
         cutoff = rank * min_share if cutoff is None else cutoff
         if rank < cutoff and len(chosen) >= min_count:
             break
@@ -86,7 +96,8 @@ posting_lists = st.lists(
 @given(
     generate=posting_lists,
     boost=posting_lists | st.just([]),
-    norms=st.lists(st.sampled_from([1.0, 1.5, 2.25, 3.0]), min_size=NAMES, max_size=NAMES),
+    totals=st.lists(st.sampled_from([1.0, 1.5, 2.25, 3.0, 9.5]), min_size=NAMES, max_size=NAMES),
+    query=st.tuples(st.sampled_from([1.0, 4.0, 11.5]), st.sampled_from([0.0, 0.05, 0.4])),
     allowed=st.lists(st.booleans(), min_size=NAMES, max_size=NAMES) | st.just([True] * NAMES),
     designation_of=st.lists(st.integers(0, DESIGNATIONS - 1), min_size=NAMES, max_size=NAMES),
     shortlist=st.integers(1, 12),
@@ -96,7 +107,7 @@ posting_lists = st.lists(
     tie_limit=st.sampled_from([0, 10]),
 )
 def test_ranking_equals_the_plain_reference(
-    generate, boost, norms, allowed, designation_of, shortlist, limit, min_share, min_count, tie_limit
+    generate, boost, totals, query, allowed, designation_of, shortlist, limit, min_share, min_count, tie_limit
 ) -> None:
     flat = np.array([n for ids, _ in generate + boost for n in ids], dtype=np.int32)
     spans, offset = [], 0
@@ -104,10 +115,20 @@ def test_ranking_equals_the_plain_reference(
         spans.append((offset, len(ids), weight))
         offset += len(ids)
     expected = _reference(
-        generate, boost, norms, allowed, designation_of, shortlist, limit, min_share, min_count, tie_limit
+        generate,
+        boost,
+        totals,
+        allowed,
+        designation_of,
+        shortlist,
+        limit,
+        min_share,
+        min_count,
+        tie_limit,
+        query,
     )
     arrays = (
-        np.array(norms, dtype=np.float64),
+        np.array(totals, dtype=np.float64),
         np.array(allowed, dtype=np.uint8),
         np.array(designation_of, dtype=np.int32),
     )
@@ -118,16 +139,17 @@ def test_ranking_equals_the_plain_reference(
         try:
             scratch = module.Scratch(NAMES)
             for _ in range(2):  # the scratch arrays are left clean for the next query
-                assert _rank(module, scratch, flat, spans, len(generate), arrays, shortlist, walk) == expected
+                ranked = _rank(module, scratch, flat, spans, len(generate), arrays, shortlist, query, walk)
+                assert ranked == expected
                 assert not scratch.sums.any() and not scratch.marks.any()
         finally:
             module.SCAN_PER_SHORTLISTED = default_scan
 
 
-def _rank(module, scratch, flat, spans, generated, arrays, shortlist, walk) -> list[int]:
-    norms, allowed, designation_of = arrays
+def _rank(module, scratch, flat, spans, generated, arrays, shortlist, query, walk) -> list[int]:
+    totals, allowed, designation_of = arrays
     heaped = module.ranked_names(
-        scratch, flat, norms, allowed, spans[:generated], spans[generated:], shortlist
+        scratch, flat, totals, allowed, spans[:generated], spans[generated:], shortlist, *query
     )
     return module.best_names(scratch, heaped, designation_of, *walk, 3, 0.97)
 

@@ -5,7 +5,7 @@ frozenset of strings (a name's index keys) may run in a different order in each 
 A float sum taken in that order differed in its last bit between processes and swapped
 tied candidates ("LIMITED LIABILITY COMPANY VLADEKS" matched a different list name under
 two seeds). Here two subprocesses with different hash seeds build the index over real
-lists and must agree bit for bit: on the index's ranking norms and on every result.
+lists and must agree bit for bit: on the index's ranking totals and on every result.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ results = [
     screener.screen(Query(name=name, threshold=0.6, limit=20)).model_dump(mode="json") for name in names
 ]
 print(orjson.dumps({
-    "norms": hashlib.sha256(screener.index._norms.tobytes()).hexdigest(),
+    "totals": hashlib.sha256(screener.index._totals.tobytes()).hexdigest(),
     "results": results,
 }).decode())
 """
@@ -66,7 +66,7 @@ def _result(proc: subprocess.Popen[bytes]) -> dict:
 def test_results_identical_under_different_hash_seeds() -> None:
     procs = [_start("1"), _start("2")]  # in parallel: each builds its own index
     first, second = (_result(p) for p in procs)
-    assert first["norms"] == second["norms"], "index ranking norms depend on the hash seed"
+    assert first["totals"] == second["totals"], "index ranking totals depend on the hash seed"
     assert len(first["results"]) == len(second["results"]) > 300
     assert any(r["matches"] for r in first["results"])
     for a, b in zip(first["results"], second["results"], strict=True):
