@@ -279,10 +279,10 @@ class NameIndex:
         flat array, a heap for the ranking), so a query costs a few microseconds even when
         it reads thousands of postings; Python only walks the shortlist.
         """
-        wanted_keys = lookup_keys(query)
+        base_keys = wanted_keys = lookup_keys(query)
         acronym_keys = query_acronym_keys(query)
         if acronym_keys:
-            wanted_keys = wanted_keys | acronym_keys
+            wanted_keys = base_keys | acronym_keys
         spans = self._spans
         keys = sorted([spans[k] for k in wanted_keys if k in spans])
         if not keys:
@@ -299,7 +299,12 @@ class NameIndex:
                 read += size
         allowed = self._all_allowed if allowed_lists is None else self._list_mask(allowed_lists)
         scratch = self._scratch()
-        query_total = math.fsum(sorted(spans[k][3] for k in lookup_keys(query) if k in spans))
+        # The query's total key weight, its acronym keys aside as for list names (fsum is exact
+        # in any order).
+        if acronym_keys:
+            query_total = math.fsum([weight for _, key, _, weight in keys if key in base_keys])
+        else:
+            query_total = math.fsum([weight for _, _, _, weight in keys])
         heaped = ranked_names(
             scratch,
             self._flat_postings,

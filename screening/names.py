@@ -478,7 +478,12 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
         # Syllables ("lu", "su", "kim", "yang") are matched only exactly: a one-letter change is
         # another syllable, and sound-alike codes of syllables agree by chance.
         return _NO_MATCH
-    # The cheapest test that rejects most pairs (nine in ten candidate token pairs) goes first.
+    # The cheapest tests that reject most pairs (nine in ten candidate token pairs) go first.
+    # Normalised Levenshtein similarity is at most the shorter length over the longer one.
+    la: cython.Py_ssize_t = len(ta)
+    lb: cython.Py_ssize_t = len(tb)
+    if (la if la < lb else lb) < PHONETIC_LEV_MIN * (lb if la < lb else la):
+        return _NO_MATCH
     lev = Levenshtein.normalized_similarity(ta, tb)
     if lev < PHONETIC_LEV_MIN or ta.isdigit() or tb.isdigit() or _chinese_pair(ta, tb):
         return _NO_MATCH
