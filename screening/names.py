@@ -523,6 +523,7 @@ def _is_chinese_word(token: str) -> bool:
     return is_chinese_syllable(token) or pinyin_token_to_wade_giles(token) is not None
 
 
+_VOWELS = "aeiou"
 # Letters that start a token as a consonant in an abjad reading (و w/v, ي y/j): folded pairs.
 _ONSET = str.maketrans({"v": "w", "j": "y"})
 
@@ -541,6 +542,10 @@ def _abjad_similarity(ta: str, tb: str) -> tuple[float, str]:
         return _NO_MATCH  # a particle ("al") matches only itself, not a name with its skeleton
     if _onset(ta) != _onset(tb):
         # The skeleton drops w/y, but at the start of a token they are consonants: "wly" is not "lee".
+        return _NO_MATCH
+    if (ta[0] in _VOWELS) != (tb[0] in _VOWELS):
+        # An abjad reading starts with a vowel only where the script writes a letter for it (alef,
+        # ayn: see `latin_variants`): "ahmdy" (احمدی, Ahmadi) is not "hamid" though both are "hmd".
         return _NO_MATCH
     ka, kb = abjad_skeleton(ta), abjad_skeleton(tb)
     if ka == kb:

@@ -13,8 +13,30 @@ import unicodedata
 # Apostrophes and modifier letters that sit inside a word ("O'Brien", "Sa'ad", "ʿAli").
 _APOSTROPHES = "'\u2018\u2019\u201a\u201b\u2032\u02bc\u02bb\u02bf\u02be\u0060\u00b4\u02b9\u02c8\u055a\ua78c"
 _APOSTROPHE_TABLE = str.maketrans("", "", _APOSTROPHES)
+
+
+def _combining_marks() -> str:
+    """Every combining mark (Unicode category M) as ranges for a regex character class.
+
+    `\\W` counts marks as non-word characters, so a vowel sign inside a word ("مُحَمَّد",
+    "שָׁלוֹם", Devanagari "मोदी") split it into letters. Marks live in planes 0, 1 and 14.
+    """
+    ranges: list[str] = []
+    start = previous = -2
+    for code in [*range(0x20000), *range(0xE0000, 0xE0200)]:
+        if not unicodedata.category(chr(code)).startswith("M"):
+            continue
+        if code != previous + 1:
+            if start >= 0:
+                ranges.append(f"{chr(start)}-{chr(previous)}")
+            start = code
+        previous = code
+    ranges.append(f"{chr(start)}-{chr(previous)}")
+    return "".join(ranges)
+
+
 # Anything that is not a letter, a combining mark or a digit separates tokens.
-_SEPARATOR = re.compile(r"[\W_]+", re.UNICODE)
+_SEPARATOR = re.compile(rf"(?:[^\w{_combining_marks()}]|_)+")
 
 
 def strip_marks(text: str) -> str:

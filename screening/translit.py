@@ -10,6 +10,7 @@ analysis time, never while scoring.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Callable
 
@@ -303,6 +304,13 @@ def hangul_variants(text: str) -> list[str]:
     return out
 
 
+# In an abjad a word never starts with a vowel sign: a vowel-initial word starts with a letter
+# that carries it (Arabic alef, which ICU reads "a", but also ayn, and Hebrew aleph and ayin,
+# which it reads as a bare ' or ʿ and normalisation drops). Read at the start of a word, they
+# are the "a" that keeps "علي" vowel-initial like "Ali", and "احمدی" (Ahmadi) apart from Hamid.
+_WORD_INITIAL_CARRIER = re.compile(r"(?<!\w)['\u02bf\u02bc\u02be](?=\w)")
+
+
 def _icu_latin(text: str) -> str:
     return _icu("Any-Latin; Latin-ASCII").transliterate(text)
 
@@ -327,6 +335,8 @@ def latin_variants(text: str) -> tuple[list[str], bool]:
         raw = han_variants(text_nfkc)
     else:
         raw = [_icu_latin(text_nfkc)]
+        if scripts & ABJAD_SCRIPTS:
+            raw = [_WORD_INITIAL_CARRIER.sub("a", variant) for variant in raw]
     out: list[str] = []
     for variant in raw:
         norm = normalize_latin(variant)

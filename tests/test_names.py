@@ -236,6 +236,25 @@ def test_a_letter_repeated_around_a_vowel_is_two_consonants_in_arabic_script() -
     assert score("IRANIAN ALUMINUM COMPANY", "IRAN ALUMINUM COMPANY", "entity") >= DEFAULT_THRESHOLD
 
 
+def test_vocalised_arabic_and_devanagari_names_are_read_as_words() -> None:
+    """Vowel signs split words into letters: "مُحَمَّد عَلِي" read "m h m d l y" (0.07 against Mohamed Ali)."""
+    assert score("مُحَمَّد عَلِي", "Mohamed Ali", "person") >= DEFAULT_THRESHOLD
+    assert score("مُعتز بنو هلال", "AL BANAI, A Moayied Rida H", "person") < DEFAULT_THRESHOLD
+    assert score("नरेंद्र मोदी", "Narendra Modi", "person") >= DEFAULT_THRESHOLD
+
+
+def test_an_abjad_word_starts_with_a_vowel_only_where_a_letter_carries_it() -> None:
+    """Initial alef or ayn is a vowel: "احمدی" (Ahmadi) is not "Hamid", though both are "hmd" (0.95 before)."""
+    assert score("حسنا احمدی", "HAMID, Huseyini", "person") < DEFAULT_THRESHOLD
+    assert score("احمد", "Hamid", "person") < DEFAULT_THRESHOLD
+    # Ayn and alef read as the vowel the Latin spelling starts with.
+    assert score("علي", "Ali", "person") >= DEFAULT_THRESHOLD
+    assert score("عمر", "Omar", "person") >= DEFAULT_THRESHOLD
+    assert score("عبد الله", "Abdullah", "person") >= DEFAULT_THRESHOLD
+    assert score("أحمد", "Ahmad", "person") >= DEFAULT_THRESHOLD
+    assert score("אברהם", "Abraham", "person") >= DEFAULT_THRESHOLD
+
+
 def test_codes_with_digits_compare_by_spelling_not_sound() -> None:
     """Tail numbers sound alike once Metaphone drops their digits ("YF"): they are different aircraft."""
     assert score("YV2763", "YV3360") < DEFAULT_THRESHOLD

@@ -21,3 +21,12 @@ def test_nfkc_full_width_and_ligatures() -> None:
 
 def test_clean_text_keeps_script() -> None:
     assert clean_text("ООО «Ромашка»") == "ооо ромашка"
+
+
+def test_vowel_signs_stay_inside_their_word() -> None:
+    """Combining marks are not separators: vocalised Arabic, pointed Hebrew, Devanagari stay whole words."""
+    assert clean_text("مُحَمَّد عَلِي").split() == ["مُحَمَّد", "عَلِي"]
+    assert clean_text("שָׁלוֹם") == "שָׁלוֹם"
+    assert clean_text("नरेंद्र मोदी").split() == ["नरेंद्र", "मोदी"]
+    # Underscores and punctuation still separate.
+    assert clean_text("foo_bar-baz.qux") == "foo bar baz qux"
