@@ -311,6 +311,12 @@ def hangul_variants(text: str) -> list[str]:
 _WORD_INITIAL_CARRIER = re.compile(r"(?<!\w)['\u02bf\u02bc\u02be](?=\w)")
 
 
+# Arabic-script names are read a second time with Persian (and Urdu, Turkish) letter values,
+# where ض ذ ظ are z, ث ص s and ط t: "رضایی" is Rezaei, not Rdayy; "عثمان" is also Osman, not only
+# Uthman. The Arabic values stay the first reading.
+_PERSIAN_VALUES = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س", "ص": "س", "ط": "ت"})
+
+
 def _icu_latin(text: str) -> str:
     return _icu("Any-Latin; Latin-ASCII").transliterate(text)
 
@@ -335,6 +341,10 @@ def latin_variants(text: str) -> tuple[list[str], bool]:
         raw = han_variants(text_nfkc)
     else:
         raw = [_icu_latin(text_nfkc)]
+        if "Arab" in scripts:
+            persian = text_nfkc.translate(_PERSIAN_VALUES)
+            if persian != text_nfkc:
+                raw.append(_icu_latin(persian))
         if scripts & ABJAD_SCRIPTS:
             raw = [_WORD_INITIAL_CARRIER.sub("a", variant) for variant in raw]
     out: list[str] = []

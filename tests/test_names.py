@@ -255,6 +255,16 @@ def test_an_abjad_word_starts_with_a_vowel_only_where_a_letter_carries_it() -> N
     assert score("אברהם", "Abraham", "person") >= DEFAULT_THRESHOLD
 
 
+def test_arabic_script_names_are_also_read_with_persian_letter_values() -> None:
+    """ض is z in Persian: "علی رضایی" read only as "aly rdayy" scored 0.08 against Ali Rezaei."""
+    assert score("علی رضایی", "Ali Rezaei", "person") >= DEFAULT_THRESHOLD
+    assert score("رمضان", "Ramazan", "person") >= DEFAULT_THRESHOLD
+    assert score("عثمان", "Osman", "person") >= DEFAULT_THRESHOLD
+    # The Arabic values still read first.
+    assert score("رمضان", "Ramadan", "person") >= DEFAULT_THRESHOLD
+    assert score("عثمان", "Uthman", "person") >= DEFAULT_THRESHOLD
+
+
 def test_codes_with_digits_compare_by_spelling_not_sound() -> None:
     """Tail numbers sound alike once Metaphone drops their digits ("YF"): they are different aircraft."""
     assert score("YV2763", "YV3360") < DEFAULT_THRESHOLD
