@@ -17,8 +17,8 @@ import math
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 
+import cython
 import numpy as np
 
 from lists.model import AliasStrength, Designation
@@ -60,11 +60,15 @@ ACRONYM_MEETINGS_MAX = 24
 NAMES_PER_DESIGNATION = 3
 
 
-@dataclass(frozen=True, slots=True)
+@cython.dataclasses.dataclass(frozen=True)
+@cython.cclass
 class IndexedName:
-    """One list name: which designation it belongs to, how it is listed, and its analysis."""
+    """One list name: which designation it belongs to, how it is listed, and its analysis.
 
-    designation: int  # position in NameIndex.designations
+    An extension type when compiled, as AnalyzedName: read for every candidate scored.
+    """
+
+    designation: cython.int  # position in NameIndex.designations
     text: str
     kind: str  # "primary" | "aka" | "weak" | "original-script"
     analyzed: AnalyzedName

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import cython
@@ -131,7 +131,8 @@ class _Spelling:
     weight_cache: list = cython.dataclasses.field(default_factory=list, repr=False, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@cython.dataclasses.dataclass(frozen=True)
+@cython.cclass
 class AnalyzedName:
     """A name prepared once (at index build or query time) for fast repeated scoring.
 
@@ -153,16 +154,19 @@ class AnalyzedName:
     skip keys whose token weight is below its own cut-off when other keys exist.
     """
 
+    # Fields typed as the builtin containers (a C struct member each when compiled).
     original: str
-    type: NameType
-    tokens: tuple[str, ...]  # normalised Latin name tokens, legal forms removed
-    legal_forms: tuple[str, ...]  # canonical legal-form tokens found, e.g. ("ltd",)
-    index_keys: frozenset[str]  # keys the candidate index files / looks up this name by
+    type: str  # a NameType
+    tokens: tuple  # normalised Latin name tokens (str), legal forms removed
+    legal_forms: tuple  # canonical legal-form tokens found, e.g. ("ltd",)
+    index_keys: frozenset  # keys (str) the candidate index files / looks up this name by
     # Added fields (not part of the original contract):
-    spellings: tuple[_Spelling, ...] = field(default=(), repr=False, compare=False)
-    abjad: bool = False  # written in a script without short vowels (Arabic, Hebrew, Thai)
-    script_tokens: tuple[tuple[str, ...], ...] = ()  # all Latin token tuples, first = tokens
-    scripts: frozenset[str] = frozenset()  # non-Latin scripts the name is written in (ISO 15924)
+    spellings: tuple = cython.dataclasses.field(
+        default=(), repr=False, compare=False, hash=False
+    )  # _Spelling
+    abjad: cython.bint = False  # written in a script without short vowels (Arabic, Hebrew, Thai)
+    script_tokens: tuple = ()  # all Latin token tuples, first = tokens
+    scripts: frozenset = frozenset()  # non-Latin scripts the name is written in (ISO 15924)
 
 
 @dataclass(frozen=True, slots=True)

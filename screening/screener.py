@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import cython
+
 from lists.model import Designation
 from screening.evidence import (
     MAX_POSITIVE_EFFECT,
@@ -90,10 +92,11 @@ class ScreenerStats:
     lists: dict[str, int]
 
 
-@dataclass(slots=True)
+@cython.dataclasses.dataclass
+@cython.cclass
 class _Best:
-    score: float  # name score after the weak-alias factor
-    name_id: int
+    score: cython.double  # name score after the weak-alias factor
+    name_id: cython.int
     name_score: NameScore | None
 
 
