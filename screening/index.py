@@ -305,10 +305,7 @@ class NameIndex:
         scratch = self._scratch()
         # The query's total key weight, its acronym keys aside as for list names (fsum is exact
         # in any order).
-        if acronym_keys:
-            query_total = math.fsum([weight for _, key, _, weight in keys if key in base_keys])
-        else:
-            query_total = math.fsum([weight for _, _, _, weight in keys])
+        query_total = math.fsum([weight for _, key, _, weight in keys if key in base_keys])
         heaped = ranked_names(
             scratch,
             self._flat_postings,

@@ -161,9 +161,8 @@ class AnalyzedName:
     legal_forms: tuple  # canonical legal-form tokens found, e.g. ("ltd",)
     index_keys: frozenset  # keys (str) the candidate index files / looks up this name by
     # Added fields (not part of the original contract):
-    spellings: tuple = cython.dataclasses.field(
-        default=(), repr=False, compare=False, hash=False
-    )  # _Spelling
+    # Of _Spelling: every Latin reading of the name, first = tokens.
+    spellings: tuple = cython.dataclasses.field(default=(), repr=False, compare=False, hash=False)
     abjad: cython.bint = False  # written in a script without short vowels (Arabic, Hebrew, Thai)
     script_tokens: tuple = ()  # all Latin token tuples, first = tokens
     scripts: frozenset = frozenset()  # non-Latin scripts the name is written in (ISO 15924)
@@ -533,15 +532,21 @@ def _is_chinese_word(token: str) -> bool:
     return is_chinese_syllable(token) or pinyin_token_to_wade_giles(token) is not None
 
 
-_VOWELS = "aeiou"
-# Letters that start a token as a consonant in an abjad reading (و w/v, ي y/j): folded pairs.
-_ONSET = str.maketrans({"v": "w", "j": "y"})
-
-
 @cython.ccall
 def _onset(token: str) -> str:
-    first = token[0].translate(_ONSET)
-    return first if first in "wy" else ""
+    """How a token starts in an abjad reading: "w" (و as w or v), "y" (ي as y or j), "a" (a vowel) or "".
+
+    The skeleton drops w/y, but at the start of a token they are consonants: "wly" is not
+    "lee". And a reading starts with a vowel only where the script writes a letter for it
+    (alef, ayn: see `latin_variants`): "ahmdy" (احمدی, Ahmadi) is not "hamid", though both
+    are "hmd".
+    """
+    first = token[0]
+    if first == "w" or first == "v":
+        return "w"
+    if first == "y" or first == "j":
+        return "y"
+    return "a" if first in "aeiou" else ""
 
 
 @cython.ccall
@@ -551,11 +556,6 @@ def _abjad_similarity(ta: str, tb: str) -> tuple[float, str]:
     if ta in _NAME_PARTICLES or tb in _NAME_PARTICLES:
         return _NO_MATCH  # a particle ("al") matches only itself, not a name with its skeleton
     if _onset(ta) != _onset(tb):
-        # The skeleton drops w/y, but at the start of a token they are consonants: "wly" is not "lee".
-        return _NO_MATCH
-    if (ta[0] in _VOWELS) != (tb[0] in _VOWELS):
-        # An abjad reading starts with a vowel only where the script writes a letter for it (alef,
-        # ayn: see `latin_variants`): "ahmdy" (احمدی, Ahmadi) is not "hamid" though both are "hmd".
         return _NO_MATCH
     ka, kb = abjad_skeleton(ta), abjad_skeleton(tb)
     if ka == kb:

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 
 import jellyfish
 
-_DOUBLED = re.compile(r"(.)\1+")
 # Letters that sound alike across transliteration habits are folded (q/c -> k, z -> s,
 # p -> b); vowels and glides (a e i o u y w, and v/j, folded to w/y) are dropped.
-_SKELETON_TABLE = str.maketrans({"q": "k", "c": "k", "z": "s", "p": "b", **dict.fromkeys("aeiouywvj")})
-# The same in two steps, for `abjad_skeleton` (doubles collapsed between them).
 _FOLD_TABLE = str.maketrans({"q": "k", "c": "k", "z": "s", "p": "b"})
 _VOWEL_TABLE = str.maketrans(dict.fromkeys("aeiouywvj"))
 # Digraphs read as one consonant, replaced in this order before folding.
@@ -58,6 +54,20 @@ def match_rating(token: str) -> str:
         return ""
 
 
+def _folded(token: str) -> str:
+    """Digraphs read as one consonant, sound-alike letters folded; vowels still in place."""
+    if "h" in token:
+        for digraph, letter in _DIGRAPHS:
+            token = token.replace(digraph, letter)
+    return token.translate(_FOLD_TABLE)
+
+
+def _collapsed(text: str) -> str:
+    """Runs of one letter written once (groupby: a regex with its per-call template expansion
+    was a tenth of the index build)."""
+    return "".join(letter for letter, _ in itertools.groupby(text)) if len(text) > 1 else text
+
+
 @functools.lru_cache(maxsize=262144)
 def skeleton(token: str) -> str:
     """Consonant skeleton: vowels and glides dropped, similar letters folded, doubles collapsed.
@@ -67,16 +77,7 @@ def skeleton(token: str) -> str:
     """
     if not token:
         return ""
-    folded = token
-    if "h" in folded:
-        for digraph, letter in _DIGRAPHS:
-            folded = folded.replace(digraph, letter)
-    body = folded.translate(_SKELETON_TABLE)
-    if len(body) > 1:
-        # Doubled letters collapsed (as `_DOUBLED.sub(r"\1", body)`, without its per-call
-        # template expansion, which was a tenth of the index build).
-        body = "".join(letter for letter, _ in itertools.groupby(body))
-    return body or token[0]
+    return _collapsed(_folded(token).translate(_VOWEL_TABLE)) or token[0]
 
 
 @functools.lru_cache(maxsize=262144)
@@ -90,11 +91,4 @@ def abjad_skeleton(token: str) -> str:
     """
     if not token:
         return ""
-    folded = token
-    if "h" in folded:
-        for digraph, letter in _DIGRAPHS:
-            folded = folded.replace(digraph, letter)
-    folded = folded.translate(_FOLD_TABLE)
-    if len(folded) > 1:
-        folded = "".join(letter for letter, _ in itertools.groupby(folded))
-    return folded.translate(_VOWEL_TABLE) or token[0]
+    return _collapsed(_folded(token)).translate(_VOWEL_TABLE) or token[0]
