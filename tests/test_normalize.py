@@ -1,6 +1,11 @@
 """Normalisation of real list spellings: case, diacritics, punctuation, apostrophes, NBSP."""
 
-from screening.normalize import clean_text, normalize_latin
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from screening.normalize import _APOSTROPHES, clean_text, normalize_latin
 
 
 def test_diacritics_case_and_punctuation() -> None:
@@ -30,3 +35,25 @@ def test_vowel_signs_stay_inside_their_word() -> None:
     assert clean_text("नरेंद्र मोदी").split() == ["नरेंद्र", "मोदी"]
     # Underscores and punctuation still separate.
     assert clean_text("foo_bar-baz.qux") == "foo bar baz qux"
+
+
+def test_marks_beyond_the_basic_plane_stay_inside_their_word() -> None:
+    """Brahmi vowel signs (plane 1) are marks too; texts reaching past U+FFFF take the wider class."""
+    ashoka = "\U00011005\U00011032\U00011044\U00011013"  # 𑀅𑀲𑁄𑀓
+    assert clean_text(f"{ashoka}_raja") == f"{ashoka} raja"
+    assert clean_text("é_x") == "é x"
+
+
+def _reference_clean_text(text: str) -> str:
+    """clean_text spelled out character by character: what the fast regex paths must equal."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(ch for ch in text if ch not in _APOSTROPHES)
+    kept = (
+        ch if ch != "_" and (ch.isalnum() or unicodedata.category(ch).startswith("M")) else " " for ch in text
+    )
+    return " ".join("".join(kept).split())
+
+
+@given(st.text(max_size=40))
+def test_clean_text_equals_its_character_by_character_definition(text: str) -> None:
+    assert clean_text(text) == _reference_clean_text(text)
