@@ -14,7 +14,7 @@ from pathlib import Path
 from Cython.Build import cythonize
 from setuptools import setup
 
-COMPILED_MODULES = ("names", "index", "screener", "postings")
+COMPILED_MODULES = ("names", "postings", "index", "screener")
 PACKAGE = Path(__file__).resolve().parent / "screening"
 
 

@@ -18,7 +18,9 @@ import warnings
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
-COMPILED_MODULES = ("names", "index", "screener", "postings")
+# In import order: a module run from source must find the compiled modules it imports
+# already replaced by their sources, or it would bind the compiled functions.
+COMPILED_MODULES = ("names", "postings", "index", "screener")
 PURE_PYTHON_ENV = "SANCTIONS_PURE_PYTHON"
 _HERE = Path(__file__).resolve().parent
 
@@ -38,6 +40,7 @@ def _load_source(module: str) -> None:
     assert spec is not None and spec.loader is not None
     loaded = importlib.util.module_from_spec(spec)
     sys.modules[name] = loaded
+    setattr(sys.modules[__name__], module, loaded)  # `import screening.x as y` reads this attribute
     spec.loader.exec_module(loaded)
 
 

@@ -64,6 +64,25 @@ def test_compiled_and_plain_python_score_every_pair_identically() -> None:
     assert compiled["scores"] == pure["scores"]
 
 
+def test_plain_python_modules_import_each_other_as_plain_python() -> None:
+    """With SANCTIONS_PURE_PYTHON=1 no source module may hold functions of a compiled one."""
+    probe = (
+        "import screening.screener as s, screening.index as i, screening.postings as p, screening.names as n; "
+        "print(all(m.__file__.endswith('.py') for m in (s, i, p, n)), "
+        "i.best_names is p.best_names, i.ranked_names is p.ranked_names, "
+        "s.NameIndex is i.NameIndex, s.analyze_name is n.analyze_name, i.analyze_name is n.analyze_name)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, screening.PURE_PYTHON_ENV: "1"},
+        check=True,
+    )
+    assert proc.stdout.split() == ["True"] * 6
+
+
 def test_an_edited_source_runs_as_plain_python(tmp_path: Path) -> None:
     """Editing a compiled module without rebuilding must not silently run the old code."""
     package = tmp_path / "screening"
