@@ -26,6 +26,7 @@ from screening.evidence import MIN_STRONG_IDENTIFIER_LENGTH, STRONG_IDENTIFIER_T
 from screening.names import (
     ACRONYM_MAX_WORDS,
     ACRONYM_MIN_WORDS,
+    FUNCTION_WORD,
     AnalyzedName,
     acronyms_apply,
     analyze_name,
@@ -53,8 +54,9 @@ MIN_CANDIDATES = 5
 # scored too, up to TIE_LIMIT candidates.
 TIE_TOLERANCE = 0.97
 TIE_LIMIT = 100
-# Acronym keys behind at most this many names always get those names scored.
-ACRONYM_MEETINGS_MAX = 24
+# Acronym keys, and the word of a one-word query, behind at most this many names always get
+# those names scored.
+MEETINGS_MAX = 24
 # At most this many names of one designation among the candidates (a designation with
 # thirty near-identical aliases must not crowd out every other candidate).
 NAMES_PER_DESIGNATION = 3
@@ -135,6 +137,15 @@ def query_acronym_keys(name: AnalyzedName) -> set[str]:
         if spelled_out:
             keys.update("t:" + acronym for acronym in spelling.acronym_keys)
     return keys
+
+
+def _only_word(query: AnalyzedName) -> str | None:
+    """The query's one word when its main spelling has exactly one (function words aside)."""
+    spelling = query.spellings[0] if query.spellings else None
+    if spelling is None:
+        return None
+    words = [t for t, kind in zip(spelling.tokens, spelling.kinds, strict=True) if kind != FUNCTION_WORD]
+    return words[0] if len(words) == 1 else None
 
 
 class Postings(Mapping[str, np.ndarray]):
@@ -330,25 +341,31 @@ class NameIndex:
             NAMES_PER_DESIGNATION,
             TIE_TOLERANCE,
         )
-        if acronym_keys:
-            self._add_acronym_meetings(chosen, acronym_keys, allowed_lists)
+        meeting_keys = sorted(acronym_keys)
+        word = _only_word(query)
+        if word is not None:
+            meeting_keys.append("t:" + word)
+        if meeting_keys:
+            self._add_meetings(chosen, meeting_keys, allowed_lists)
         return chosen
 
-    def _add_acronym_meetings(
-        self, chosen: list[int], acronym_keys: set[str], allowed_lists: frozenset[str] | None
+    def _add_meetings(
+        self, chosen: list[int], meeting_keys: list[str], allowed_lists: frozenset[str] | None
     ) -> None:
-        """Names the query meets through an acronym are scored, however few keys they share.
+        """Names behind a rare acronym key, or a one-word query's rare word, are scored, however they rank.
 
         One shared acronym key ranks a long name ("Mansudae Overseas Project Group of
-        Companies" for "MOP") far below names sharing many ordinary keys; such meetings are
-        rare, so the few names behind a rare acronym key are always scored.
+        Companies" for "MOP") far below names sharing many ordinary keys. A query of one rare
+        word scores high against a long list name holding it ("RAD D.O.O." / "RADULE STEVIC
+        B.I., P.T.P. RAD", 0.85), which ranks low for its many keys the query lacks. Such
+        meetings are rare, so the few names behind a rare key are always scored.
         """
         postings = self.postings
         mask = self._list_mask(allowed_lists) if allowed_lists is not None else None
         taken = set(chosen)
-        for key in sorted(acronym_keys):
+        for key in meeting_keys:
             found = postings.get(key)
-            if found is None or len(found) > ACRONYM_MEETINGS_MAX:
+            if found is None or len(found) > MEETINGS_MAX:
                 continue
             for name_id in found.tolist():
                 if name_id not in taken and (mask is None or mask[name_id]):

@@ -175,3 +175,15 @@ def test_long_list_names_around_a_short_query_are_candidates(un_screener: Screen
         indexed = {m.entity_id for m in un_screener.screen(query).matches if m.score >= threshold}
         assert brute, text
         assert brute <= indexed, (text, brute - indexed)
+
+
+def test_a_one_word_query_meets_every_name_holding_its_rare_word(un_screener: Screener) -> None:
+    """ "RAD D.O.O." scores 0.85 against "RADULE STEVIC B.I., P.T.P. RAD", which ranked 9th at 0.31 of the best."""
+    index = un_screener.index
+    holding = set(index.postings["t:akhund"].tolist())
+    assert 1 < len(holding) <= 24
+    chosen = index.candidates(analyze_name("Akhund", "any"), None, 40, 1.0, 1, 0)
+    assert holding <= set(chosen)
+    # A two-word query has no such meetings: its ranking decides.
+    chosen = index.candidates(analyze_name("Akhund Mullah", "any"), None, 40, 1.0, 1, 0)
+    assert not holding <= set(chosen)
