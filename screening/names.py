@@ -406,7 +406,8 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
         native_rest, native_forms = native, ()
     variants, abjad = latin_variants(native_rest)
     scripts = frozenset(scripts_of(native_rest)) - _NEUTRAL_SCRIPTS
-    full_latin = normalize_latin(native)
+    # `native` is clean text already: ASCII clean text is its own normalize_latin.
+    full_latin = native if native.isascii() else normalize_latin(native)
     spellings: list[_Spelling] = []
     legal_forms: tuple[str, ...] = native_forms
     # Han, Hangul and Kana names write their legal forms in their own script (taken out of
