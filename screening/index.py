@@ -139,6 +139,63 @@ def query_acronym_keys(name: AnalyzedName) -> set[str]:
     return keys
 
 
+# A name with at least this many words (function words aside) all met by the query's keys lies
+# inside the query, and the query inside it the other way round: such names are scored below
+# the share cut (`best_names`). Shorter names lie inside too many others.
+INSIDE_MIN_WORDS = 3
+# Word bits: word i of a spelling is bit i (words past the 32nd share the last bit).
+_LAST_WORD_BIT = 31
+
+
+def word_bits(name: AnalyzedName) -> dict[str, int]:
+    """Each index key of `name` -> the bits of the words it was made from (see `_index_keys`).
+
+    A word's own keys (token, Metaphone, skeleton, prefix) carry its bit, a join of words
+    ("t:juxinhe", "t:bashiruddin") all of theirs, the joined-name key every word's. Keys of
+    other kinds (trigrams) carry none.
+    """
+    bits: dict[str, int] = {}
+    for sp in name.spellings:
+        tokens = sp.tokens
+        every = 0
+        for i, token in enumerate(tokens):
+            bit = 1 << min(i, _LAST_WORD_BIT)
+            every |= bit
+            key = "t:" + token
+            bits[key] = bits.get(key, 0) | bit
+            if len(token) > 1:
+                if sp.metaphones[i]:
+                    key = "m:" + sp.metaphones[i]
+                    bits[key] = bits.get(key, 0) | bit
+                key = "k:" + sp.skeletons[i]
+                bits[key] = bits.get(key, 0) | bit
+            if len(token) >= 5:
+                key = "p:" + token[:4]
+                bits[key] = bits.get(key, 0) | bit
+        for joined, (start, span) in sp.joins.items():
+            # Every two adjacent words are joined, three only around a short particle.
+            key = "t:" + joined
+            bits[key] = bits.get(key, 0) | (((1 << span) - 1) << min(start, _LAST_WORD_BIT + 1 - span))
+        if sp.joined:
+            key = "j:" + sp.joined_skeleton
+            bits[key] = bits.get(key, 0) | every
+    return bits
+
+
+def required_words(name: AnalyzedName) -> int:
+    """Bits of the main spelling's words, function words aside, if it has INSIDE_MIN_WORDS of them; else 0."""
+    if not name.spellings:
+        return 0
+    sp = name.spellings[0]
+    mask = 0
+    count = 0
+    for i, kind in enumerate(sp.kinds):
+        if kind != FUNCTION_WORD:
+            mask |= 1 << min(i, _LAST_WORD_BIT)
+            count += 1
+    return mask if count >= INSIDE_MIN_WORDS else 0
+
+
 def _only_word(query: AnalyzedName) -> str | None:
     """The query's one word when its main spelling has exactly one (function words aside)."""
     spelling = query.spellings[0] if query.spellings else None
@@ -209,13 +266,17 @@ class NameIndex:
         lists: defaultdict[str, list[int]] = defaultdict(list)
         token_sets: list[set[str]] = []
         person_tokens: set[str] = set()
+        bit_lists: defaultdict[str, list[int]] = defaultdict(list)
         for name_id, name in enumerate(self.names):
+            bits = word_bits(name.analyzed)
             for key in lookup_keys(name.analyzed):
                 lists[key].append(name_id)
+                bit_lists[key].append(bits.get(key, 0))
             # Filed under its acronyms too, but they do not count in the name's total below:
             # only a query that meets an acronym gets ranked by it.
             for key in filed_acronym_keys(name.analyzed):
                 lists[key].append(name_id)
+                bit_lists[key].append(0)
             spellings = getattr(name.analyzed, "script_tokens", None) or (name.analyzed.tokens,)
             token_sets.append({t for tokens in spellings for t in tokens})
             if self.designations[name.designation].type.value == "person":
@@ -233,6 +294,12 @@ class NameIndex:
             (name_id for ids in lists.values() for name_id in ids),
             dtype=np.int32,
             count=sum(len(ids) for ids in lists.values()),
+        )
+        # Beside each posting, the bits of the name's words its key was made from.
+        self._flat_word_bits = np.fromiter(
+            (bits for key in lists for bits in bit_lists[key]),
+            dtype=np.uint32,
+            count=len(self._flat_postings),
         )
         # key -> (size, key, offset, weight): sorting these orders keys rarest first.
         self._spans: dict[str, tuple[int, str, int, float]] = {}
@@ -254,6 +321,9 @@ class NameIndex:
             dtype=np.float64,
         )
         self._name_designation = np.array([name.designation for name in self.names], dtype=np.int32)
+        self._required_words = np.array(
+            [required_words(name.analyzed) for name in self.names], dtype=np.uint32
+        )
         self._list_masks: dict[frozenset[str], np.ndarray] = {}
         self._all_allowed = np.ones(len(self.names), dtype=np.uint8)
         self._per_thread = threading.local()
@@ -302,15 +372,18 @@ class NameIndex:
         keys = sorted([spans[k] for k in wanted_keys if k in spans])
         if not keys:
             return []
-        generate: list[tuple[int, int, float]] = []
-        boost: list[tuple[int, int, float]] = []
+        generate: list[tuple[int, int, float, int]] = []
+        boost: list[tuple[int, int, float, int]] = []
         read = 0
-        for size, _, offset, weight in keys:
+        # The query's word bits only serve to find the query inside a list name.
+        query_required = required_words(query)
+        query_bits = word_bits(query) if query_required else {}
+        for size, key, offset, weight in keys:
             if read and read + size > POSTINGS_BUDGET:
                 if len(boost) < MAX_BOOST_KEYS:  # the commoner keys only re-rank what rarer ones found
-                    boost.append((offset, size, weight))
+                    boost.append((offset, size, weight, query_bits.get(key, 0)))
             else:
-                generate.append((offset, size, weight))
+                generate.append((offset, size, weight, query_bits.get(key, 0)))
                 read += size
         allowed = self._all_allowed if allowed_lists is None else self._list_mask(allowed_lists)
         scratch = self._scratch()
@@ -320,13 +393,16 @@ class NameIndex:
         heaped = ranked_names(
             scratch,
             self._flat_postings,
+            self._flat_word_bits,
             self._totals,
+            self._required_words,
             allowed,
             generate,
             boost,
             limit * 8,
             query_total,
             RANK_EXTRA_COST,
+            query_required,
         )
         # Best first, equal rankings in name-id order (primary names first): never an order
         # that varies from run to run.
@@ -341,6 +417,8 @@ class NameIndex:
             NAMES_PER_DESIGNATION,
             TIE_TOLERANCE,
         )
+        if scratch.inside:
+            self._add_inside(chosen, scratch.inside, limit)
         meeting_keys = sorted(acronym_keys)
         word = _only_word(query)
         if word is not None:
@@ -348,6 +426,26 @@ class NameIndex:
         if meeting_keys:
             self._add_meetings(chosen, meeting_keys, allowed_lists)
         return chosen
+
+    @staticmethod
+    def _add_inside(chosen: list[int], inside: list[tuple[float, int]], limit: int) -> None:
+        """Names lying inside the query, or the query inside them, are scored however they rank.
+
+        "AHMAD MAHAMOOD HASSAN" lies inside "AL ASIRI, Ahmad Hassan Mohammed" and scores a hit,
+        but its own rare keys, which the query lacks (the bigrams "ahmadmahamood" and
+        "mahamoodhassan", the joined skeleton), ranked it at 0.44 of the query's exact
+        self-match, under the share cut. The best-ranked such names, up to `limit` candidates.
+        """
+        room = limit - len(chosen)
+        if room <= 0:
+            return
+        taken = set(chosen)
+        for _, name_id in sorted(inside):
+            if name_id not in taken:
+                chosen.append(name_id)
+                room -= 1
+                if room == 0:
+                    return
 
     def _add_meetings(
         self, chosen: list[int], meeting_keys: list[str], allowed_lists: frozenset[str] | None

@@ -55,6 +55,13 @@ class Scratch:
         self.ids = np.empty(names, dtype=np.int32)
         self.ranks = np.empty(names, dtype=np.float64)
         self.marks = np.zeros(names, dtype=np.uint8)  # all zero between queries
+        # Bits of each name's words met by the query's keys, and of the query's words met by the
+        # name's keys (`ranked_names`); `inside` flags names whose words, or the query's, all met.
+        # One array for both (low 32 bits: the name's words, high: the query's): one memory
+        # access per posting where two arrays took two.
+        self.words = np.zeros(names, dtype=np.uint64)  # all zero between queries
+        # (-rank, name id) of the heaped names lying inside the query or around it, this query's.
+        self.inside: list[tuple[float, int]] = []
 
 
 @cython.cfunc
@@ -171,10 +178,10 @@ def _select_best(
 @cython.cfunc
 @cython.boundscheck(False)
 @cython.wraparound(False)
-def _contains(
+def _find(
     flat: cython.int[:], start: cython.Py_ssize_t, stop: cython.Py_ssize_t, name: cython.int
-) -> cython.bint:
-    """Whether the ascending slice flat[start:stop] holds `name` (binary search)."""
+) -> cython.Py_ssize_t:
+    """Where the ascending slice flat[start:stop] holds `name`, or -1 (binary search)."""
     low: cython.Py_ssize_t = start
     high: cython.Py_ssize_t = stop
     middle: cython.Py_ssize_t
@@ -184,7 +191,7 @@ def _contains(
             low = middle + 1
         else:
             high = middle
-    return low < stop and flat[low] == name
+    return low if low < stop and flat[low] == name else -1
 
 
 @cython.boundscheck(False)
@@ -193,30 +200,42 @@ def _contains(
 def ranked_names(
     scratch: Scratch,
     flat_postings: cython.int[:],
+    flat_word_bits: cython.uint[:],
     totals_array: cython.double[:],
+    required_array: cython.uint[:],
     allowed_array: cython.uchar[:],
     generate: list,
     boost: list,
     shortlist: cython.Py_ssize_t,
     query_total: cython.double,
     extra_cost: cython.double,
+    query_required: cython.uint,
 ) -> cython.Py_ssize_t:
     """Rank the names the `generate` keys meet; returns how many are heaped in scratch.ids/ranks.
 
-    `generate` and `boost` are (offset, size, weight) of posting slices of `flat_postings`;
-    `totals_array` holds each name's total key weight, `query_total` the query's (`key_rank`).
-    Every name a generate key lists gets the key's weight; names not allowed (list filter)
-    are dropped. With boost keys, only the `shortlist` best names are kept, and each boost
-    key adds its weight to those it lists (the common keys re-rank, never recruit). The
-    result is a heap, best at the root: `best_names` walks it.
+    `generate` and `boost` are (offset, size, weight, query word bits) of posting slices of
+    `flat_postings`; `totals_array` holds each name's total key weight, `query_total` the
+    query's (`key_rank`). Every name a generate key lists gets the key's weight; names not
+    allowed (list filter) are dropped. With boost keys, only the `shortlist` best names are
+    kept, and each boost key adds its weight to those it lists (the common keys re-rank,
+    never recruit). The result is a heap, best at the root: `best_names` walks it.
+
+    Words: `flat_word_bits` holds, beside each posting, the bits of the name's words the key
+    was made from; a key's own bits are those of the query's words. A heaped name whose
+    `required_array` bits (its words, function words aside) are all met, or one meeting all
+    of `query_required`, is listed in scratch.inside: one name lies inside the other.
     """
     sums: cython.double[:] = scratch.sums
     touched: cython.int[:] = scratch.touched
     ids: cython.int[:] = scratch.ids
     ranks: cython.double[:] = scratch.ranks
     marks: cython.uchar[:] = scratch.marks
+    words: cython.ulonglong[:] = scratch.words
+    inside: list = []
     flat: cython.int[:] = flat_postings
+    word_bits: cython.uint[:] = flat_word_bits
     totals: cython.double[:] = totals_array
+    required: cython.uint[:] = required_array
     allowed: cython.uchar[:] = allowed_array
     seen: cython.Py_ssize_t = 0
     count: cython.Py_ssize_t = 0
@@ -225,16 +244,22 @@ def ranked_names(
     entry: cython.Py_ssize_t
     name: cython.int
     weight: cython.double
-    for offset, size, key_weight in generate:
+    bits: cython.ulonglong
+    met: cython.ulonglong
+    need: cython.ulonglong
+    query_need: cython.ulonglong = cython.cast(cython.ulonglong, query_required) << 32
+    for offset, size, key_weight, key_bits in generate:
         position = offset
         stop = position + size
         weight = key_weight
+        bits = cython.cast(cython.ulonglong, key_bits) << 32
         while position < stop:
             name = flat[position]
             if sums[name] == 0.0:  # key weights are > 0: zero means not met yet
                 touched[seen] = name
                 seen += 1
             sums[name] += weight
+            words[name] |= cython.cast(cython.ulonglong, word_bits[position]) | bits
             position += 1
     for entry in range(seen):
         name = touched[entry]
@@ -248,8 +273,9 @@ def ranked_names(
             count = shortlist
         for entry in range(count):
             marks[ids[entry]] = 1
-        for offset, size, key_weight in boost:
+        for offset, size, key_weight, key_bits in boost:
             weight = key_weight
+            bits = cython.cast(cython.ulonglong, key_bits) << 32
             if size <= SCAN_PER_SHORTLISTED * count:
                 position = offset
                 stop = position + size
@@ -257,19 +283,31 @@ def ranked_names(
                     name = flat[position]
                     if marks[name]:
                         sums[name] += weight
+                        words[name] |= cython.cast(cython.ulonglong, word_bits[position]) | bits
                     position += 1
             else:
                 for entry in range(count):
                     name = ids[entry]
-                    if _contains(flat, offset, offset + size, name):
+                    position = _find(flat, offset, offset + size, name)
+                    if position >= 0:
                         sums[name] += weight
+                        words[name] |= cython.cast(cython.ulonglong, word_bits[position]) | bits
         for entry in range(count):
             marks[ids[entry]] = 0
         for entry in range(count):
             name = ids[entry]
             ranks[entry] = key_rank(sums[name], totals[name], query_total, extra_cost)
+    for entry in range(count):
+        name = ids[entry]
+        met = words[name]
+        need = required[name]
+        if (need and (met & need) == need) or (query_need and (met & query_need) == query_need):
+            inside.append((-ranks[entry], int(name)))
+    scratch.inside = inside
     for entry in range(seen):
-        sums[touched[entry]] = 0.0
+        name = touched[entry]
+        sums[name] = 0.0
+        words[name] = 0
     _heapify(ranks, ids, count)
     return count
 

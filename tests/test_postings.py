@@ -38,14 +38,43 @@ def _key_rank(shared: float, total: float, query_total: float, extra_cost: float
     return max(as_query, as_name)
 
 
+def _word_bits(name: int, key: int) -> int:
+    """The test's word bits of a posting: which of a name's three words key number `key` came from."""
+    return 1 << ((name + key) % 3)
+
+
 def _reference(
-    keys, boost, totals, allowed, designation_of, shortlist, limit, min_share, min_count, tie_limit, query
+    keys,
+    boost,
+    totals,
+    allowed,
+    designation_of,
+    shortlist,
+    limit,
+    min_share,
+    min_count,
+    tie_limit,
+    query,
+    words,
 ):
-    """Sum per name in key order, rank by `_key_rank` (ties by id), walk as NameIndex.candidates documents."""
+    """Sum per name in key order, rank by `_key_rank` (ties by id), walk as NameIndex.candidates documents.
+
+    Returns the candidates and the heaped names lying inside the query or around it, best first:
+    `words` = (per key the query's word bits, per name its required bits, the query's required bits).
+    """
+    key_bits, required, query_required = words
     sums: dict[int, float] = {}
-    for ids, weight in keys:
+    met: dict[int, int] = {}
+    query_met: dict[int, int] = {}
+
+    def meet(name: int, k: int, weight: float) -> None:
+        sums[name] = sums.get(name, 0.0) + weight
+        met[name] = met.get(name, 0) | _word_bits(name, k)
+        query_met[name] = query_met.get(name, 0) | key_bits[k]
+
+    for k, (ids, weight) in enumerate(keys):
         for name in ids:
-            sums[name] = sums.get(name, 0.0) + weight
+            meet(name, k, weight)
     names = [n for n in sums if allowed[n]]
 
     def rank_of(name: int) -> float:
@@ -56,10 +85,16 @@ def _reference(
 
     if boost and names:
         names = order(names)[:shortlist]
-        for ids, weight in boost:
+        for k, (ids, weight) in enumerate(boost, start=len(keys)):
             for name in names:
                 if name in ids:
-                    sums[name] += weight
+                    meet(name, k, weight)
+    inside = [
+        n
+        for n in order(names)
+        if (required[n] and met[n] & required[n] == required[n])
+        or (query_required and query_met[n] & query_required == query_required)
+    ]
     ranked = order(names)[: max(limit, tie_limit) * 3]
     chosen: list[int] = []
     per_designation: dict[int, int] = {}
@@ -79,7 +114,7 @@ def _reference(
         chosen.append(name)
         if len(chosen) <= limit:
             last_rank = rank
-    return chosen
+    return chosen, inside
 
 
 posting_lists = st.lists(
@@ -105,15 +140,34 @@ posting_lists = st.lists(
     min_share=st.sampled_from([0.0, 0.5, 0.9]),
     min_count=st.integers(0, 6),
     tie_limit=st.sampled_from([0, 10]),
+    key_bits=st.lists(st.sampled_from([0, 1, 2, 4]), min_size=12, max_size=12),
+    required=st.lists(st.sampled_from([0, 3, 7]), min_size=NAMES, max_size=NAMES),
+    query_required=st.sampled_from([0, 3, 7]),
 )
 def test_ranking_equals_the_plain_reference(
-    generate, boost, totals, query, allowed, designation_of, shortlist, limit, min_share, min_count, tie_limit
+    generate,
+    boost,
+    totals,
+    query,
+    allowed,
+    designation_of,
+    shortlist,
+    limit,
+    min_share,
+    min_count,
+    tie_limit,
+    key_bits,
+    required,
+    query_required,
 ) -> None:
-    flat = np.array([n for ids, _ in generate + boost for n in ids], dtype=np.int32)
+    keys = generate + boost
+    flat = np.array([n for ids, _ in keys for n in ids], dtype=np.int32)
+    flat_bits = np.array([_word_bits(n, k) for k, (ids, _) in enumerate(keys) for n in ids], dtype=np.uint32)
     spans, offset = [], 0
-    for ids, weight in generate + boost:
-        spans.append((offset, len(ids), weight))
+    for k, (ids, weight) in enumerate(keys):
+        spans.append((offset, len(ids), weight, key_bits[k]))
         offset += len(ids)
+    words = (key_bits, required, query_required)
     expected = _reference(
         generate,
         boost,
@@ -126,9 +180,12 @@ def test_ranking_equals_the_plain_reference(
         min_count,
         tie_limit,
         query,
+        words,
     )
     arrays = (
+        flat_bits,
         np.array(totals, dtype=np.float64),
+        np.array(required, dtype=np.uint32),
         np.array(allowed, dtype=np.uint8),
         np.array(designation_of, dtype=np.int32),
     )
@@ -139,19 +196,42 @@ def test_ranking_equals_the_plain_reference(
         try:
             scratch = module.Scratch(NAMES)
             for _ in range(2):  # the scratch arrays are left clean for the next query
-                ranked = _rank(module, scratch, flat, spans, len(generate), arrays, shortlist, query, walk)
+                ranked = _rank(
+                    module,
+                    scratch,
+                    flat,
+                    spans,
+                    len(generate),
+                    arrays,
+                    shortlist,
+                    query,
+                    walk,
+                    query_required,
+                )
                 assert ranked == expected
-                assert not scratch.sums.any() and not scratch.marks.any()
+                assert not scratch.sums.any() and not scratch.marks.any() and not scratch.words.any()
         finally:
             module.SCAN_PER_SHORTLISTED = default_scan
 
 
-def _rank(module, scratch, flat, spans, generated, arrays, shortlist, query, walk) -> list[int]:
-    totals, allowed, designation_of = arrays
+def _rank(module, scratch, flat, spans, generated, arrays, shortlist, query, walk, query_required):
+    """(candidates, names listed inside) as NameIndex.candidates gets them."""
+    flat_bits, totals, required, allowed, designation_of = arrays
     heaped = module.ranked_names(
-        scratch, flat, totals, allowed, spans[:generated], spans[generated:], shortlist, *query
+        scratch,
+        flat,
+        flat_bits,
+        totals,
+        required,
+        allowed,
+        spans[:generated],
+        spans[generated:],
+        shortlist,
+        *query,
+        query_required,
     )
-    return module.best_names(scratch, heaped, designation_of, *walk, 3, 0.97)
+    inside = [name for _, name in sorted(scratch.inside)]
+    return module.best_names(scratch, heaped, designation_of, *walk, 3, 0.97), inside
 
 
 def test_the_installed_postings_module_is_compiled() -> None:
