@@ -5,8 +5,12 @@ Built once from the designations of the active list versions: every name
 `analyze_name`, and filed under its `index_keys` in an inverted index of compact
 integer arrays. A query retrieves the names that share keys with it, ranked by
 summed key weight (rare keys count more, very common keys only re-rank), and only
-the top few are scored by the expensive pair scorer. Strong identifiers
-(passport, IMO, wallet address...) get their own exact-value index.
+the top few are scored by the expensive pair scorer. Below the ranking's cut, three
+kinds of names are scored all the same, because the scorer may alert on them however
+low they rank: names lying inside the query or around it (every word of one met by the
+other's keys), the few names behind a rare acronym key, and the few holding a one-word
+query's word. Strong identifiers (passport, IMO, wallet address...) get their own
+exact-value index.
 
 Immutable once built: a list change builds a new index.
 """
