@@ -29,19 +29,23 @@ def _icu(spec: str) -> icu.Transliterator:
     return icu.Transliterator.createInstance(spec)
 
 
+@functools.lru_cache(maxsize=8192)
 def char_script(char: str) -> str:
+    """ISO 15924 code of one character (memoised: names reuse few letters, and ICU's lookup
+    plus its name object cost ten times a cache hit)."""
     return icu.Script.getScript(ord(char)).getShortName()
 
 
-def scripts_of(text: str) -> set[str]:
-    """ISO 15924 codes of the letters in `text` (ASCII fast path)."""
+@functools.lru_cache(maxsize=1024)
+def scripts_of(text: str) -> frozenset[str]:
+    """ISO 15924 codes of the letters in `text` (ASCII fast path; memoised, as a name's
+    analysis asks it of the same text twice)."""
     if text.isascii():
-        return {"Latn"} if any(c.isalpha() for c in text) else set()
-    found = set()
-    for char in text:
-        if char.isalpha():
-            found.add(char_script(char))
-    return found
+        return _LATIN if any(c.isalpha() for c in text) else frozenset()
+    return frozenset([char_script(char) for char in text if char.isalpha()])
+
+
+_LATIN = frozenset({"Latn"})
 
 
 # --- Cyrillic: one table per habit; letters not listed fall back to the base table.
