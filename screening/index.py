@@ -31,9 +31,11 @@ from screening.names import (
     ACRONYM_MAX_WORDS,
     ACRONYM_MIN_WORDS,
     FUNCTION_WORD,
+    LAST_WORD_BIT,
     AnalyzedName,
     acronyms_apply,
     analyze_name,
+    index_key_words,
     may_be_spelled_out,
 )
 from screening.postings import Scratch, best_names, ranked_names
@@ -145,45 +147,13 @@ def query_acronym_keys(name: AnalyzedName) -> set[str]:
 
 # A name with at least this many words (function words aside) all met by the query's keys lies
 # inside the query, and the query inside it the other way round: such names are scored below
-# the share cut (`best_names`). Shorter names lie inside too many others.
+# the share cut (`NameIndex._add_inside`). Shorter names lie inside too many others.
 INSIDE_MIN_WORDS = 3
-# Word bits: word i of a spelling is bit i (words past the 32nd share the last bit).
-_LAST_WORD_BIT = 31
 
 
 def word_bits(name: AnalyzedName) -> dict[str, int]:
-    """Each index key of `name` -> the bits of the words it was made from (see `_index_keys`).
-
-    A word's own keys (token, Metaphone, skeleton, prefix) carry its bit, a join of words
-    ("t:juxinhe", "t:bashiruddin") all of theirs, the joined-name key every word's. Keys of
-    other kinds (trigrams) carry none.
-    """
-    bits: dict[str, int] = {}
-    for sp in name.spellings:
-        tokens = sp.tokens
-        every = 0
-        for i, token in enumerate(tokens):
-            bit = 1 << min(i, _LAST_WORD_BIT)
-            every |= bit
-            key = "t:" + token
-            bits[key] = bits.get(key, 0) | bit
-            if len(token) > 1:
-                if sp.metaphones[i]:
-                    key = "m:" + sp.metaphones[i]
-                    bits[key] = bits.get(key, 0) | bit
-                key = "k:" + sp.skeletons[i]
-                bits[key] = bits.get(key, 0) | bit
-            if len(token) >= 5:
-                key = "p:" + token[:4]
-                bits[key] = bits.get(key, 0) | bit
-        for joined, (start, span) in sp.joins.items():
-            # Every two adjacent words are joined, three only around a short particle.
-            key = "t:" + joined
-            bits[key] = bits.get(key, 0) | (((1 << span) - 1) << min(start, _LAST_WORD_BIT + 1 - span))
-        if sp.joined:
-            key = "j:" + sp.joined_skeleton
-            bits[key] = bits.get(key, 0) | every
-    return bits
+    """Each lookup key of `name` -> the bits of the words it was made from (trigram keys carry none)."""
+    return index_key_words(name.spellings)
 
 
 def required_words(name: AnalyzedName) -> int:
@@ -195,7 +165,7 @@ def required_words(name: AnalyzedName) -> int:
     count = 0
     for i, kind in enumerate(sp.kinds):
         if kind != FUNCTION_WORD:
-            mask |= 1 << min(i, _LAST_WORD_BIT)
+            mask |= 1 << min(i, LAST_WORD_BIT)
             count += 1
     return mask if count >= INSIDE_MIN_WORDS else 0
 

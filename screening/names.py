@@ -368,26 +368,43 @@ def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -
     )
 
 
-def _index_keys(spellings: tuple[_Spelling, ...]) -> frozenset[str]:
-    keys: set[str] = set()
+# Word bits: word i of a spelling is bit i (words past the 32nd share the last bit).
+LAST_WORD_BIT = 31
+
+
+def index_key_words(spellings: tuple[_Spelling, ...]) -> dict[str, int]:
+    """Each index key of a name -> the bits of the words it was made from; its keys are `index_keys`.
+
+    A word's own keys (token, Metaphone, skeleton, prefix) carry its bit, a join of words
+    ("t:juxinhe", "t:bashiruddin") all of theirs, the joined-name key every word's. The
+    candidate index uses the bits to tell a name lying wholly inside another.
+    """
+    bits: dict[str, int] = {}
     for sp in spellings:
-        raw = sp.tokens  # tokens never contain spaces
-        for i, token in enumerate(sp.tokens):
-            keys.add("t:" + token)
+        tokens = sp.tokens  # tokens never contain spaces
+        every = 0
+        for i, token in enumerate(tokens):
+            bit = 1 << min(i, LAST_WORD_BIT)
+            every |= bit
+            key = "t:" + token
+            bits[key] = bits.get(key, 0) | bit
             if len(token) > 1:
                 if sp.metaphones[i]:
-                    keys.add("m:" + sp.metaphones[i])
-                keys.add("k:" + sp.skeletons[i])
+                    key = "m:" + sp.metaphones[i]
+                    bits[key] = bits.get(key, 0) | bit
+                key = "k:" + sp.skeletons[i]
+                bits[key] = bits.get(key, 0) | bit
             if len(token) >= 5:
-                keys.add("p:" + token[:4])
-        for i in range(len(raw) - 1):
-            keys.add("t:" + raw[i] + raw[i + 1])
-        for joined, (_, span) in sp.joins.items():
-            if span == 3:
-                keys.add("t:" + joined)
+                key = "p:" + token[:4]
+                bits[key] = bits.get(key, 0) | bit
+        for joined, (start, span) in sp.joins.items():
+            # Every two adjacent words are joined, three only around a short particle.
+            key = "t:" + joined
+            bits[key] = bits.get(key, 0) | (((1 << span) - 1) << min(start, LAST_WORD_BIT + 1 - span))
         if sp.joined:
-            keys.add("j:" + sp.joined_skeleton)
-    return frozenset(keys)
+            key = "j:" + sp.joined_skeleton
+            bits[key] = bits.get(key, 0) | every
+    return bits
 
 
 def _pinyin_name(rest: str, forms: tuple[str, ...]) -> bool:
@@ -463,7 +480,7 @@ def analyze_name(name: str, type: NameType = "any") -> AnalyzedName:
         type=type,
         tokens=spellings_t[0].tokens,
         legal_forms=legal_forms,
-        index_keys=_index_keys(spellings_t),
+        index_keys=frozenset(index_key_words(spellings_t)),
         spellings=spellings_t,
         abjad=abjad,
         script_tokens=tuple([sp.tokens for sp in spellings_t]),
