@@ -364,7 +364,7 @@ class NameIndex:
         # The query's total key weight, its acronym keys aside as for list names (fsum is exact
         # in any order).
         query_total = math.fsum([weight for _, key, _, weight in keys if key in base_keys])
-        heaped = ranked_names(
+        ranked = ranked_names(
             scratch,
             self._flat_postings,
             self._flat_word_bits,
@@ -382,7 +382,7 @@ class NameIndex:
         # that varies from run to run.
         chosen = best_names(
             scratch,
-            heaped,
+            ranked,
             self._name_designation,
             limit,
             min_share,

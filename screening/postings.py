@@ -19,6 +19,9 @@ import numpy as np
 # most this many per shortlisted name; longer lists are binary-searched for each of them. A scan
 # reads memory in order; a binary search jumps through it, a cache miss per step.
 SCAN_PER_SHORTLISTED = 64
+# Names taken below the share cut (to reach the minimum candidate count) are found by a linear
+# scan each, up to this many; heaping hundreds of names for two or three cost more.
+SCANNED_BELOW_CUT = 4
 
 
 @cython.ccall
@@ -60,7 +63,7 @@ class Scratch:
         # One array for both (low 32 bits: the name's words, high: the query's): one memory
         # access per posting where two arrays took two.
         self.words = np.zeros(names, dtype=np.uint64)  # all zero between queries
-        # (-rank, name id) of the heaped names lying inside the query or around it, this query's.
+        # (-rank, name id) of the ranked names lying inside the query or around it, this query's.
         self.inside: list[tuple[float, int]] = []
 
 
@@ -68,7 +71,7 @@ class Scratch:
 @cython.inline
 @cython.exceptval(check=False)
 def _before(
-    ranks: cython.double[:], ids: cython.int[:], a: cython.Py_ssize_t, b: cython.Py_ssize_t
+    ranks: cython.double[::1], ids: cython.int[::1], a: cython.Py_ssize_t, b: cython.Py_ssize_t
 ) -> cython.bint:
     """Whether entry a ranks before entry b: higher rank, or the same rank and a lower name id."""
     return ranks[a] > ranks[b] or (ranks[a] == ranks[b] and ids[a] < ids[b])
@@ -78,7 +81,7 @@ def _before(
 @cython.boundscheck(False)
 @cython.wraparound(False)
 def _sift_down(
-    ranks: cython.double[:], ids: cython.int[:], start: cython.Py_ssize_t, end: cython.Py_ssize_t
+    ranks: cython.double[::1], ids: cython.int[::1], start: cython.Py_ssize_t, end: cython.Py_ssize_t
 ) -> cython.void:
     """Restore the heap order (best entry at the root) below `start`, over entries [0, end)."""
     root: cython.Py_ssize_t = start
@@ -102,7 +105,7 @@ def _sift_down(
 @cython.cfunc
 @cython.boundscheck(False)
 @cython.wraparound(False)
-def _heapify(ranks: cython.double[:], ids: cython.int[:], count: cython.Py_ssize_t) -> cython.void:
+def _heapify(ranks: cython.double[::1], ids: cython.int[::1], count: cython.Py_ssize_t) -> cython.void:
     start: cython.Py_ssize_t = count // 2 - 1
     while start >= 0:
         _sift_down(ranks, ids, start, count)
@@ -112,7 +115,7 @@ def _heapify(ranks: cython.double[:], ids: cython.int[:], count: cython.Py_ssize
 @cython.cfunc
 @cython.boundscheck(False)
 @cython.wraparound(False)
-def _pop(ranks: cython.double[:], ids: cython.int[:], count: cython.Py_ssize_t) -> cython.void:
+def _pop(ranks: cython.double[::1], ids: cython.int[::1], count: cython.Py_ssize_t) -> cython.void:
     """Move the best of the `count` heap entries to position count - 1 (the heap shrinks by one)."""
     last: cython.Py_ssize_t = count - 1
     rank: cython.double = ranks[0]
@@ -127,7 +130,7 @@ def _pop(ranks: cython.double[:], ids: cython.int[:], count: cython.Py_ssize_t) 
 @cython.boundscheck(False)
 @cython.wraparound(False)
 def _swap(
-    ranks: cython.double[:], ids: cython.int[:], a: cython.Py_ssize_t, b: cython.Py_ssize_t
+    ranks: cython.double[::1], ids: cython.int[::1], a: cython.Py_ssize_t, b: cython.Py_ssize_t
 ) -> cython.void:
     rank: cython.double = ranks[a]
     name: cython.int = ids[a]
@@ -139,7 +142,7 @@ def _swap(
 @cython.boundscheck(False)
 @cython.wraparound(False)
 def _select_best(
-    ranks: cython.double[:], ids: cython.int[:], count: cython.Py_ssize_t, wanted: cython.Py_ssize_t
+    ranks: cython.double[::1], ids: cython.int[::1], count: cython.Py_ssize_t, wanted: cython.Py_ssize_t
 ) -> cython.void:
     """Move the `wanted` best of the `count` entries to the front, in any order (quickselect).
 
@@ -179,7 +182,7 @@ def _select_best(
 @cython.boundscheck(False)
 @cython.wraparound(False)
 def _find(
-    flat: cython.int[:], start: cython.Py_ssize_t, stop: cython.Py_ssize_t, name: cython.int
+    flat: cython.int[::1], start: cython.Py_ssize_t, stop: cython.Py_ssize_t, name: cython.int
 ) -> cython.Py_ssize_t:
     """Where the ascending slice flat[start:stop] holds `name`, or -1 (binary search)."""
     low: cython.Py_ssize_t = start
@@ -199,11 +202,11 @@ def _find(
 @cython.cdivision(True)
 def ranked_names(
     scratch: Scratch,
-    flat_postings: cython.int[:],
-    flat_word_bits: cython.uint[:],
-    totals_array: cython.double[:],
-    required_array: cython.uint[:],
-    allowed_array: cython.uchar[:],
+    flat_postings: cython.int[::1],
+    flat_word_bits: cython.uint[::1],
+    totals_array: cython.double[::1],
+    required_array: cython.uint[::1],
+    allowed_array: cython.uchar[::1],
     generate: list,
     boost: list,
     shortlist: cython.Py_ssize_t,
@@ -211,32 +214,32 @@ def ranked_names(
     extra_cost: cython.double,
     query_required: cython.uint,
 ) -> cython.Py_ssize_t:
-    """Rank the names the `generate` keys meet; returns how many are heaped in scratch.ids/ranks.
+    """Rank the names the `generate` keys meet; returns how many are left in scratch.ids/ranks.
 
     `generate` and `boost` are (offset, size, weight, query word bits) of posting slices of
     `flat_postings`; `totals_array` holds each name's total key weight, `query_total` the
     query's (`key_rank`). Every name a generate key lists gets the key's weight; names not
     allowed (list filter) are dropped. With boost keys, only the `shortlist` best names are
     kept, and each boost key adds its weight to those it lists (the common keys re-rank,
-    never recruit). The result is a heap, best at the root: `best_names` walks it.
+    never recruit). The ranked names are left in scratch.ids/ranks, unordered: `best_names` walks them.
 
     Words: `flat_word_bits` holds, beside each posting, the bits of the name's words the key
-    was made from; a key's own bits are those of the query's words. A heaped name whose
+    was made from; a key's own bits are those of the query's words. A ranked name whose
     `required_array` bits (its words, function words aside) are all met, or one meeting all
     of `query_required`, is listed in scratch.inside: one name lies inside the other.
     """
-    sums: cython.double[:] = scratch.sums
-    touched: cython.int[:] = scratch.touched
-    ids: cython.int[:] = scratch.ids
-    ranks: cython.double[:] = scratch.ranks
-    marks: cython.uchar[:] = scratch.marks
-    words: cython.ulonglong[:] = scratch.words
+    sums: cython.double[::1] = scratch.sums
+    touched: cython.int[::1] = scratch.touched
+    ids: cython.int[::1] = scratch.ids
+    ranks: cython.double[::1] = scratch.ranks
+    marks: cython.uchar[::1] = scratch.marks
+    words: cython.ulonglong[::1] = scratch.words
     inside: list = []
-    flat: cython.int[:] = flat_postings
-    word_bits: cython.uint[:] = flat_word_bits
-    totals: cython.double[:] = totals_array
-    required: cython.uint[:] = required_array
-    allowed: cython.uchar[:] = allowed_array
+    flat: cython.int[::1] = flat_postings
+    word_bits: cython.uint[::1] = flat_word_bits
+    totals: cython.double[::1] = totals_array
+    required: cython.uint[::1] = required_array
+    allowed: cython.uchar[::1] = allowed_array
     seen: cython.Py_ssize_t = 0
     count: cython.Py_ssize_t = 0
     position: cython.Py_ssize_t
@@ -308,16 +311,31 @@ def ranked_names(
         name = touched[entry]
         sums[name] = 0.0
         words[name] = 0
-    _heapify(ranks, ids, count)
     return count
+
+
+@cython.cfunc
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _split_at(
+    ranks: cython.double[::1], ids: cython.int[::1], count: cython.Py_ssize_t, cutoff: cython.double
+) -> cython.Py_ssize_t:
+    """Move the entries ranking at least `cutoff` to the front (any order); returns how many."""
+    store: cython.Py_ssize_t = 0
+    entry: cython.Py_ssize_t
+    for entry in range(count):
+        if ranks[entry] >= cutoff:
+            _swap(ranks, ids, entry, store)
+            store += 1
+    return store
 
 
 @cython.boundscheck(False)
 @cython.wraparound(False)
 def best_names(
     scratch: Scratch,
-    heaped: cython.Py_ssize_t,
-    designation_array: cython.int[:],
+    ranked: cython.Py_ssize_t,
+    designation_array: cython.int[::1],
     limit: cython.Py_ssize_t,
     min_share: cython.double,
     min_count: cython.Py_ssize_t,
@@ -325,33 +343,78 @@ def best_names(
     per_designation_max: cython.Py_ssize_t,
     tie_tolerance: cython.double,
 ) -> list[int]:
-    """Pop the heap left by `ranked_names`, best first, into the candidate list (see NameIndex.candidates).
+    """Walk the names left by `ranked_names`, best first, into the candidate list (see NameIndex.candidates).
 
     At most `per_designation_max` names per designation; after `min_count` names, a name
     below `min_share` of the best one ends the list; after `limit` names, only names tied
     (within `tie_tolerance`) with the last one admitted follow, up to `tie_limit` in all.
+
+    Only the names at or above the share cut are heaped: a query meets hundreds of names and
+    walks a few dozen. When fewer than `min_count` names were taken above the cut (half the
+    queries: one name far ahead), the next few are found by scans, and only a longer walk
+    heaps the rest. The order is the same as one heap's.
     """
-    ranks: cython.double[:] = scratch.ranks
-    ids: cython.int[:] = scratch.ids
-    designation_of: cython.int[:] = designation_array
+    ranks: cython.double[::1] = scratch.ranks
+    ids: cython.int[::1] = scratch.ids
+    designation_of: cython.int[::1] = designation_array
     chosen: list[int] = []
     per_designation: dict[int, int] = {}
-    walk: cython.Py_ssize_t = min(heaped, max(limit, tie_limit) * per_designation_max)
+    walk: cython.Py_ssize_t = min(ranked, max(limit, tie_limit) * per_designation_max)
     taken: cython.Py_ssize_t = 0
-    cutoff: cython.double = -1.0
     last_rank: cython.double = 0.0
     rank: cython.double
     name: cython.int
     position: cython.int
     count: cython.Py_ssize_t
+    entry: cython.Py_ssize_t
+    best: cython.Py_ssize_t
+    best_rank: cython.double
+    best_name: cython.int
+    if ranked <= 0:
+        return chosen
+    top: cython.double = ranks[0]
+    for entry in range(1, ranked):
+        if ranks[entry] > top:
+            top = ranks[entry]
+    cutoff: cython.double = top * min_share
+    above: cython.Py_ssize_t = _split_at(ranks, ids, ranked, cutoff)
+    below: cython.Py_ssize_t = ranked - above
+    heaped: cython.Py_ssize_t = above
+    _heapify(ranks, ids, heaped)
+    scanned: cython.Py_ssize_t = 0
+    scan_limit: cython.Py_ssize_t = SCANNED_BELOW_CUT
     while walk > 0:
-        _pop(ranks, ids, heaped)
-        heaped -= 1
-        walk -= 1
-        rank = ranks[heaped]
-        name = ids[heaped]
-        if cutoff < 0.0:
-            cutoff = rank * min_share
+        if heaped == 0 and below and scanned < scan_limit:
+            # Below the cut the walk wants only a few names (up to `min_count`): each is found
+            # by a scan, moved to the end of the names below the cut, and popped from there.
+            best = above
+            best_rank = ranks[above]
+            best_name = ids[above]
+            for entry in range(above + 1, above + below):
+                rank = ranks[entry]
+                if rank > best_rank or (rank == best_rank and ids[entry] < best_name):
+                    best, best_rank, best_name = entry, rank, ids[entry]
+            below -= 1
+            _swap(ranks, ids, best, above + below)
+            scanned += 1
+            walk -= 1
+            rank = ranks[above + below]
+            name = ids[above + below]
+        else:
+            if heaped == 0:
+                if below == 0:
+                    break
+                # The walk goes on further below the cut: heap those names, moved to the front.
+                for entry in range(below):
+                    ranks[entry] = ranks[above + entry]
+                    ids[entry] = ids[above + entry]
+                heaped, below = below, 0
+                _heapify(ranks, ids, heaped)
+            _pop(ranks, ids, heaped)
+            heaped -= 1
+            walk -= 1
+            rank = ranks[heaped]
+            name = ids[heaped]
         if rank < cutoff and taken >= min_count:
             break
         if taken >= limit and (taken >= tie_limit or rank < last_rank * tie_tolerance):

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import screening
 from screening import postings as compiled_postings
+from tests.plain_source import plain_source_module
 
 NAMES = 60
 DESIGNATIONS = 20
-
-
-def _plain_source_module():
-    """screening/postings.py run as plain Python, whatever the installed build."""
-    path = Path(screening.__file__).with_name("postings.py")
-    spec = importlib.util.spec_from_file_location("postings_as_source", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-PLAIN = _plain_source_module()
+PLAIN = plain_source_module("postings")
 
 
 def _key_rank(shared: float, total: float, query_total: float, extra_cost: float) -> float:
@@ -190,9 +174,13 @@ def test_ranking_equals_the_plain_reference(
         np.array(designation_of, dtype=np.int32),
     )
     walk = (limit, min_share, min_count, tie_limit)
-    # Boost keys are scanned (the default for lists this short) or binary-searched (scan factor 0).
-    for module, scan in [(m, f) for m in (compiled_postings, PLAIN) for f in (m.SCAN_PER_SHORTLISTED, 0)]:
-        default_scan, module.SCAN_PER_SHORTLISTED = module.SCAN_PER_SHORTLISTED, scan
+    # Boost keys are scanned (the default for lists this short) or binary-searched (scan factor 0);
+    # names below the share cut are found by scans (up to SCANNED_BELOW_CUT), then from a heap.
+    scan_default, below_default = PLAIN.SCAN_PER_SHORTLISTED, PLAIN.SCANNED_BELOW_CUT
+    variants = [(scan_default, below_default), (0, 0), (scan_default, 1)]
+    for module, (scan, below) in [(m, v) for m in (compiled_postings, PLAIN) for v in variants]:
+        defaults = module.SCAN_PER_SHORTLISTED, module.SCANNED_BELOW_CUT
+        module.SCAN_PER_SHORTLISTED, module.SCANNED_BELOW_CUT = scan, below
         try:
             scratch = module.Scratch(NAMES)
             for _ in range(2):  # the scratch arrays are left clean for the next query
@@ -211,13 +199,13 @@ def test_ranking_equals_the_plain_reference(
                 assert ranked == expected
                 assert not scratch.sums.any() and not scratch.marks.any() and not scratch.words.any()
         finally:
-            module.SCAN_PER_SHORTLISTED = default_scan
+            module.SCAN_PER_SHORTLISTED, module.SCANNED_BELOW_CUT = defaults
 
 
 def _rank(module, scratch, flat, spans, generated, arrays, shortlist, query, walk, query_required):
     """(candidates, names listed inside) as NameIndex.candidates gets them."""
     flat_bits, totals, required, allowed, designation_of = arrays
-    heaped = module.ranked_names(
+    ranked = module.ranked_names(
         scratch,
         flat,
         flat_bits,
@@ -231,7 +219,7 @@ def _rank(module, scratch, flat, spans, generated, arrays, shortlist, query, wal
         query_required,
     )
     inside = [name for _, name in sorted(scratch.inside)]
-    return module.best_names(scratch, heaped, designation_of, *walk, 3, 0.97), inside
+    return module.best_names(scratch, ranked, designation_of, *walk, 3, 0.97), inside
 
 
 def test_the_installed_postings_module_is_compiled() -> None:

@@ -1,0 +1,61 @@
+"""Token-pair similarity: the compiled scorer's shortcuts never change a result."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import screening
+from screening import names as compiled_names
+from tests.plain_source import plain_source_module
+
+PLAIN = plain_source_module("names")
+# Few letters, so that random tokens are often alike; "é" and "ß" take the non-ASCII path.
+LETTERS = "abdehiklmnorsuy0é"
+tokens = st.text(alphabet=LETTERS, min_size=2, max_size=14)
+
+
+@st.composite
+def token_pairs(draw: st.DrawFn) -> tuple[str, str]:
+    """A token and a misspelling of it (a few letters changed, dropped or added): often near the cut."""
+    token = draw(tokens)
+    other = list(token)
+    for _ in range(draw(st.integers(0, 6))):
+        at = draw(st.integers(0, len(other)))
+        edit = draw(st.sampled_from(["change", "drop", "add"]))
+        if edit == "add" or at == len(other):
+            other.insert(at, draw(st.sampled_from(LETTERS)))
+        elif edit == "drop" and len(other) > 2:
+            del other[at]
+        else:
+            other[at] = draw(st.sampled_from(LETTERS))
+    return token, "".join(other)
+
+
+def _without_letter_bound(ta: str, tb: str) -> tuple[float, str]:
+    """`_latin_similarity` as plain Python with the shared-letter shortcut switched off."""
+    bound = PLAIN._shared_letters
+    PLAIN._shared_letters = lambda a, b: max(len(a), len(b))
+    try:
+        return PLAIN._latin_similarity(ta, tb)
+    finally:
+        PLAIN._shared_letters = bound
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(token_pairs(), st.tuples(tokens, tokens)))
+def test_the_shared_letter_bound_rejects_only_pairs_levenshtein_rejects(pair: tuple[str, str]) -> None:
+    ta, tb = pair
+    assert compiled_names._latin_similarity(ta, tb) == _without_letter_bound(ta, tb)
+    assert PLAIN._latin_similarity(ta, tb) == _without_letter_bound(ta, tb)
+
+
+@given(tokens)
+def test_a_token_shares_all_its_letters_with_itself_and_its_anagrams(token: str) -> None:
+    assert PLAIN._shared_letters(token, token) == len(token)
+    assert PLAIN._shared_letters(token, token[::-1]) == len(token)
+
+
+def test_the_names_module_under_test_is_compiled() -> None:
+    assert screening.compiled_modules()["names"]
+    assert compiled_names.__file__ != PLAIN.__file__
