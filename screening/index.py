@@ -35,6 +35,7 @@ from screening.names import (
     AnalyzedName,
     acronyms_apply,
     analyze_name,
+    cache_token_weights,
     index_key_words,
     may_be_spelled_out,
 )
@@ -285,6 +286,10 @@ class NameIndex:
         # Distinctiveness of each name token across these list names, for score_names(..., weights),
         # on the matching core's own scale (rare tokens 1.0, the commonest near its floor).
         self.token_weights: dict[str, float] = compute_token_weights(token_sets)
+        # Each list spelling's per-token weights, filled now rather than by the first query that
+        # scores the name (a twentieth of a fresh query's scoring).
+        for name in self.names:
+            cache_token_weights(name.analyzed, self.token_weights)
         # Each name's total key weight, which its shared weight with a query is set against
         # (`key_rank`). math.fsum is exact, so the total does not depend on the (hash-seeded)
         # iteration order of the key set: a plain sum differed in the last bit between
