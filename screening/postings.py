@@ -12,6 +12,8 @@ loop over the keys would give, whatever the platform.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cython
 import numpy as np
 
@@ -50,21 +52,41 @@ def key_rank(
 
 
 class Scratch:
-    """Per-thread work arrays sized to the index (allocated once: a query must not page in 1 MB)."""
+    """Per-thread work arrays sized to the index (allocated once: a query must not page in 1 MB).
+
+    A name's summed key weight and its word bits sit side by side (name i at 2i and 2i + 1 of
+    one buffer, read as float64 and as uint64): the posting loop updates both, and a query
+    meets hundreds of names spread over the index, so one cache line per name, not two.
+    """
 
     def __init__(self, names: int) -> None:
-        self.sums = np.zeros(names, dtype=np.float64)  # all zero between queries
+        slots = np.zeros(2 * names, dtype=np.uint64)  # all zero between queries
+        self.sums = slots.view(np.float64)  # at 2i
+        # Bits of each name's words met by the query's keys, and of the query's words met by the
+        # name's keys (`ranked_names`); `inside` flags names whose words, or the query's, all met.
+        # Low 32 bits: the name's words, high: the query's. At 2i + 1.
+        self.words = slots
         self.touched = np.empty(names, dtype=np.int32)
         self.ids = np.empty(names, dtype=np.int32)
         self.ranks = np.empty(names, dtype=np.float64)
         self.marks = np.zeros(names, dtype=np.uint8)  # all zero between queries
-        # Bits of each name's words met by the query's keys, and of the query's words met by the
-        # name's keys (`ranked_names`); `inside` flags names whose words, or the query's, all met.
-        # One array for both (low 32 bits: the name's words, high: the query's): one memory
-        # access per posting where two arrays took two.
-        self.words = np.zeros(names, dtype=np.uint64)  # all zero between queries
         # (-rank, name id) of the ranked names lying inside the query or around it, this query's.
         self.inside: list[tuple[float, int]] = []
+
+
+class NameFacts:
+    """What `ranked_names` reads of each name: its total key weight and its required word bits.
+
+    Side by side for the same reason as Scratch's sums and words: name i's total at 2i (read
+    as float64), its required bits at 2i + 1.
+    """
+
+    def __init__(self, totals: Sequence[float], required: Sequence[int]) -> None:
+        facts = np.zeros(2 * len(totals), dtype=np.uint64)
+        self.totals = facts.view(np.float64)
+        self.required = facts
+        self.totals[0::2] = totals
+        self.required[1::2] = required
 
 
 @cython.cfunc
@@ -205,8 +227,8 @@ def ranked_names(
     flat_postings: cython.int[::1],
     flat_word_bits: cython.uint[::1],
     totals_array: cython.double[::1],
-    required_array: cython.uint[::1],
-    allowed_array: cython.uchar[::1],
+    required_array: cython.ulonglong[::1],
+    allowed_array: cython.uchar[::1] | None,
     generate: list,
     boost: list,
     shortlist: cython.Py_ssize_t,
@@ -217,15 +239,15 @@ def ranked_names(
     """Rank the names the `generate` keys meet; returns how many are left in scratch.ids/ranks.
 
     `generate` and `boost` are (offset, size, weight, query word bits) of posting slices of
-    `flat_postings`; `totals_array` holds each name's total key weight, `query_total` the
-    query's (`key_rank`). Every name a generate key lists gets the key's weight; names not
-    allowed (list filter) are dropped. With boost keys, only the `shortlist` best names are
+    `flat_postings`; `totals_array` holds each name's total key weight (`NameFacts`), and
+    `query_total` the query's (`key_rank`). Every name a generate key lists gets the key's
+    weight; names not allowed (list filter; None: no filter) are dropped. With boost keys, only the `shortlist` best names are
     kept, and each boost key adds its weight to those it lists (the common keys re-rank,
     never recruit). The ranked names are left in scratch.ids/ranks, unordered: `best_names` walks them.
 
     Words: `flat_word_bits` holds, beside each posting, the bits of the name's words the key
     was made from; a key's own bits are those of the query's words. A ranked name whose
-    `required_array` bits (its words, function words aside) are all met, or one meeting all
+    `required_array` bits (`NameFacts`: its words, function words aside) are all met, or one meeting all
     of `query_required`, is listed in scratch.inside: one name lies inside the other.
     """
     sums: cython.double[::1] = scratch.sums
@@ -238,7 +260,8 @@ def ranked_names(
     flat: cython.int[::1] = flat_postings
     word_bits: cython.uint[::1] = flat_word_bits
     totals: cython.double[::1] = totals_array
-    required: cython.uint[::1] = required_array
+    required: cython.ulonglong[::1] = required_array
+    filtered: cython.bint = allowed_array is not None
     allowed: cython.uchar[::1] = allowed_array
     seen: cython.Py_ssize_t = 0
     count: cython.Py_ssize_t = 0
@@ -258,17 +281,17 @@ def ranked_names(
         bits = cython.cast(cython.ulonglong, key_bits) << 32
         while position < stop:
             name = flat[position]
-            if sums[name] == 0.0:  # key weights are > 0: zero means not met yet
+            if sums[2 * name] == 0.0:  # key weights are > 0: zero means not met yet
                 touched[seen] = name
                 seen += 1
-            sums[name] += weight
-            words[name] |= cython.cast(cython.ulonglong, word_bits[position]) | bits
+            sums[2 * name] += weight
+            words[2 * name + 1] |= cython.cast(cython.ulonglong, word_bits[position]) | bits
             position += 1
     for entry in range(seen):
         name = touched[entry]
-        if allowed[name]:
+        if not filtered or allowed[name]:
             ids[count] = name
-            ranks[count] = key_rank(sums[name], totals[name], query_total, extra_cost)
+            ranks[count] = key_rank(sums[2 * name], totals[2 * name], query_total, extra_cost)
             count += 1
     if boost and count:
         if count > shortlist:
@@ -285,32 +308,32 @@ def ranked_names(
                 while position < stop:
                     name = flat[position]
                     if marks[name]:
-                        sums[name] += weight
-                        words[name] |= cython.cast(cython.ulonglong, word_bits[position]) | bits
+                        sums[2 * name] += weight
+                        words[2 * name + 1] |= cython.cast(cython.ulonglong, word_bits[position]) | bits
                     position += 1
             else:
                 for entry in range(count):
                     name = ids[entry]
                     position = _find(flat, offset, offset + size, name)
                     if position >= 0:
-                        sums[name] += weight
-                        words[name] |= cython.cast(cython.ulonglong, word_bits[position]) | bits
+                        sums[2 * name] += weight
+                        words[2 * name + 1] |= cython.cast(cython.ulonglong, word_bits[position]) | bits
         for entry in range(count):
             marks[ids[entry]] = 0
         for entry in range(count):
             name = ids[entry]
-            ranks[entry] = key_rank(sums[name], totals[name], query_total, extra_cost)
+            ranks[entry] = key_rank(sums[2 * name], totals[2 * name], query_total, extra_cost)
     for entry in range(count):
         name = ids[entry]
-        met = words[name]
-        need = required[name]
+        met = words[2 * name + 1]
+        need = required[2 * name + 1]
         if (need and (met & need) == need) or (query_need and (met & query_need) == query_need):
             inside.append((-ranks[entry], int(name)))
     scratch.inside = inside
     for entry in range(seen):
         name = touched[entry]
-        sums[name] = 0.0
-        words[name] = 0
+        sums[2 * name] = 0.0
+        words[2 * name + 1] = 0
     return count
 
 
@@ -342,12 +365,14 @@ def best_names(
     tie_limit: cython.Py_ssize_t,
     per_designation_max: cython.Py_ssize_t,
     tie_tolerance: cython.double,
+    tie_min_top: cython.double,
 ) -> list[int]:
     """Walk the names left by `ranked_names`, best first, into the candidate list (see NameIndex.candidates).
 
     At most `per_designation_max` names per designation; after `min_count` names, a name
     below `min_share` of the best one ends the list; after `limit` names, only names tied
-    (within `tie_tolerance`) with the last one admitted follow, up to `tie_limit` in all.
+    (within `tie_tolerance`) with the last one admitted follow, up to `tie_limit` in all, and
+    only when the best name ranks at least `tie_min_top`.
 
     Only the names at or above the share cut are heaped: a query meets hundreds of names and
     walks a few dozen. When fewer than `min_count` names were taken above the cut (half the
@@ -377,6 +402,8 @@ def best_names(
         if ranks[entry] > top:
             top = ranks[entry]
     cutoff: cython.double = top * min_share
+    if top < tie_min_top:
+        tie_limit = 0
     above: cython.Py_ssize_t = _split_at(ranks, ids, ranked, cutoff)
     below: cython.Py_ssize_t = ranked - above
     heaped: cython.Py_ssize_t = above

@@ -38,6 +38,7 @@ def _reference(
     min_share,
     min_count,
     tie_limit,
+    tie_min_top,
     query,
     words,
 ):
@@ -89,7 +90,9 @@ def _reference(
         cutoff = rank * min_share if cutoff is None else cutoff
         if rank < cutoff and len(chosen) >= min_count:
             break
-        if len(chosen) >= limit and (len(chosen) >= tie_limit or rank < last_rank * 0.97):
+        if len(chosen) >= limit and (
+            len(chosen) >= tie_limit or rank < last_rank * 0.97 or rank_of(ranked[0]) < tie_min_top
+        ):
             break
         count = per_designation.get(designation_of[name], 0)
         if count >= 3:
@@ -124,6 +127,7 @@ posting_lists = st.lists(
     min_share=st.sampled_from([0.0, 0.5, 0.9]),
     min_count=st.integers(0, 6),
     tie_limit=st.sampled_from([0, 10]),
+    tie_min_top=st.sampled_from([0.0, 0.6, 1.1]),
     key_bits=st.lists(st.sampled_from([0, 1, 2, 4]), min_size=12, max_size=12),
     required=st.lists(st.sampled_from([0, 3, 7]), min_size=NAMES, max_size=NAMES),
     query_required=st.sampled_from([0, 3, 7]),
@@ -140,6 +144,7 @@ def test_ranking_equals_the_plain_reference(
     min_share,
     min_count,
     tie_limit,
+    tie_min_top,
     key_bits,
     required,
     query_required,
@@ -163,17 +168,17 @@ def test_ranking_equals_the_plain_reference(
         min_share,
         min_count,
         tie_limit,
+        tie_min_top,
         query,
         words,
     )
     arrays = (
         flat_bits,
-        np.array(totals, dtype=np.float64),
-        np.array(required, dtype=np.uint32),
-        np.array(allowed, dtype=np.uint8),
+        (totals, required),
+        None if all(allowed) else np.array(allowed, dtype=np.uint8),  # None: no list filter
         np.array(designation_of, dtype=np.int32),
     )
-    walk = (limit, min_share, min_count, tie_limit)
+    walk = (limit, min_share, min_count, tie_limit, tie_min_top)
     # Boost keys are scanned (the default for lists this short) or binary-searched (scan factor 0);
     # names below the share cut are found by scans (up to SCANNED_BELOW_CUT), then from a heap.
     scan_default, below_default = PLAIN.SCAN_PER_SHORTLISTED, PLAIN.SCANNED_BELOW_CUT
@@ -204,13 +209,14 @@ def test_ranking_equals_the_plain_reference(
 
 def _rank(module, scratch, flat, spans, generated, arrays, shortlist, query, walk, query_required):
     """(candidates, names listed inside) as NameIndex.candidates gets them."""
-    flat_bits, totals, required, allowed, designation_of = arrays
+    flat_bits, (totals, required), allowed, designation_of = arrays
+    facts = module.NameFacts(totals, required)
     ranked = module.ranked_names(
         scratch,
         flat,
         flat_bits,
-        totals,
-        required,
+        facts.totals,
+        facts.required,
         allowed,
         spans[:generated],
         spans[generated:],
@@ -219,7 +225,11 @@ def _rank(module, scratch, flat, spans, generated, arrays, shortlist, query, wal
         query_required,
     )
     inside = [name for _, name in sorted(scratch.inside)]
-    return module.best_names(scratch, ranked, designation_of, *walk, 3, 0.97), inside
+    limit, min_share, min_count, tie_limit, tie_min_top = walk
+    chosen = module.best_names(
+        scratch, ranked, designation_of, limit, min_share, min_count, tie_limit, 3, 0.97, tie_min_top
+    )
+    return chosen, inside
 
 
 def test_the_installed_postings_module_is_compiled() -> None:
