@@ -7,7 +7,11 @@ timed query pays for its own analysis and its own token pairs, as a new customer
 The baseline, brute-force rapidfuzz Jaro-Winkler over all list names with a plain
 normalisation, is timed in the same run, alternating with the Screener in blocks of
 RATIO_BLOCK queries, so machine load hits both alike and the ratio stays meaningful on a
-busy machine. Alternating every single query is reported too: the baseline's sweep over
+busy machine; the median of RATIO_PASSES such passes is reported. Token-level caches
+(phonetic codes of a token) are not emptied: list tokens fill them at index build, and a
+query's own new tokens are cold only in the first timed pass (one run measured that pass
+6% slower than the next two, within the noise between runs).
+Alternating every single query is reported too: the baseline's sweep over
 43,000 strings evicts the Screener's working set from the CPU caches before each query,
 which no real caller's traffic does, so that figure is a pessimistic bound.
 """
@@ -35,6 +39,10 @@ from benchmarks.metrics import percentile
 QUERY_SEED = 19061924
 # Queries per block when alternating the Screener and the baseline.
 RATIO_BLOCK = 25
+# Alternating passes over the queries; the ratio reported is their median. On this shared
+# virtual machine one pass's Screener mean varied by 15% either way between runs minutes
+# apart (neighbours' load hits a cache-bound workload harder than the baseline's sweep).
+RATIO_PASSES = 3
 
 
 def pin_one_core() -> int | None:
@@ -233,7 +241,11 @@ def run_speed(
     rng = random.Random(QUERY_SEED)
     ratio_queries = rng.sample(queries, min(baseline_queries or len(queries), len(queries)))
     list_names = all_list_names(designations)
-    baseline = interleaved_ratio(screener, ratio_queries, warm_up, list_names)
+    passes = sorted(
+        (interleaved_ratio(screener, ratio_queries, warm_up, list_names) for _ in range(RATIO_PASSES)),
+        key=lambda measured: measured["ratio"],
+    )
+    baseline = passes[len(passes) // 2]
     each_query = interleaved_ratio(screener, ratio_queries, warm_up, list_names, block=1)
     result: dict[str, Any] = {
         "kind": "speed",
@@ -269,6 +281,7 @@ def run_speed(
         "jsonl": jsonl_throughput(screener, queries, warm_up),
         "baseline": {k: v for k, v in baseline.items() if k not in ("screener_mean_ms", "ratio")},
         "speed_ratio": baseline["ratio"],
+        "speed_ratio_passes": [round(measured["ratio"], 2) for measured in passes],
         "speed_ratio_screener_mean_ms": baseline["screener_mean_ms"],
         "speed_ratio_block": baseline["block"],
         "speed_ratio_each_query": each_query["ratio"],
