@@ -61,11 +61,6 @@ MIN_CANDIDATES = 5
 # scored too, up to TIE_LIMIT candidates.
 TIE_TOLERANCE = 0.97
 TIE_LIMIT = 100
-# ...and only when the best name's ranking reaches this (1.0: every query key met). A fleet
-# ranks high ("FU YUAN Y U7889": 0.77); a query near no list name ranks every name low and
-# many alike, so ties took 60 more candidates. Checked on 1,800 speed-mix queries: 9.8%
-# fewer candidates, not one result changed (0.95 would change the fleet's).
-TIE_MIN_TOP = 0.6
 # Acronym keys, and the word of a one-word query, behind at most this many names always get
 # those names scored.
 MEETINGS_MAX = 24
@@ -397,7 +392,6 @@ class NameIndex:
             tie_limit,
             NAMES_PER_DESIGNATION,
             TIE_TOLERANCE,
-            TIE_MIN_TOP,
         )
         if scratch.inside:
             self._add_inside(chosen, scratch.inside, limit)

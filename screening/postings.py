@@ -365,14 +365,12 @@ def best_names(
     tie_limit: cython.Py_ssize_t,
     per_designation_max: cython.Py_ssize_t,
     tie_tolerance: cython.double,
-    tie_min_top: cython.double,
 ) -> list[int]:
     """Walk the names left by `ranked_names`, best first, into the candidate list (see NameIndex.candidates).
 
     At most `per_designation_max` names per designation; after `min_count` names, a name
     below `min_share` of the best one ends the list; after `limit` names, only names tied
-    (within `tie_tolerance`) with the last one admitted follow, up to `tie_limit` in all, and
-    only when the best name ranks at least `tie_min_top`.
+    (within `tie_tolerance`) with the last one admitted follow, up to `tie_limit` in all.
 
     Only the names at or above the share cut are heaped: a query meets hundreds of names and
     walks a few dozen. When fewer than `min_count` names were taken above the cut (half the
@@ -402,8 +400,6 @@ def best_names(
         if ranks[entry] > top:
             top = ranks[entry]
     cutoff: cython.double = top * min_share
-    if top < tie_min_top:
-        tie_limit = 0
     above: cython.Py_ssize_t = _split_at(ranks, ids, ranked, cutoff)
     below: cython.Py_ssize_t = ranked - above
     heaped: cython.Py_ssize_t = above

@@ -215,17 +215,3 @@ def test_a_name_lying_inside_the_query_is_a_candidate_however_it_ranks(un_screen
     names = [index.names[i].text for i in index.candidates(query, None, 40, 1.0, 1, 0)]
     assert "AHMED JAN AKHUNDZADA WAZIR" in names
 
-
-def test_ties_past_the_limit_only_for_a_query_close_to_a_group(
-    un_screener: Screener, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A fleet of near-identical names is taken whole; a query near no name gets no tied tail."""
-    fleet = NameIndex(
-        [_designation(f"ofac:{i}", f"FU YUAN YU {7800 + i}", type=EntityType.VESSEL) for i in range(60)]
-    )
-    assert len(fleet.candidates(analyze_name("FU YUAN YU 7899", "vessel"), None, 10, 0.5, 5, 100)) == 60
-
-    far = analyze_name("Mohamed Süßebier B.Eng.", "any")  # every list name ranks low and alike
-    assert len(un_screener.index.candidates(far, None, 40, 0.5, 5, 100)) == 40
-    monkeypatch.setattr("screening.index.TIE_MIN_TOP", 0.0)
-    assert len(un_screener.index.candidates(far, None, 40, 0.5, 5, 100)) > 40

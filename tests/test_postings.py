@@ -38,7 +38,6 @@ def _reference(
     min_share,
     min_count,
     tie_limit,
-    tie_min_top,
     query,
     words,
 ):
@@ -90,9 +89,7 @@ def _reference(
         cutoff = rank * min_share if cutoff is None else cutoff
         if rank < cutoff and len(chosen) >= min_count:
             break
-        if len(chosen) >= limit and (
-            len(chosen) >= tie_limit or rank < last_rank * 0.97 or rank_of(ranked[0]) < tie_min_top
-        ):
+        if len(chosen) >= limit and (len(chosen) >= tie_limit or rank < last_rank * 0.97):
             break
         count = per_designation.get(designation_of[name], 0)
         if count >= 3:
@@ -127,7 +124,6 @@ posting_lists = st.lists(
     min_share=st.sampled_from([0.0, 0.5, 0.9]),
     min_count=st.integers(0, 6),
     tie_limit=st.sampled_from([0, 10]),
-    tie_min_top=st.sampled_from([0.0, 0.6, 1.1]),
     key_bits=st.lists(st.sampled_from([0, 1, 2, 4]), min_size=12, max_size=12),
     required=st.lists(st.sampled_from([0, 3, 7]), min_size=NAMES, max_size=NAMES),
     query_required=st.sampled_from([0, 3, 7]),
@@ -144,7 +140,6 @@ def test_ranking_equals_the_plain_reference(
     min_share,
     min_count,
     tie_limit,
-    tie_min_top,
     key_bits,
     required,
     query_required,
@@ -168,7 +163,6 @@ def test_ranking_equals_the_plain_reference(
         min_share,
         min_count,
         tie_limit,
-        tie_min_top,
         query,
         words,
     )
@@ -178,7 +172,7 @@ def test_ranking_equals_the_plain_reference(
         None if all(allowed) else np.array(allowed, dtype=np.uint8),  # None: no list filter
         np.array(designation_of, dtype=np.int32),
     )
-    walk = (limit, min_share, min_count, tie_limit, tie_min_top)
+    walk = (limit, min_share, min_count, tie_limit)
     # Boost keys are scanned (the default for lists this short) or binary-searched (scan factor 0);
     # names below the share cut are found by scans (up to SCANNED_BELOW_CUT), then from a heap.
     scan_default, below_default = PLAIN.SCAN_PER_SHORTLISTED, PLAIN.SCANNED_BELOW_CUT
@@ -225,11 +219,7 @@ def _rank(module, scratch, flat, spans, generated, arrays, shortlist, query, wal
         query_required,
     )
     inside = [name for _, name in sorted(scratch.inside)]
-    limit, min_share, min_count, tie_limit, tie_min_top = walk
-    chosen = module.best_names(
-        scratch, ranked, designation_of, limit, min_share, min_count, tie_limit, 3, 0.97, tie_min_top
-    )
-    return chosen, inside
+    return module.best_names(scratch, ranked, designation_of, *walk, 3, 0.97), inside
 
 
 def test_the_installed_postings_module_is_compiled() -> None:
