@@ -30,7 +30,7 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rigour._core import person_name_prefixes_list
 from rigour.names import extract_org_types, remove_obj_prefixes, remove_person_prefixes
 
-from screening.legal_forms import split_legal_forms
+from screening.legal_forms import form_written_otherwise, split_legal_forms
 from screening.normalize import clean_text, join_initialisms, normalize_latin, tokenize
 from screening.phonetics import abjad_skeleton, metaphone, nysiis, skeleton
 from screening.token_weights import DEFAULT_WEIGHTS, UNKNOWN_TOKEN_WEIGHT
@@ -422,7 +422,8 @@ def _pinyin_name(rest: str, forms: tuple[str, ...]) -> bool:
 def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], bool, frozenset[str]]:
     """(spellings, legal forms, abjad, scripts) of one written form of a name."""
     native = clean_text(name)
-    native_rest, native_forms = split_legal_forms(native) if type != "person" else (native, ())
+    organisation = type == "entity"
+    native_rest, native_forms = split_legal_forms(native, organisation) if type != "person" else (native, ())
     if type == "any" and native_forms and _pinyin_name(native_rest, native_forms):
         # "Liu Yu", "Zhang Sa", "Wang Ao": a Chinese name in pinyin whose given name is also a
         # legal form (Yu, SA, AO). Without the type to say otherwise, it stays a name.
@@ -441,7 +442,7 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
             # Latin input: its legal forms were taken out of `native` already.
             rest, forms = variant, ()
         else:
-            rest, forms = split_legal_forms(variant)
+            rest, forms = split_legal_forms(variant, organisation)
             if forms and not (variant.startswith(rest) or variant.endswith(rest)):
                 # A legal form inside a transliterated name is a syllable ("i yu jin"), not a form.
                 rest, forms = variant, ()
@@ -460,6 +461,13 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
         wade_giles = pinyin_name_to_wade_giles(spellings[0].tokens)
         if wade_giles:
             spellings.append(_spelling(wade_giles, legal_forms, " ".join(wade_giles)))
+    if type == "any" and not scripts and spellings:
+        # Of unknown type, it may be an organisation whose last legal form is written in letters
+        # the table knows only solid ("... CIA. S. C. S."): read that way too, as one more
+        # spelling of two or more words. (Not a word spaced out: "Lee Doo" is a person's name.)
+        kept, form = form_written_otherwise(list(spellings[0].tokens), spaced_out=False)
+        if form and len(kept) >= 2:
+            spellings.append(_spelling(tuple(kept), (form,), full_latin))
     return spellings, legal_forms, abjad, scripts
 
 

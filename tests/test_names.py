@@ -16,6 +16,24 @@ def test_legal_forms_are_taken_out_of_tokens() -> None:
     assert analyze_name("四川聚信和网络科技有限公司", "entity").legal_forms == ("ltd",)
 
 
+def test_a_legal_form_written_solid_or_spaced_is_a_legal_form_either_way() -> None:
+    """The table has "d o o" but not "doo", "sa" but not "s a": an organisation's form is read both ways."""
+    for written in ["RAD D.O.O.", "RAD DOO", "RAD d o o"]:
+        name = analyze_name(written, "entity")
+        assert (name.tokens, name.legal_forms) == (("rad",), ("doo",)), written
+    assert analyze_name("ACME S. A.", "entity").legal_forms == ("sa",)
+    assert analyze_name("ACME S P A", "entity").tokens == ("acme",)
+    assert score("RAD DOO", "XYZ DOO", "entity") < DEFAULT_THRESHOLD  # a shared form is not a shared name
+    # A name that may be a person's keeps its words: Doo is a Korean name.
+    assert [sp.tokens for sp in analyze_name("Lee Doo", "any").spellings] == [("lee", "doo")]
+    # Of unknown type, letters that join into a form are also read as one, beside the letters.
+    listed = "LILIANA ESQUENAZI M. & CIA. S. C. S."
+    assert analyze_name(listed, "entity").legal_forms == ("scs",)
+    assert score_names(
+        analyze_name("LILIANA ESQUENAZI M. AND CIA. S. C. S.", "any"), analyze_name(listed, "entity")
+    ).score >= DEFAULT_THRESHOLD
+
+
 def test_legal_form_variants_match() -> None:
     target = "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD."
     assert score("Sichuan Juxinhe Network Technology Company Limited", target) >= DEFAULT_THRESHOLD
