@@ -428,8 +428,11 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
         # "Liu Yu", "Zhang Sa", "Wang Ao": a Chinese name in pinyin whose given name is also a
         # legal form (Yu, SA, AO). Without the type to say otherwise, it stays a name.
         native_rest, native_forms = native, ()
-    variants, abjad = latin_variants(native_rest)
-    scripts = frozenset(scripts_of(native_rest)) - _NEUTRAL_SCRIPTS
+    if native_rest.isascii():  # clean ASCII text: its own only Latin spelling (`latin_variants`)
+        variants, abjad, scripts = [native_rest], False, frozenset()
+    else:
+        variants, abjad = latin_variants(native_rest)
+        scripts = frozenset(scripts_of(native_rest)) - _NEUTRAL_SCRIPTS
     # `native` is clean text already: ASCII clean text is its own normalize_latin.
     full_latin = native if native.isascii() else normalize_latin(native)
     spellings: list[_Spelling] = []

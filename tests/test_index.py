@@ -214,4 +214,3 @@ def test_a_name_lying_inside_the_query_is_a_candidate_however_it_ranks(un_screen
     query = analyze_name("Ahmad Jan Akhundzada", "person")
     names = [index.names[i].text for i in index.candidates(query, None, 40, 1.0, 1, 0)]
     assert "AHMED JAN AKHUNDZADA WAZIR" in names
-

@@ -29,9 +29,12 @@ def test_a_legal_form_written_solid_or_spaced_is_a_legal_form_either_way() -> No
     # Of unknown type, letters that join into a form are also read as one, beside the letters.
     listed = "LILIANA ESQUENAZI M. & CIA. S. C. S."
     assert analyze_name(listed, "entity").legal_forms == ("scs",)
-    assert score_names(
-        analyze_name("LILIANA ESQUENAZI M. AND CIA. S. C. S.", "any"), analyze_name(listed, "entity")
-    ).score >= DEFAULT_THRESHOLD
+    assert (
+        score_names(
+            analyze_name("LILIANA ESQUENAZI M. AND CIA. S. C. S.", "any"), analyze_name(listed, "entity")
+        ).score
+        >= DEFAULT_THRESHOLD
+    )
 
 
 def test_legal_form_variants_match() -> None:

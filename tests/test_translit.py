@@ -1,8 +1,12 @@
 """Transliteration under several systems, from real list and eval names."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from screening.translit import latin_variants, wade_giles_syllable
+from screening.legal_forms import split_legal_forms
+from screening.normalize import clean_text
+from screening.translit import latin_variants, scripts_of, wade_giles_syllable
 
 
 def test_cyrillic_systems_include_bgn_german_and_french_habits() -> None:
@@ -48,3 +52,13 @@ def test_latin_pinyin_reads_as_wade_giles() -> None:
     # Names that are not pinyin throughout get no Wade-Giles reading.
     assert pinyin_name_to_wade_giles(("angela", "merkel")) is None
     assert pinyin_name_to_wade_giles(("kim", "jong", "un")) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x17F), max_size=40))
+def test_clean_ascii_text_is_its_own_only_latin_spelling(text: str) -> None:
+    """`names._read` skips `latin_variants` for clean ASCII text: it must give the text itself."""
+    rest, _ = split_legal_forms(clean_text(text), organisation=True)
+    if rest.isascii():
+        assert latin_variants(rest) == ([rest], False)
+        assert not scripts_of(rest) - {"Latn", "Zyyy", "Zinh", "Zzzz"}
