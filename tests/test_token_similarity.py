@@ -32,12 +32,12 @@ def token_pairs(draw: st.DrawFn) -> tuple[str, str]:
     return token, "".join(other)
 
 
-def _without_letter_bound(ta: str, tb: str) -> tuple[float, str]:
-    """`_latin_similarity` as plain Python with the shared-letter shortcut switched off."""
+def _without_letter_bound(ta: str, tb: str, abjad: bool = False) -> tuple[float, str]:
+    """The token-pair similarity as plain Python with the shared-letter shortcut switched off."""
     bound = PLAIN._shared_letters
     PLAIN._shared_letters = lambda a, b: max(len(a), len(b))
     try:
-        return PLAIN._latin_similarity(ta, tb)
+        return PLAIN._abjad_similarity(ta, tb) if abjad else PLAIN._latin_similarity(ta, tb)
     finally:
         PLAIN._shared_letters = bound
 
@@ -48,6 +48,14 @@ def test_the_shared_letter_bound_rejects_only_pairs_levenshtein_rejects(pair: tu
     ta, tb = pair
     assert compiled_names._latin_similarity(ta, tb) == _without_letter_bound(ta, tb)
     assert PLAIN._latin_similarity(ta, tb) == _without_letter_bound(ta, tb)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(token_pairs(), st.tuples(tokens, tokens)))
+def test_the_shared_letter_bound_keeps_every_abjad_skeleton_match(pair: tuple[str, str]) -> None:
+    ta, tb = pair
+    assert compiled_names._abjad_similarity(ta, tb) == _without_letter_bound(ta, tb, abjad=True)
+    assert PLAIN._abjad_similarity(ta, tb) == _without_letter_bound(ta, tb, abjad=True)
 
 
 @given(tokens)
