@@ -516,6 +516,24 @@ _abjad_memo: dict[str, dict[str, tuple[float, str]]] = {}
 _memo_size = cython.declare(cython.Py_ssize_t, 0)
 
 
+@cython.ccall
+def _latin_hopeless(ta: str, tb: str) -> cython.bint:
+    """Whether two Latin tokens are surely dissimilar by the cheap tests of `_latin_similarity`.
+
+    Checked before the memo: most token pairs fail these, and they cost less than the memo
+    lookup (let alone storing the answer). Exact: `_pair_similarity` gives (0.0, "missing").
+    """
+    la: cython.Py_ssize_t = len(ta)
+    lb: cython.Py_ssize_t = len(tb)
+    if la == 1 or lb == 1 or ta == tb:
+        return False  # an initial, or the same token
+    if la <= SHORT_TOKEN_MAX or lb <= SHORT_TOKEN_MAX:
+        return True
+    if (la if la < lb else lb) < PHONETIC_LEV_MIN * (lb if la < lb else la):
+        return True
+    return 2 * _shared_letters(ta, tb) < (la if la > lb else lb)
+
+
 # Bound once: a module attribute lookup per call cost a tenth of the call.
 _levenshtein_similarity = Levenshtein.normalized_similarity
 _jaro_winkler_similarity = JaroWinkler.normalized_similarity
@@ -811,6 +829,8 @@ def _score_spellings(
             if c_used[j]:
                 continue
             tb = ct[j]
+            if not abjad and _latin_hopeless(ta, tb):
+                continue  # no similarity, known without the memo (most pairs)
             found = row.get(tb)
             if found is None:
                 found = row[tb] = _pair_similarity(ta, tb, abjad)

@@ -58,6 +58,16 @@ def test_the_shared_letter_bound_keeps_every_abjad_skeleton_match(pair: tuple[st
     assert PLAIN._abjad_similarity(ta, tb) == _without_letter_bound(ta, tb, abjad=True)
 
 
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(token_pairs(), st.tuples(tokens, tokens), st.tuples(tokens, st.sampled_from("ab"))))
+def test_a_pair_called_hopeless_before_the_memo_has_no_similarity(pair: tuple[str, str]) -> None:
+    ta, tb = pair
+    for module in (compiled_names, PLAIN):
+        if module._latin_hopeless(ta, tb):
+            assert module._pair_similarity(ta, tb, False) == (0.0, "missing")
+    assert compiled_names._latin_hopeless(ta, tb) == PLAIN._latin_hopeless(ta, tb)
+
+
 @given(tokens)
 def test_a_token_shares_all_its_letters_with_itself_and_its_anagrams(token: str) -> None:
     assert PLAIN._shared_letters(token, token) == len(token)
