@@ -319,6 +319,8 @@ _WORD_INITIAL_CARRIER = re.compile(r"(?<!\w)['\u02bf\u02bc\u02be](?=\w)")
 # where ض ذ ظ are z, ث ص s and ط t: "رضایی" is Rezaei, not Rdayy; "عثمان" is also Osman, not only
 # Uthman. The Arabic values stay the first reading.
 _PERSIAN_VALUES = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س", "ص": "س", "ط": "ت"})
+# Most names have none of those letters: a search is cheaper than translate's per-character lookups.
+_PERSIAN_LETTERS = re.compile("[ضذظثصط]")
 
 
 def _icu_latin(text: str) -> str:
@@ -345,10 +347,8 @@ def latin_variants(text: str) -> tuple[list[str], bool]:
         raw = han_variants(text_nfkc)
     else:
         raw = [_icu_latin(text_nfkc)]
-        if "Arab" in scripts:
-            persian = text_nfkc.translate(_PERSIAN_VALUES)
-            if persian != text_nfkc:
-                raw.append(_icu_latin(persian))
+        if "Arab" in scripts and _PERSIAN_LETTERS.search(text_nfkc):
+            raw.append(_icu_latin(text_nfkc.translate(_PERSIAN_VALUES)))
         if scripts & ABJAD_SCRIPTS:
             raw = [_WORD_INITIAL_CARRIER.sub("a", variant) for variant in raw]
     out: list[str] = []
