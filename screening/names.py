@@ -1050,9 +1050,16 @@ def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:
     # BANK PJSC" differ in the only words that say which bank, however long the form.
     full = max(la, lb)
     core = 0 if abjad else max(len("".join(q.tokens)), len("".join(c.tokens)))
+    # At least (full - shared letters) edits apart: most pairs are ruled out without rapidfuzz.
+    unshared = full - _shared_letters(a, b)
     if not core or core >= full:
+        if 10 * unshared > full:  # similarity at most 1 - unshared / full < JOINED_MIN (0.9)
+            return 0.0
         return scale * Levenshtein.normalized_similarity(a, b, score_cutoff=JOINED_MIN)
-    similarity = 1.0 - Levenshtein.distance(a, b) / (core + JOINED_LEGAL_FORM_SHARE * (full - core))
+    budget = core + JOINED_LEGAL_FORM_SHARE * (full - core)
+    if 1.0 - unshared / budget < JOINED_MIN:
+        return 0.0
+    similarity = 1.0 - Levenshtein.distance(a, b) / budget
     return similarity if similarity >= JOINED_MIN else 0.0
 
 

@@ -144,3 +144,25 @@ def test_weak_identifier_value_match_raises() -> None:
     )
     assert effect == evidence.IDENTIFIER_WEAK_MATCH
     assert items[0]["kind"] == "identifier"
+
+
+def test_a_name_only_query_gets_the_same_facts_as_any_other() -> None:
+    """Name-only queries share cached facts; they must equal what the full reading gives."""
+    for query, forms in [
+        (Query(name="x"), ()),
+        (Query(name="x"), ("doo",)),
+        (Query(name="x", type="person"), ("llc",)),
+    ]:
+        facts = QueryFacts.of(query, forms)
+        assert facts == QueryFacts(
+            type=query.type,
+            dob=None,
+            dob_text=None,
+            country=None,
+            nationality=None,
+            gender=None,
+            identifiers=(),
+            legal_forms=forms if query.type == "any" else (),
+        )
+        assert facts.empty == (query.type == "any" and not facts.legal_forms)
+    assert QueryFacts.of(Query(name="x", dob="1970")).dob is not None  # evidence still read

@@ -68,6 +68,29 @@ def test_a_pair_called_hopeless_before_the_memo_has_no_similarity(pair: tuple[st
     assert compiled_names._latin_hopeless(ta, tb) == PLAIN._latin_hopeless(ta, tb)
 
 
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(token_pairs(), st.tuples(tokens, tokens)), st.sampled_from(["any", "entity"]), st.booleans())
+def test_the_shared_letter_bound_keeps_every_whole_name_match(
+    pair: tuple[str, str], type_: str, with_form: bool
+) -> None:
+    """Whole names compared with spaces removed: the bound rules out only what Levenshtein would."""
+    ta, tb = pair
+    form = " ltd" if with_form else ""
+    q = compiled_names.analyze_name(f"{ta[:5]} {ta[5:]}{form}", type_).spellings[0]
+    c = compiled_names.analyze_name(f"{tb[:4]} {tb[4:]}", type_).spellings[0]
+    plain_q = PLAIN.analyze_name(f"{ta[:5]} {ta[5:]}{form}", type_).spellings[0]
+    plain_c = PLAIN.analyze_name(f"{tb[:4]} {tb[4:]}", type_).spellings[0]
+    for abjad in (False, True):
+        bound = PLAIN._shared_letters
+        PLAIN._shared_letters = lambda a, b: max(len(a), len(b))  # all shared: the bound never rules out
+        try:
+            expected = PLAIN._joined_similarity(plain_q, plain_c, abjad)
+        finally:
+            PLAIN._shared_letters = bound
+        assert compiled_names._joined_similarity(q, c, abjad) == expected
+        assert PLAIN._joined_similarity(plain_q, plain_c, abjad) == expected
+
+
 @given(tokens)
 def test_a_token_shares_all_its_letters_with_itself_and_its_anagrams(token: str) -> None:
     assert PLAIN._shared_letters(token, token) == len(token)
