@@ -147,22 +147,16 @@ def test_weak_identifier_value_match_raises() -> None:
 
 
 def test_a_name_only_query_gets_the_same_facts_as_any_other() -> None:
-    """Name-only queries share cached facts; they must equal what the full reading gives."""
+    """Name-only queries share cached facts; they must equal what the full reading gives.
+
+    An unrecognised gender is read as none, but takes the full reading.
+    """
     for query, forms in [
         (Query(name="x"), ()),
         (Query(name="x"), ("doo",)),
         (Query(name="x", type="person"), ("llc",)),
     ]:
-        facts = QueryFacts.of(query, forms)
-        assert facts == QueryFacts(
-            type=query.type,
-            dob=None,
-            dob_text=None,
-            country=None,
-            nationality=None,
-            gender=None,
-            identifiers=(),
-            legal_forms=forms if query.type == "any" else (),
-        )
-        assert facts.empty == (query.type == "any" and not facts.legal_forms)
+        full_reading = QueryFacts.of(query.model_copy(update={"gender": "unstated"}), forms)
+        assert QueryFacts.of(query, forms) == full_reading
+        assert QueryFacts.of(query, forms).empty == (query.type == "any" and not forms)
     assert QueryFacts.of(Query(name="x", dob="1970")).dob is not None  # evidence still read
