@@ -100,6 +100,16 @@ ACRONYM_MIN_WORDS = 2
 LONE_ACRONYM_MIN_LETTERS = 3
 ACRONYM_MAX_WORDS = 6
 ACRONYM_SCORE = 0.95
+# In an organisation's name, a word of 4+ letters that begins another is its abbreviation or a
+# truncation ("tech" / "technology"; "techno", cut by a 35-character payment field). Not for
+# persons: "Ivan" begins "Ivanov", "Petr" begins "Petrov".
+ABBREVIATION_MIN = 4
+ABBREVIATION_SCORE = 0.85
+# Endings that make another word of the same stem, not an abbreviation's missing letters:
+# "Trust Bank" is not "Banking Corporation", "Iran" is not "Iranian".
+_WORD_ENDINGS = frozenset(
+    {"s", "es", "ed", "er", "ers", "ing", "ings", "al", "ic", "ian", "ians", "ist", "ism"}
+)
 
 
 @cython.dataclasses.dataclass(frozen=True)
@@ -180,7 +190,7 @@ class TokenMatch:
 
     query_token: str
     list_token: object  # str, or None: nothing on the list side matched it
-    how: str  # "exact" | "phonetic" | "transliterated" | "fuzzy" | "initial" | "acronym" | "missing"
+    how: str  # "exact" | "phonetic" | "transliterated" | "fuzzy" | "initial" | "acronym" | "abbreviation" | "missing"
     score: cython.double
     weight: cython.double
 
@@ -516,6 +526,23 @@ _abjad_memo: dict[str, dict[str, tuple[float, str]]] = {}
 _memo_size = cython.declare(cython.Py_ssize_t, 0)
 
 
+_ABBREVIATION = (ABBREVIATION_SCORE, "abbreviation")
+
+
+@cython.ccall
+def _abbreviates(ta: str, tb: str) -> cython.bint:
+    """Whether the shorter token, of ABBREVIATION_MIN+ letters, begins the longer one (not as its stem)."""
+    la: cython.Py_ssize_t = len(ta)
+    lb: cython.Py_ssize_t = len(tb)
+    if la < ABBREVIATION_MIN or lb < ABBREVIATION_MIN:
+        return False
+    if la < lb:
+        return la >= ABBREVIATION_MIN and tb.startswith(ta) and ta.isalpha() and tb[la:] not in _WORD_ENDINGS
+    if lb < la:
+        return lb >= ABBREVIATION_MIN and ta.startswith(tb) and tb.isalpha() and ta[lb:] not in _WORD_ENDINGS
+    return False
+
+
 @cython.ccall
 def _latin_hopeless(ta: str, tb: str) -> cython.bint:
     """Whether two Latin tokens are surely dissimilar by the cheap tests of `_latin_similarity`.
@@ -830,11 +857,18 @@ def _score_spellings(
                 continue
             tb = ct[j]
             if not abjad and _latin_hopeless(ta, tb):
-                continue  # no similarity, known without the memo (most pairs)
-            found = row.get(tb)
-            if found is None:
-                found = row[tb] = _pair_similarity(ta, tb, abjad)
-                _memo_size += 1
+                # No similarity, known without the memo (most pairs); in an organisation's name
+                # one word may still abbreviate the other.
+                if initials or not _abbreviates(ta, tb):
+                    continue
+                found = _ABBREVIATION
+            else:
+                found = row.get(tb)
+                if found is None:
+                    found = row[tb] = _pair_similarity(ta, tb, abjad)
+                    _memo_size += 1
+                if not found[0] and not initials and not abjad and _abbreviates(ta, tb):
+                    found = _ABBREVIATION
             if found[0] and (initials or found[1] != "initial"):
                 candidates.append((found[0], i, j, found[1]))
                 if bounded:

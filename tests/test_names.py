@@ -37,6 +37,28 @@ def test_a_legal_form_written_solid_or_spaced_is_a_legal_form_either_way() -> No
     )
 
 
+def test_abbreviated_and_truncated_words_of_an_organisation_match() -> None:
+    """Payment fields cut names at 35 characters ("...TECHNO") and senders abbreviate ("INFO TECH")."""
+    listed = "SHANGHAI HEIYING INFORMATION TECHNOLOGY COMPANY, LIMITED"
+    assert score("SHANGHAI HEIYING INFORMATION TECHNO", listed, "entity") >= DEFAULT_THRESHOLD
+    assert score("SHANGHAI HEIYING INFO TECH CO LTD", listed, "entity") >= DEFAULT_THRESHOLD
+    assert score("INTEGRITY TECH GROUP INC", "INTEGRITY TECHNOLOGY GROUP, INCORPORATED", "entity") >= (
+        DEFAULT_THRESHOLD
+    )
+    # Another word of the same stem is not an abbreviation, and persons' names have none.
+    assert score("Sumitomo Mitsui Trust Bank Limited", "Sumitomo Mitsui Banking Corporation", "entity") < (
+        DEFAULT_THRESHOLD
+    )
+    people = score_names(
+        analyze_name("Alex Smith", "person"), analyze_name("Alexander Smith", "person"), explain=True
+    )
+    assert all(match.how != "abbreviation" for match in people.token_matches)
+    firm = score_names(
+        analyze_name("Alex Smith", "entity"), analyze_name("Alexander Smith", "entity"), explain=True
+    )
+    assert any(match.how == "abbreviation" for match in firm.token_matches)
+
+
 def test_legal_form_variants_match() -> None:
     target = "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD."
     assert score("Sichuan Juxinhe Network Technology Company Limited", target) >= DEFAULT_THRESHOLD
