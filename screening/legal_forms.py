@@ -12,10 +12,13 @@ from rigour.names.org_types import extract_org_types, remove_org_types
 
 # Words rigour leaves in place after "company limited" -> "company ltd" and similar.
 _RESIDUAL_FORM_WORDS = frozenset({"co", "company", "corp", "corporation", "incorporated", "inc"})
+# One spelling per form, so that "Co., Ltd." and "Company Limited" share their forms: rigour
+# reads the first as "coltd" and leaves "company" of the second beside "ltd".
+_SAME_FORMS = {"coltd": ("co", "ltd"), "company": ("co",), "corporation": ("corp",), "incorporated": ("inc",)}
 
 
 def split_legal_forms(text: str, organisation: bool = False) -> tuple[str, tuple[str, ...]]:
-    """Return (text without legal forms, canonical forms found), e.g. ("acme", ("coltd",)).
+    """Return (text without legal forms, canonical forms found), e.g. ("acme", ("co", "ltd")).
 
     A name that is nothing but a legal form keeps its text, so it is never emptied. An
     `organisation`'s name also loses a last form written otherwise than the table has it
@@ -30,6 +33,8 @@ def split_legal_forms(text: str, organisation: bool = False) -> tuple[str, tuple
     tokens = rest.split()
     while len(tokens) > 1 and tokens[-1] in _RESIDUAL_FORM_WORDS:
         forms = (*forms, tokens.pop())
+    if forms:
+        forms = tuple(dict.fromkeys(part for form in forms for part in _SAME_FORMS.get(form, (form,))))
     if organisation:
         kept, form = form_written_otherwise(tokens)
         if form and form not in forms:

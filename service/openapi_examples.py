@@ -157,15 +157,15 @@ SICHUAN_MATCH = {
     "name": SICHUAN_LISTED,
     "matched_name": SICHUAN_LISTED,
     "matched_name_kind": "primary",
-    "score": 0.99,
+    "score": 1.0,
     "explanation": {
-        "summary": f"primary name '{SICHUAN_LISTED}' scored 0.97 against '{SICHUAN}'; "
-        "country +0.02 (CN is listed) -> 0.99",
+        "summary": f"primary name '{SICHUAN_LISTED}' scored 1.00 against '{SICHUAN}'; "
+        "country +0.02 (CN is listed) -> 1.00",
         "name": {
             "query": SICHUAN,
             "matched": SICHUAN_LISTED,
             "kind": "primary",
-            "score": 0.97,
+            "score": 1.0,
             "tokens": [
                 {
                     "query_token": "sichuan",
@@ -196,7 +196,7 @@ SICHUAN_MATCH = {
                     "weight": 0.285,
                 },
             ],
-            "notes": ["legal forms differ: ('ltd', 'company') / ('coltd',)"],
+            "notes": [],
         },
         "evidence": [{"kind": "country", "effect": 0.02, "detail": "CN is listed"}],
     },
@@ -443,7 +443,7 @@ BATCH_RESULTS_CSV = (
     "customer_id,full_name,birth_date,country,decision,match_count,top_entity_id,top_name,"
     "top_matched_name,top_list,top_programs,top_score,error\n"
     f'C-1001,Sichuan Juxinhe Network Technology Co Ltd,,CN,hit,1,ofac:52749,"{SICHUAN_LISTED}",'
-    f'"{SICHUAN_LISTED}",ofac,CYBER3,0.99,\n'
+    f'"{SICHUAN_LISTED}",ofac,CYBER3,1.0,\n'
     "C-1002,Maria Gonzalez,1984-02-11,ES,clear,0,,,,,,,\n"
 )
 

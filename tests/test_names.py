@@ -59,6 +59,17 @@ def test_abbreviated_and_truncated_words_of_an_organisation_match() -> None:
     assert any(match.how == "abbreviation" for match in firm.token_matches)
 
 
+def test_a_short_form_of_a_designated_company_alerts() -> None:
+    """Payment messages drop the generic words ("Information Technology") and spell forms otherwise."""
+    listed = "SHANGHAI HEIYING INFORMATION TECHNOLOGY COMPANY, LIMITED"
+    for query in ["Shanghai Heiying", "Shanghai Heiying Co Ltd"]:
+        assert score(query, listed, "entity") >= DEFAULT_THRESHOLD, query
+    # "Co., Ltd." and "Company Limited" are the same forms, not forms that differ.
+    assert set(analyze_name("X Co., Ltd.", "entity").legal_forms) == set(
+        analyze_name("X Company Limited", "entity").legal_forms
+    )
+
+
 def test_legal_form_variants_match() -> None:
     target = "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD."
     assert score("Sichuan Juxinhe Network Technology Company Limited", target) >= DEFAULT_THRESHOLD
