@@ -539,9 +539,9 @@ def _abbreviates(ta: str, tb: str) -> cython.bint:
     if la < ABBREVIATION_MIN or lb < ABBREVIATION_MIN:
         return False
     if la < lb:
-        return la >= ABBREVIATION_MIN and tb.startswith(ta) and ta.isalpha() and tb[la:] not in _WORD_ENDINGS
+        return tb.startswith(ta) and ta.isalpha() and tb[la:] not in _WORD_ENDINGS
     if lb < la:
-        return lb >= ABBREVIATION_MIN and ta.startswith(tb) and tb.isalpha() and ta[lb:] not in _WORD_ENDINGS
+        return ta.startswith(tb) and tb.isalpha() and ta[lb:] not in _WORD_ENDINGS
     return False
 
 
@@ -859,18 +859,17 @@ def _score_spellings(
                 continue
             tb = ct[j]
             if not abjad and _latin_hopeless(ta, tb):
-                # No similarity, known without the memo (most pairs); in an organisation's name
-                # one word may still abbreviate the other.
-                if initials or not _abbreviates(ta, tb):
-                    continue
-                found = _ABBREVIATION
+                found = _NO_MATCH  # known without the memo (most pairs)
             else:
                 found = row.get(tb)
                 if found is None:
                     found = row[tb] = _pair_similarity(ta, tb, abjad)
                     _memo_size += 1
-                if not found[0] and not initials and not abjad and _abbreviates(ta, tb):
-                    found = _ABBREVIATION
+            if not found[0]:
+                # In an organisation's name one word may still abbreviate the other.
+                if initials or abjad or not _abbreviates(ta, tb):
+                    continue
+                found = _ABBREVIATION
             if found[0] and (initials or found[1] != "initial"):
                 candidates.append((found[0], i, j, found[1]))
                 if bounded:

@@ -241,14 +241,15 @@ def ranked_names(
     `generate` and `boost` are (offset, size, weight, query word bits) of posting slices of
     `flat_postings`; `totals_array` holds each name's total key weight (`NameFacts`), and
     `query_total` the query's (`key_rank`). Every name a generate key lists gets the key's
-    weight; names not allowed (list filter; None: no filter) are dropped. With boost keys, only the `shortlist` best names are
-    kept, and each boost key adds its weight to those it lists (the common keys re-rank,
-    never recruit). The ranked names are left in scratch.ids/ranks, unordered: `best_names` walks them.
+    weight; names not allowed (list filter; None: no filter) are dropped. With boost keys,
+    only the `shortlist` best names are kept, and each boost key adds its weight to those it
+    lists (the common keys re-rank, never recruit). The ranked names are left in
+    scratch.ids/ranks, unordered: `best_names` walks them.
 
     Words: `flat_word_bits` holds, beside each posting, the bits of the name's words the key
     was made from; a key's own bits are those of the query's words. A ranked name whose
-    `required_array` bits (`NameFacts`: its words, function words aside) are all met, or one meeting all
-    of `query_required`, is listed in scratch.inside: one name lies inside the other.
+    `required_array` bits (`NameFacts`: its words, function words aside) are all met, or one
+    meeting all of `query_required`, is listed in scratch.inside: one lies inside the other.
     """
     sums: cython.double[::1] = scratch.sums
     touched: cython.int[::1] = scratch.touched

@@ -43,7 +43,7 @@ def _reference(
 ):
     """Sum per name in key order, rank by `_key_rank` (ties by id), walk as NameIndex.candidates documents.
 
-    Returns the candidates and the heaped names lying inside the query or around it, best first:
+    Returns the candidates and the ranked names lying inside the query or around it, best first:
     `words` = (per key the query's word bits, per name its required bits, the query's required bits).
     """
     key_bits, required, query_required = words
