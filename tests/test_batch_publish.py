@@ -174,7 +174,18 @@ def test_writer_left_unpublished_keeps_the_earlier_files(tmp_path: Path, suffix:
 # --- the command line ----------------------------------------------------------
 
 
-def batch_command(url: str, source: Path, results: Path, data_dir: Path) -> subprocess.Popen[str]:
+def _default_sigint() -> None:
+    """In the child: Ctrl-C as a terminal delivers it, whoever started the tests.
+
+    A shell without job control starts background commands with SIGINT ignored; the
+    child inherits that, and Python then installs no KeyboardInterrupt handler at all.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def batch_command(
+    url: str, source: Path, results: Path, data_dir: Path, *, ctrl_c: bool = False
+) -> subprocess.Popen[str]:
     env = {**os.environ, "DATABASE_URL": url, "SANCTIONS_DATA_DIR": str(data_dir), "COLUMNS": "120"}
     return subprocess.Popen(
         [sys.executable, "-m", "service.cli", "batch", str(source), "-o", str(results), "--workers", "1"],
@@ -182,6 +193,7 @@ def batch_command(url: str, source: Path, results: Path, data_dir: Path) -> subp
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_default_sigint if ctrl_c else None,
     )
 
 
@@ -252,7 +264,7 @@ def test_cli_interrupted_run_leaves_no_results(sqlite_url: str, tmp_path: Path) 
     out.mkdir()
     results = out / "results.csv"
 
-    process = batch_command(sqlite_url, source, results, tmp_path)
+    process = batch_command(sqlite_url, source, results, tmp_path, ctrl_c=True)
     try:
         deadline = time.monotonic() + 120
         while not partial_bytes(out):  # rows are on disk under the temporary names
