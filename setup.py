@@ -14,7 +14,16 @@ from pathlib import Path
 from Cython.Build import cythonize
 from setuptools import setup
 
-COMPILED_MODULES = ("names", "postings", "index", "screener")
+COMPILED_MODULES = (
+    "normalize",
+    "phonetics",
+    "legal_forms",
+    "translit",
+    "names",
+    "postings",
+    "index",
+    "screener",
+)
 PACKAGE = Path(__file__).resolve().parent / "screening"
 
 

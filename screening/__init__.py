@@ -20,7 +20,16 @@ from pathlib import Path
 
 # In import order: a module run from source must find the compiled modules it imports
 # already replaced by their sources, or it would bind the compiled functions.
-COMPILED_MODULES = ("names", "postings", "index", "screener")
+COMPILED_MODULES = (
+    "normalize",
+    "phonetics",
+    "legal_forms",
+    "translit",
+    "names",
+    "postings",
+    "index",
+    "screener",
+)
 PURE_PYTHON_ENV = "SANCTIONS_PURE_PYTHON"
 _HERE = Path(__file__).resolve().parent
 
