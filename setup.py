@@ -18,6 +18,7 @@ COMPILED_MODULES = (
     "normalize",
     "phonetics",
     "legal_forms",
+    "org_words",
     "translit",
     "names",
     "postings",

@@ -24,6 +24,7 @@ COMPILED_MODULES = (
     "normalize",
     "phonetics",
     "legal_forms",
+    "org_words",
     "translit",
     "names",
     "postings",

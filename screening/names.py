@@ -32,9 +32,11 @@ from rigour.names import extract_org_types, remove_obj_prefixes, remove_person_p
 
 from screening.legal_forms import form_written_otherwise, split_legal_forms
 from screening.normalize import clean_text, join_initialisms, normalize_latin, tokenize
+from screening.org_words import known_symbols, org_symbols
 from screening.phonetics import abjad_skeleton, metaphone, nysiis, skeleton
 from screening.token_weights import DEFAULT_WEIGHTS, UNKNOWN_TOKEN_WEIGHT
 from screening.translit import (
+    han_word_reading,
     is_chinese_syllable,
     latin_variants,
     pinyin_name_to_wade_giles,
@@ -107,6 +109,9 @@ ACRONYM_SCORE = 0.95
 # persons: "Ivan" begins "Ivanov", "Petr" begins "Petrov".
 ABBREVIATION_MIN = 4
 ABBREVIATION_SCORE = 0.85
+# In an organisation's name, two words rigour's table reads as the same generic word ("grp" /
+# "group", "tech" / "technologies", "科技" read as "tech"; `screening.org_words`).
+SYMBOL_SCORE = 0.95
 # Endings that make another word of the same stem, not an abbreviation's missing letters:
 # "Trust Bank" is not "Banking Corporation", "Iran" is not "Iranian".
 _WORD_ENDINGS = frozenset(
@@ -140,6 +145,10 @@ class _Spelling:
     # Initials of runs of words (function words skipped inside a run) -> (first index, span).
     acronyms: dict
     acronym_keys: frozenset
+    # For a name that may be an organisation's: per token, its generic-word symbols
+    # (`screening.org_words`), None where not looked up yet (`_token_symbols`); emptied once
+    # looked up if it has none. None for a person's name.
+    symbols: object = cython.dataclasses.field(default=None, repr=False, compare=False)
     # [weights mapping, per-token weights under it]: filled on first use by `_token_weights`.
     weight_cache: list = cython.dataclasses.field(default_factory=list, repr=False, compare=False)
 
@@ -192,7 +201,7 @@ class TokenMatch:
 
     query_token: str
     list_token: object  # str, or None: nothing on the list side matched it
-    how: str  # "exact" | "phonetic" | "transliterated" | "fuzzy" | "initial" | "acronym" | "abbreviation" | "missing"
+    how: str  # "exact" | "phonetic" | "transliterated" | "fuzzy" | "initial" | "acronym" | "abbreviation" | "symbol" | "missing"
     score: cython.double
     weight: cython.double
 
@@ -357,8 +366,13 @@ def _acronyms(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> dict[str, tupl
     return found
 
 
-def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -> _Spelling:
+def _spelling(
+    tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str, organisation_words: bool = False
+) -> _Spelling:
     tokens = tuple([_PARTICLES.get(t, t) for t in tokens])
+    # Only the symbols known already: rigour's tagger takes microseconds a word, and most of a
+    # query's words never meet a generic word of a list name (`_align_symbols` looks them up).
+    symbols = [known_symbols(t) for t in tokens] if organisation_words else None
     raw_tokens = tokenize(raw)
     joins: dict[str, tuple[int, int]] = {}
     for i in range(len(tokens) - 1):
@@ -383,6 +397,7 @@ def _spelling(tokens: tuple[str, ...], legal_forms: tuple[str, ...], raw: str) -
         join_keys=frozenset(joins),
         acronyms=acronyms,
         acronym_keys=frozenset(acronyms),
+        symbols=symbols,
     )
 
 
@@ -435,6 +450,7 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
     """(spellings, legal forms, abjad, scripts) of one written form of a name."""
     native = clean_text(name)
     organisation = type == "entity"
+    may_be_organisation = type != "person"
     native_rest, native_forms = split_legal_forms(native, organisation) if type != "person" else (native, ())
     if type == "any" and native_forms and _pinyin_name(native_rest, native_forms):
         # "Liu Yu", "Zhang Sa", "Wang Ao": a Chinese name in pinyin whose given name is also a
@@ -445,6 +461,13 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
     else:
         variants, abjad = latin_variants(native_rest)
         scripts = frozenset(scripts_of(native_rest)) - _NEUTRAL_SCRIPTS
+        if "Hani" in scripts and type != "person":
+            # One more reading with the generic words in Latin ("网络科技" -> "network tech").
+            worded = han_word_reading(native_rest, organisation)
+            if worded is not None:
+                worded = normalize_latin(worded)
+                if worded not in variants:
+                    variants.append(worded)
     # `native` is clean text already: ASCII clean text is its own normalize_latin.
     full_latin = native if native.isascii() else normalize_latin(native)
     spellings: list[_Spelling] = []
@@ -471,7 +494,7 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
             if not abjad and variant == variants[0] and full_latin.isascii() and native.isascii()
             else variant + " " + " ".join(native_forms)
         )
-        spellings.append(_spelling(tokens, forms or native_forms, raw))
+        spellings.append(_spelling(tokens, forms or native_forms, raw, may_be_organisation))
     if len(spellings) == 1 and not abjad and type in ("person", "any"):
         wade_giles = pinyin_name_to_wade_giles(spellings[0].tokens)
         if wade_giles:
@@ -482,7 +505,7 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
         # spelling of two or more words. (Not a word spaced out: "Lee Doo" is a person's name.)
         kept, form = form_written_otherwise(list(spellings[0].tokens), spaced_out=False)
         if form and len(kept) >= 2:
-            spellings.append(_spelling(tuple(kept), (form,), full_latin))
+            spellings.append(_spelling(tuple(kept), (form,), full_latin, may_be_organisation))
     return spellings, legal_forms, abjad, scripts
 
 
@@ -721,9 +744,20 @@ def _token_weights(sp: _Spelling, weights: Mapping[str, float]) -> tuple[float, 
 
 
 def cache_token_weights(name: AnalyzedName, weights: Mapping[str, float]) -> None:
-    """Fill each spelling's weight cache under `weights` now: a list name's, while its index is built."""
+    """Fill each spelling's weight cache under `weights` now: a list name's, while its index is built.
+
+    Its generic-word symbols too, and a spelling without any forgets its symbol list, so
+    the scorer skips it at once.
+    """
     for sp in name.spellings:
         _token_weights(sp, weights)
+        symbols = sp.symbols
+        if symbols is not None:
+            for i in range(len(symbols)):
+                if symbols[i] is None:
+                    symbols[i] = org_symbols(sp.tokens[i])
+            if not any(symbols):
+                symbols.clear()
 
 
 @cython.ccall
@@ -839,6 +873,22 @@ def _score_spellings(
                         if explain:
                             matches.append(TokenMatch(token, token, "exact", 1.0, w))
                         break
+    if not initials and not abjad and q.symbols is not None and c.symbols:
+        matched, pair_weight, pairs = _align_symbols(
+            qt,
+            ct,
+            q.symbols,
+            c.symbols,
+            wq,
+            wc,
+            q_used,
+            c_used,
+            matched,
+            pair_weight,
+            pairs,
+            matches,
+            explain,
+        )
     candidates: list[tuple[float, int, int, str]] = []
     # Bit i: query token i (bit j: list token j) has a similar token on the other side, kept
     # only when a floor may cut the pair short (and the names fit the bit masks).
@@ -973,6 +1023,69 @@ def _align_acronyms(
             words = " ".join(full.tokens[j : j + span])
             pair = (words, token) if full_is_query else (token, words)
             matches.append(TokenMatch(pair[0], pair[1], "acronym", ACRONYM_SCORE, round(w, 4)))
+    return matched, pair_weight, pairs
+
+
+@cython.cfunc
+def _other_form(ta: str, tb: str) -> cython.bint:
+    """Whether one word is the other with a word ending added ("bank" / "banking").
+
+    Another word of the same stem names another business: "Sumitomo Mitsui Trust Bank" is
+    not "Sumitomo Mitsui Banking Corporation", though rigour files both words under BANK.
+    """
+    if len(ta) < len(tb):
+        return tb.startswith(ta) and tb[len(ta) :] in _WORD_ENDINGS
+    if len(tb) < len(ta):
+        return ta.startswith(tb) and ta[len(tb) :] in _WORD_ENDINGS
+    return False
+
+
+@cython.cfunc
+def _align_symbols(
+    qt: tuple,
+    ct: tuple,
+    q_symbols: list,
+    c_symbols: list,
+    wq: tuple,
+    wc: tuple,
+    q_used: list,
+    c_used: list,
+    matched: cython.double,
+    pair_weight: cython.double,
+    pairs: cython.int,
+    matches: list,
+    explain: cython.bint,
+) -> tuple:
+    """Align unmatched words of two organisation names that are the same generic word.
+
+    "Integrity Technology Grp" / "Integrity Technology Group": "grp" and "group" share rigour's
+    symbol GRP. Generic words weigh little, so this only keeps them from counting as missing.
+    """
+    i: cython.Py_ssize_t
+    j: cython.Py_ssize_t
+    w: cython.double
+    for j in range(len(ct)):
+        listed = c_symbols[j]
+        if listed is None:
+            listed = c_symbols[j] = org_symbols(ct[j])
+        if not listed or c_used[j]:
+            continue
+        for i in range(len(qt)):
+            if q_used[i]:
+                continue
+            symbols = q_symbols[i]
+            if symbols is None:  # looked up once per query word, when a generic word needs it
+                symbols = q_symbols[i] = org_symbols(qt[i])
+            if listed.isdisjoint(symbols) or _other_form(qt[i], ct[j]):
+                continue
+            w = min(wq[i], wc[j])
+            q_used[i] = c_used[j] = True
+            matched += SYMBOL_SCORE * w
+            pair_weight += w
+            pairs += 1
+            if explain:
+                matches.append(TokenMatch(qt[i], ct[j], "symbol", SYMBOL_SCORE, round(w, 4)))
+            break
     return matched, pair_weight, pairs
 
 

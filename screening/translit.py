@@ -18,6 +18,7 @@ import icu
 from pypinyin import Style, lazy_pinyin
 
 from screening.normalize import clean_text, normalize_latin
+from screening.org_words import han_words
 
 # Scripts written without short vowels: compare consonant skeletons.
 ABJAD_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Thai"})
@@ -239,6 +240,35 @@ def han_variants(text: str) -> list[str]:
         if len(reading.split()) >= 2:  # a one-token reading lost characters on the way
             out.extend(_japanese_spellings(reading))
     return out
+
+
+# A Han run of at most this many characters may be a person's whole name: only an
+# organisation's is read with its generic words translated (王建设, Wang Jianshe, is a name).
+PERSON_RUN_MAX = 4
+
+
+def han_word_reading(text: str, organisation: bool) -> str | None:
+    """Pinyin with an organisation's generic words in Latin ("网络科技" -> "network tech"), or None.
+
+    Chinese registrations translate words that English lists carry in English: "四川聚信和网络
+    科技" is listed as "Sichuan Juxinhe Network Technology". The words come from rigour's
+    symbol table (`screening.org_words`); the rest is read as pinyin syllables. None when no
+    run holds such a word. Runs of up to PERSON_RUN_MAX characters are cut only for a name
+    known to be an organisation's.
+    """
+    parts: list[str] = []
+    found = False
+    for is_han, run in _han_runs(text):
+        if not is_han or (len(run) <= PERSON_RUN_MAX and not organisation):
+            parts.append(" ".join(_pinyin(run)) if is_han else run)
+            continue
+        for piece, word in han_words(run):
+            if word is None:
+                parts.extend(_pinyin(piece))
+            else:
+                parts.append(word)
+                found = True
+    return " ".join(parts) if found else None
 
 
 def _japanese_spellings(hepburn: str) -> list[str]:

@@ -1,0 +1,90 @@
+"""Organisation words that mean the same: abbreviations and other languages ("Grp" / "Group" / 集团).
+
+Why: payment messages cut company names to fit 35-character fields ("INTL TRDG GRP",
+"Integrity Technology Grp Inc"), and Chinese or Russian registrations name a company's
+business in their own language ("四川聚信和网络科技" is "Sichuan Juxinhe Network
+Technology"). rigour, the name library the legal forms already come from, keeps a
+maintained table of such words as symbols (GRP, TECH, INFORMATION, NETWORK, TRADE...);
+two words sharing a symbol are the same word to the scorer. Only the generic-word
+categories (SYMBOL, DOMAIN) are used: locations and given names are left to spelling.
+"""
+
+from __future__ import annotations
+
+from rigour.names import NameTypeTag, analyze_names
+from rigour.names.symbol import SymbolCategory
+
+_WORD_CATEGORIES = frozenset({SymbolCategory.SYMBOL, SymbolCategory.DOMAIN})
+_NONE: frozenset[str] = frozenset()
+# token -> its symbols (empty when none), filled on first sight of each token.
+_SYMBOLS: dict[str, frozenset[str]] = {}
+# Bound on the cache for query tokens nobody has seen before (a long batch of odd names).
+_CACHE_LIMIT = 500_000
+# Longest and shortest Han word looked up inside a run of Han characters.
+HAN_WORD_MAX = 4
+HAN_WORD_MIN = 2
+
+
+def _lookup(word: str) -> frozenset[str]:
+    """The generic-word symbols rigour tags `word` with (as one part of an organisation name)."""
+    found: set[str] = set()
+    for name in analyze_names(NameTypeTag.ORG, [word], phonetics=False, consolidate=False):
+        for span in name.spans:
+            if len(span.parts) == 1 and span.symbol.category in _WORD_CATEGORIES:
+                found.add(span.symbol.id)
+    return frozenset(found) if found else _NONE
+
+
+def org_symbols(word: str) -> frozenset[str]:
+    """Symbols of one word of an organisation's name: {"GRP"} for "grp", "group" or "集团"."""
+    symbols = _SYMBOLS.get(word)
+    if symbols is None:
+        if len(_SYMBOLS) >= _CACHE_LIMIT:
+            _SYMBOLS.clear()
+        symbols = _SYMBOLS[word] = _lookup(word)
+    return symbols
+
+
+def known_symbols(word: str) -> frozenset[str] | None:
+    """The symbols of `word` if it was looked up before, else None (no lookup now)."""
+    return _SYMBOLS.get(word)
+
+
+def symbol_word(symbols: frozenset[str]) -> str | None:
+    """A Latin word standing for these symbols ("tech" for TECH), or None.
+
+    The symbol's own id, lower-cased, when rigour reads that word as the same symbol
+    (most ids are English words or their usual abbreviations).
+    """
+    for symbol in sorted(symbols):
+        word = symbol.lower()
+        if word.isalpha() and word.isascii() and symbol in org_symbols(word):
+            return word
+    return None
+
+
+def han_words(run: str) -> list[tuple[str, str | None]]:
+    """A run of Han characters cut into (text, Latin word) pieces, at generic organisation words.
+
+    Longest word first at each position ("进出口" before "出口"); the pieces between them
+    come back with None. "四川聚信和网络科技" -> [("四川聚信和", None), ("网络", "network"),
+    ("科技", "tech")].
+    """
+    pieces: list[tuple[str, str | None]] = []
+    plain_start = 0
+    i = 0
+    while i < len(run):
+        for size in range(min(HAN_WORD_MAX, len(run) - i), HAN_WORD_MIN - 1, -1):
+            word = symbol_word(org_symbols(run[i : i + size]))
+            if word is not None:
+                if plain_start < i:
+                    pieces.append((run[plain_start:i], None))
+                pieces.append((run[i : i + size], word))
+                i += size
+                plain_start = i
+                break
+        else:
+            i += 1
+    if plain_start < len(run):
+        pieces.append((run[plain_start:], None))
+    return pieces
