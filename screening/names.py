@@ -112,6 +112,11 @@ ABBREVIATION_SCORE = 0.85
 # In an organisation's name, two words rigour's table reads as the same generic word ("grp" /
 # "group", "tech" / "technologies", "科技" read as "tech"; `screening.org_words`).
 SYMBOL_SCORE = 0.95
+# Share of an organisation's extra-word cost waived for a generic word (one with a symbol).
+# On the labelled pairs, SDN aliases and Faker names 1.0 measured a little better (F1 0.8867
+# against 0.8854, 4,323 aliases against 4,318, alerts 35 both), but it would score "Shanghai
+# Heiying" 1.0, an exact match, against "Shanghai Heiying Information Technology".
+GENERIC_WORD_DISCOUNT = 0.5
 # Endings that make another word of the same stem, not an abbreviation's missing letters:
 # "Trust Bank" is not "Banking Corporation", "Iran" is not "Iranian".
 _WORD_ENDINGS = frozenset(
@@ -969,12 +974,19 @@ def _score_spellings(
         c_lenient, c_core = _take(c_lenient, c_core, shared)
         q_missing, c_missing = q_missing - shared, c_missing - shared
         pair_weight += 2 * shared * CONFLICT_COST
+    # A company is often named without its generic words ("Shanghai Heiying" for "Shanghai
+    # Heiying Information Technology"): those it lacks cost less than another word.
+    generic: cython.bint = not initials and not abjad and q.symbols is not None and c.symbols is not None
     if nq == 1 and c_missing and not q_missing and len(qt[0]) >= MONONYM_MIN_LENGTH:
         # A one-token query (a mononym, or a surname searched alone) can name only one part of
         # a fuller list name: the other parts count as one omitted part, however many there are.
         c_cost = EXTRA_TOKEN_COST * max([wc[j] for j in range(nc) if not c_used[j]])
     else:
+        if generic:
+            c_lenient -= GENERIC_WORD_DISCOUNT * min(c_lenient, _generic_weight(c, wc, c_used))
         c_cost = extra_cost * c_lenient + c_core
+    if generic:
+        q_lenient -= GENERIC_WORD_DISCOUNT * min(q_lenient, _generic_weight(q, wq, q_used))
     q_cost = extra_cost * q_lenient + q_core
     as_query = matched / (pair_weight + q_missing + c_cost)
     as_list = matched / (pair_weight + c_missing + q_cost)
@@ -1024,6 +1036,25 @@ def _align_acronyms(
             pair = (words, token) if full_is_query else (token, words)
             matches.append(TokenMatch(pair[0], pair[1], "acronym", ACRONYM_SCORE, round(w, 4)))
     return matched, pair_weight, pairs
+
+
+@cython.cfunc
+def _generic_weight(sp: _Spelling, weights: tuple, used: list) -> cython.double:
+    """Weight of a name's unmatched generic organisation words (looked up now where not yet)."""
+    symbols: list = sp.symbols
+    i: cython.Py_ssize_t
+    total: cython.double = 0.0
+    if not symbols:
+        return 0.0
+    for i in range(len(symbols)):
+        if used[i]:
+            continue
+        found = symbols[i]
+        if found is None:
+            found = symbols[i] = org_symbols(sp.tokens[i])
+        if found:
+            total += weights[i]
+    return total
 
 
 @cython.cfunc

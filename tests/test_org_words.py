@@ -89,3 +89,18 @@ def test_symbols_are_for_organisations_only_and_not_for_other_forms_of_a_word() 
     )
     assert all(m.how != "symbol" for m in banks.token_matches)
     assert banks.score < DEFAULT_THRESHOLD
+
+
+def test_a_company_named_without_its_generic_words_alerts_clearly() -> None:
+    """Payments often drop "Information Technology Co., Ltd.": those words cost less than a name's."""
+    listed = "SHANGHAI HEIYING INFORMATION TECHNOLOGY COMPANY, LIMITED"
+    assert score("Shanghai Heiying", listed, "any") >= DEFAULT_THRESHOLD + 0.05
+    assert score("Shanghai Heiying Information Technology Co Ltd", "SHANGHAI HEIYING", "any") >= (
+        DEFAULT_THRESHOLD + 0.05
+    )
+    # A different generic word is no omission: "Network" against "Information" still conflicts.
+    assert score("Shanghai Heiying Network Technology", listed, "any") < DEFAULT_THRESHOLD
+    # Nor does the discount reach a word that is not generic ("Airlines" names another company).
+    assert (
+        score("Sichuan Airlines", "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD.", "any") < DEFAULT_THRESHOLD
+    )
