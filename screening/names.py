@@ -136,7 +136,6 @@ class _Spelling:
 
     tokens: tuple
     metaphones: tuple
-    nysiis: tuple
     skeletons: tuple
     token_set: frozenset
     # Adjacent tokens joined: "juxin"+"he" -> (index of "juxin", 2); and three tokens around a
@@ -391,7 +390,6 @@ def _spelling(
     return _Spelling(
         tokens=tokens,
         metaphones=tuple([metaphone(t) if len(t) > 1 else "" for t in tokens]),
-        nysiis=tuple([nysiis(t) if len(t) > 1 else "" for t in tokens]),
         skeletons=tuple([skeleton(t) for t in tokens]),
         token_set=frozenset(tokens),
         joins=joins,
