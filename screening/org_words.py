@@ -18,8 +18,9 @@ _WORD_CATEGORIES = frozenset({SymbolCategory.SYMBOL, SymbolCategory.DOMAIN})
 _NONE: frozenset[str] = frozenset()
 # token -> its symbols (empty when none), filled on first sight of each token.
 _SYMBOLS: dict[str, frozenset[str]] = {}
-# Bound on the cache for query tokens nobody has seen before (a long batch of odd names).
-_CACHE_LIMIT = 500_000
+# Bound on the cache, as the phonetic codes' (a long batch of new names fills it with their
+# words; list names keep their words' symbols in their spellings when it is emptied).
+_CACHE_LIMIT = 262_144
 # Longest and shortest Han word looked up inside a run of Han characters.
 HAN_WORD_MAX = 4
 HAN_WORD_MIN = 2
