@@ -150,8 +150,9 @@ class _Spelling:
     acronyms: dict
     acronym_keys: frozenset
     # For a name that may be an organisation's: per token, its generic-word symbols
-    # (`screening.org_words`), None where not looked up yet (`_token_symbols`); emptied once
-    # looked up if it has none. None for a person's name.
+    # (`screening.org_words`), None where not looked up yet (the scorer looks a query's words
+    # up when it needs them; `cache_token_weights` a list name's, and empties the list of one
+    # that has none). None for a person's name.
     symbols: object = cython.dataclasses.field(default=None, repr=False, compare=False)
     # [weights mapping, per-token weights under it]: filled on first use by `_token_weights`.
     weight_cache: list = cython.dataclasses.field(default_factory=list, repr=False, compare=False)
@@ -464,7 +465,7 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
     else:
         variants, abjad = latin_variants(native_rest)
         scripts = frozenset(scripts_of(native_rest)) - _NEUTRAL_SCRIPTS
-        if "Hani" in scripts and type != "person":
+        if "Hani" in scripts and may_be_organisation:
             # One more reading with the generic words in Latin ("网络科技" -> "network tech").
             worded = han_word_reading(native_rest, organisation)
             if worded is not None:
