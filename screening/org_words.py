@@ -5,8 +5,9 @@ Why: payment messages cut company names to fit 35-character fields ("INTL TRDG G
 business in their own language ("四川聚信和网络科技" is "Sichuan Juxinhe Network
 Technology"). rigour, the name library the legal forms already come from, keeps a
 maintained table of such words as symbols (GRP, TECH, INFORMATION, NETWORK, TRADE...);
-two words sharing a symbol are the same word to the scorer. Only the generic-word
-categories (SYMBOL, DOMAIN) are used: locations and given names are left to spelling.
+two words sharing a symbol are the same word to the scorer, and a company's generic words
+missing from its name cost less. Only the generic-word categories (SYMBOL, DOMAIN) are used:
+locations and given names are left to spelling.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from rigour.names.symbol import SymbolCategory
 
 _WORD_CATEGORIES = frozenset({SymbolCategory.SYMBOL, SymbolCategory.DOMAIN})
 _NONE: frozenset[str] = frozenset()
-# token -> its symbols (empty when none), filled on first sight of each token.
-_SYMBOLS: dict[str, frozenset[str]] = {}
+_NOTHING: tuple[frozenset[str], frozenset[str]] = (_NONE, _NONE)
+# token -> (symbols it aligns by, every symbol of it), filled on first sight of each token.
+_SYMBOLS: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 # Bound on the cache, as the phonetic codes' (a long batch of new names fills it with their
 # words; list names keep their words' symbols in their spellings when it is emptied).
 _CACHE_LIMIT = 262_144
@@ -26,18 +28,31 @@ HAN_WORD_MAX = 4
 HAN_WORD_MIN = 2
 
 
-def _lookup(word: str) -> frozenset[str]:
-    """The generic-word symbols rigour tags `word` with (as one part of an organisation name)."""
+def _lookup(word: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(symbols `word` aligns by, all its generic-word symbols), as rigour tags it in an organisation's name.
+
+    Words align only by a SYMBOL (one word, its abbreviations and translations: GRP for
+    "grp", "group", "集团"). A DOMAIN groups the words of a trade ("oil", "petroleum",
+    "petrochemical" are all OIL): "Pars Oil Co." is not "Pars Petrochemical Company". Such a
+    word gets a symbol of its own ("~oil"): it is still generic, but meets only itself.
+    """
+    aligned: set[str] = set()
     found: set[str] = set()
     for name in analyze_names(NameTypeTag.ORG, [word], phonetics=False, consolidate=False):
         for span in name.spans:
-            if len(span.parts) == 1 and span.symbol.category in _WORD_CATEGORIES:
+            category = span.symbol.category
+            if len(span.parts) == 1 and category in _WORD_CATEGORIES:
                 found.add(span.symbol.id)
-    return frozenset(found) if found else _NONE
+                if category == SymbolCategory.SYMBOL:
+                    aligned.add(span.symbol.id)
+    if not found:
+        return _NOTHING
+    if not aligned:
+        aligned.add("~" + word)
+    return frozenset(aligned), frozenset(found)
 
 
-def org_symbols(word: str) -> frozenset[str]:
-    """Symbols of one word of an organisation's name: {"GRP"} for "grp", "group" or "集团"."""
+def _symbols(word: str) -> tuple[frozenset[str], frozenset[str]]:
     symbols = _SYMBOLS.get(word)
     if symbols is None:
         if len(_SYMBOLS) >= _CACHE_LIMIT:
@@ -46,9 +61,23 @@ def org_symbols(word: str) -> frozenset[str]:
     return symbols
 
 
+def org_symbols(word: str) -> frozenset[str]:
+    """What one word of an organisation's name aligns by: {"GRP"} for "grp", "group" or "集团".
+
+    Empty for a word that is not generic; {"~oil"} for a trade's word that meets only itself.
+    """
+    return _symbols(word)[0]
+
+
+def all_symbols(word: str) -> frozenset[str]:
+    """Every generic-word symbol of `word`, its trade's (DOMAIN) included: {"TECH"} for "科技"."""
+    return _symbols(word)[1]
+
+
 def known_symbols(word: str) -> frozenset[str] | None:
-    """The symbols of `word` if it was looked up before, else None (no lookup now)."""
-    return _SYMBOLS.get(word)
+    """`org_symbols(word)` if it was looked up before, else None (no lookup now)."""
+    symbols = _SYMBOLS.get(word)
+    return None if symbols is None else symbols[0]
 
 
 def symbol_word(symbols: frozenset[str]) -> str | None:
@@ -59,7 +88,7 @@ def symbol_word(symbols: frozenset[str]) -> str | None:
     """
     for symbol in sorted(symbols):
         word = symbol.lower()
-        if word.isalpha() and word.isascii() and symbol in org_symbols(word):
+        if word.isalpha() and word.isascii() and symbol in all_symbols(word):
             return word
     return None
 
@@ -76,7 +105,7 @@ def han_words(run: str) -> list[tuple[str, str | None]]:
     i = 0
     while i < len(run):
         for size in range(min(HAN_WORD_MAX, len(run) - i), HAN_WORD_MIN - 1, -1):
-            word = symbol_word(org_symbols(run[i : i + size]))
+            word = symbol_word(all_symbols(run[i : i + size]))
             if word is not None:
                 if plain_start < i:
                     pieces.append((run[plain_start:i], None))

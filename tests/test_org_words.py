@@ -1,7 +1,7 @@
 """Generic organisation words across abbreviations and languages (rigour's symbol table)."""
 
 from screening.names import analyze_name, score_names
-from screening.org_words import han_words, org_symbols, symbol_word
+from screening.org_words import all_symbols, han_words, org_symbols, symbol_word
 from screening.thresholds import DEFAULT_THRESHOLD
 from screening.translit import han_word_reading
 
@@ -14,16 +14,19 @@ def score(query: str, listed: str, type: str = "entity") -> float:
 def test_abbreviations_and_translations_share_a_symbol() -> None:
     assert org_symbols("grp") & org_symbols("group") & org_symbols("集团")
     assert org_symbols("intl") & org_symbols("international")
-    assert org_symbols("科技") & org_symbols("technology")
+    # Words of one trade share a DOMAIN but do not align: oil is not petrochemicals.
+    assert all_symbols("科技") & all_symbols("technology")
+    assert all_symbols("oil") & all_symbols("petrochemical")
+    assert org_symbols("oil") and org_symbols("oil").isdisjoint(org_symbols("petrochemical"))
     # Names, places and ordinary words are not generic organisation words.
     assert not org_symbols("juxinhe") and not org_symbols("shanghai") and not org_symbols("smith")
 
 
 def test_a_symbol_has_a_latin_word_that_reads_back_as_itself() -> None:
     for word in ["科技", "信息", "网络", "集团", "贸易"]:
-        latin = symbol_word(org_symbols(word))
+        latin = symbol_word(all_symbols(word))
         assert latin is not None and latin.isascii(), word
-        assert org_symbols(latin) & org_symbols(word), word
+        assert all_symbols(latin) & all_symbols(word), word
 
 
 def test_a_han_run_is_cut_at_generic_words_longest_first() -> None:
@@ -55,9 +58,7 @@ def test_a_chinese_registration_meets_its_english_listing() -> None:
         analyze_name("SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD.", "entity"),
         explain=True,
     )
-    assert ("tech", "technology", "symbol") in {
-        (m.query_token, m.list_token, m.how) for m in explained.token_matches
-    }
+    assert ("tech", "technology") in {(m.query_token, m.list_token) for m in explained.token_matches}
     # Generic words agreeing do not make a match: the distinctive name must agree too.
     assert (
         score("四川联合网络科技有限公司", "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD.") < DEFAULT_THRESHOLD
@@ -77,6 +78,14 @@ def test_payment_field_abbreviations_meet_the_full_words() -> None:
     assert ("grp", "group", "symbol") in {
         (m.query_token, m.list_token, m.how) for m in explained.token_matches
     }
+
+
+def test_words_of_one_trade_are_not_one_word() -> None:
+    """ "Pars Oil Co." is not "Pars Petrochemical Company", though rigour files both under OIL."""
+    assert score("PARS OIL CO.", "PARS PETROCHEMICAL COMPANY", "any") < DEFAULT_THRESHOLD
+    assert score("China National Petroleum Corp", "CHINA NATIONAL OFFSHORE OIL CORPORATION", "any") < (
+        DEFAULT_THRESHOLD
+    )
 
 
 def test_symbols_are_for_organisations_only_and_not_for_other_forms_of_a_word() -> None:
