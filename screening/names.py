@@ -558,18 +558,25 @@ _memo_size = cython.declare(cython.Py_ssize_t, 0)
 _ABBREVIATION = (ABBREVIATION_SCORE, "abbreviation")
 
 
+@cython.cfunc
+def _added_letters(ta: str, tb: str) -> object:
+    """The letters the longer token adds after the shorter one, when it begins with it; else None."""
+    la: cython.Py_ssize_t = len(ta)
+    lb: cython.Py_ssize_t = len(tb)
+    if la < lb:
+        return tb[la:] if tb.startswith(ta) else None
+    if lb < la:
+        return ta[lb:] if ta.startswith(tb) else None
+    return None
+
+
 @cython.ccall
 def _abbreviates(ta: str, tb: str) -> cython.bint:
     """Whether the shorter token, of ABBREVIATION_MIN+ letters, begins the longer one (not as its stem)."""
-    la: cython.Py_ssize_t = len(ta)
-    lb: cython.Py_ssize_t = len(tb)
-    if la < ABBREVIATION_MIN or lb < ABBREVIATION_MIN:
+    if len(ta) < ABBREVIATION_MIN or len(tb) < ABBREVIATION_MIN:
         return False
-    if la < lb:
-        return tb.startswith(ta) and ta.isalpha() and tb[la:] not in _WORD_ENDINGS
-    if lb < la:
-        return ta.startswith(tb) and tb.isalpha() and ta[lb:] not in _WORD_ENDINGS
-    return False
+    added = _added_letters(ta, tb)
+    return added is not None and added not in _WORD_ENDINGS and (ta if len(ta) < len(tb) else tb).isalpha()
 
 
 @cython.ccall
@@ -756,12 +763,11 @@ def cache_token_weights(name: AnalyzedName, weights: Mapping[str, float]) -> Non
     for sp in name.spellings:
         _token_weights(sp, weights)
         symbols = sp.symbols
-        if symbols is not None:
-            for i in range(len(symbols)):
-                if symbols[i] is None:
-                    symbols[i] = org_symbols(sp.tokens[i])
-            if not any(symbols):
-                symbols.clear()
+        # Every word looked up (a list, not a generator: any() would stop at the first symbol).
+        if symbols is not None and not any(
+            [_token_symbols(symbols, sp.tokens, i) for i in range(len(symbols))]
+        ):
+            symbols.clear()
 
 
 @cython.ccall
@@ -877,7 +883,9 @@ def _score_spellings(
                         if explain:
                             matches.append(TokenMatch(token, token, "exact", 1.0, w))
                         break
-    if not initials and not abjad and q.symbols is not None and c.symbols:
+    # Both organisations' names (`_Spelling.symbols`): generic words may align, and cost less missing.
+    generic: cython.bint = not initials and not abjad and q.symbols is not None and c.symbols is not None
+    if generic and c.symbols:
         matched, pair_weight, pairs = _align_symbols(
             qt,
             ct,
@@ -975,7 +983,6 @@ def _score_spellings(
         pair_weight += 2 * shared * CONFLICT_COST
     # A company is often named without its generic words ("Shanghai Heiying" for "Shanghai
     # Heiying Information Technology"): those it lacks cost less than another word.
-    generic: cython.bint = not initials and not abjad and q.symbols is not None and c.symbols is not None
     if nq == 1 and c_missing and not q_missing and len(qt[0]) >= MONONYM_MIN_LENGTH:
         # A one-token query (a mononym, or a surname searched alone) can name only one part of
         # a fuller list name: the other parts count as one omitted part, however many there are.
@@ -1038,6 +1045,15 @@ def _align_acronyms(
 
 
 @cython.cfunc
+def _token_symbols(symbols: list, tokens: tuple, i: cython.Py_ssize_t) -> frozenset:
+    """Symbols of token i of a spelling, looked up now and kept if not yet."""
+    found = symbols[i]
+    if found is None:
+        found = symbols[i] = org_symbols(tokens[i])
+    return found
+
+
+@cython.cfunc
 def _generic_weight(sp: _Spelling, weights: tuple, used: list) -> cython.double:
     """Weight of a name's unmatched generic organisation words (looked up now where not yet)."""
     symbols: list = sp.symbols
@@ -1046,12 +1062,7 @@ def _generic_weight(sp: _Spelling, weights: tuple, used: list) -> cython.double:
     if not symbols:
         return 0.0
     for i in range(len(symbols)):
-        if used[i]:
-            continue
-        found = symbols[i]
-        if found is None:
-            found = symbols[i] = org_symbols(sp.tokens[i])
-        if found:
+        if not used[i] and _token_symbols(symbols, sp.tokens, i):
             total += weights[i]
     return total
 
@@ -1063,11 +1074,8 @@ def _other_form(ta: str, tb: str) -> cython.bint:
     Another word of the same stem names another business: "Sumitomo Mitsui Trust Bank" is
     not "Sumitomo Mitsui Banking Corporation", though rigour files both words under BANK.
     """
-    if len(ta) < len(tb):
-        return tb.startswith(ta) and tb[len(ta) :] in _WORD_ENDINGS
-    if len(tb) < len(ta):
-        return ta.startswith(tb) and ta[len(tb) :] in _WORD_ENDINGS
-    return False
+    added = _added_letters(ta, tb)
+    return added is not None and added in _WORD_ENDINGS
 
 
 @cython.cfunc
@@ -1095,18 +1103,14 @@ def _align_symbols(
     j: cython.Py_ssize_t
     w: cython.double
     for j in range(len(ct)):
-        listed = c_symbols[j]
-        if listed is None:
-            listed = c_symbols[j] = org_symbols(ct[j])
-        if not listed or c_used[j]:
+        if c_used[j]:
+            continue
+        listed = _token_symbols(c_symbols, ct, j)
+        if not listed:
             continue
         for i in range(len(qt)):
-            if q_used[i]:
-                continue
-            symbols = q_symbols[i]
-            if symbols is None:  # looked up once per query word, when a generic word needs it
-                symbols = q_symbols[i] = org_symbols(qt[i])
-            if listed.isdisjoint(symbols) or _other_form(qt[i], ct[j]):
+            # A query word is looked up once, when a list name's generic word needs it.
+            if q_used[i] or listed.isdisjoint(_token_symbols(q_symbols, qt, i)) or _other_form(qt[i], ct[j]):
                 continue
             w = min(wq[i], wc[j])
             q_used[i] = c_used[j] = True
