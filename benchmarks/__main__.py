@@ -25,7 +25,7 @@ def cmd_quality(args: argparse.Namespace) -> int:
         f"name_pairs.csv: precision {o['precision']} recall {o['recall']} F1 {o['f1']} "
         f"at threshold {result['threshold']} ({result['scorer']})"
     )
-    for key in ("cross_script", "ofac_tool", "alias_recovery", "alert_rate"):
+    for key in ("cross_script", "ofac_tool", "alias_recovery", "alert_rate", "cut_names"):
         section: dict[str, Any] = result.get(key) or {}
         if section.get("skipped") or section.get("error"):
             print(f"{key}: {section.get('skipped') or section.get('error')}", file=sys.stderr)

@@ -8,6 +8,7 @@ as skipped with the reason, never silently left out.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import re
@@ -22,6 +23,8 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from benchmarks import engine
+from benchmarks.cut_names import false_alert_section as cut_names_false_alerts
+from benchmarks.cut_names import recall_section as cut_names_recall
 from benchmarks.evaldata import NamePair, read_cross_script, read_name_pairs, read_ofac_tool_scores
 from benchmarks.metrics import Confusion, confusion, sweep, threshold_grid
 
@@ -362,9 +365,13 @@ def run_quality(full: bool = True) -> dict[str, Any]:
     result["ofac_tool"] = _guarded("ofac_tool", lambda: ofac_tool_section(scorer, result["name_pairs"]))
     result["alias_recovery"] = _guarded("alias_recovery", lambda: alias_recovery_section(scorer.threshold))
 
-    def population() -> dict[str, Any]:
+    @functools.cache
+    def all_lists() -> tuple[list[Any], Any]:
         designations = engine.load_all_designations()
-        screener = engine.build_screener(designations)
+        return designations, engine.build_screener(designations)
+
+    def population() -> dict[str, Any]:
+        designations, screener = all_lists()
         section = alert_rate_section(screener)
         # Brute force scores every list name (seconds per query), so the sample is small.
         rng = random.Random(FAKER_SEED)
@@ -377,6 +384,15 @@ def run_quality(full: bool = True) -> dict[str, Any]:
         return section
 
     result["alert_rate"] = _guarded("alert_rate", population)
+
+    def cut_names() -> dict[str, Any]:
+        designations, screener = all_lists()
+        return {
+            "recall": cut_names_recall(screener, designations, scorer.threshold),
+            "false_alerts": cut_names_false_alerts(screener, FAKER_LOCALES, FAKER_SEED),
+        }
+
+    result["cut_names"] = _guarded("cut_names", cut_names)
     return result
 
 

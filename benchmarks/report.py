@@ -264,7 +264,26 @@ def _other_quality(result: dict[str, Any]) -> str:
             lines.append(
                 f"- Index recall vs brute-force scoring: **{_f(ir['recall'], 4)}** ({ir['index_hits']} / {ir['brute_force_hits']} hits over {ir['queries']} queries)"
             )
+    lines.extend(_cut_names_lines(result.get("cut_names")))
     return "\n".join(lines)
+
+
+def _cut_names_lines(section: dict[str, Any] | None) -> list[str]:
+    if _skip_text(section):
+        return [f"- Names cut by a payment field: {_skip_text(section)}"]
+    if not section:
+        return []
+    rc, fa = section["recall"], section["false_alerts"]
+    kinds = "; ".join(
+        f"{k} {v['cut']} / {v['n']} (as written {v['as_written']})" for k, v in rc["by_type"].items()
+    )
+    return [
+        f"- Names cut by a {rc['field_length']}-character payment field (every longer list name, cut there):"
+        f" **{rc['found_cut']} / {rc['names']} found ({_f(rc['recall_cut'])})**, against"
+        f" {rc['found_as_written']} ({_f(rc['recall_as_written'])}) compared as written in the same run; by type: {kinds}",
+        f"  - Long non-sanctioned names (Faker) cut the same way: {fa['alerted_cut']} / {fa['population']} alert"
+        f" ({fa['alerted_as_written']} compared as written)",
+    ]
 
 
 def _jsonl_rate(jsonl: dict[str, Any]) -> str:

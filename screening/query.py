@@ -36,6 +36,9 @@ class Query(BaseModel):
     lists: list[str] | None = None  # list codes to screen against; None = all loaded lists
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     limit: int = Field(default=10, ge=1, le=1000)
+    # The name was cut by a field's length limit: None decides from its length (35, 70 or 140
+    # characters, `screening.truncation`); True or False when the caller knows.
+    truncated: bool | None = None
 
     @field_validator("name")
     @classmethod

@@ -38,6 +38,7 @@ from screening.names import (
 from screening.query import Match, Query, ScreeningResult
 from screening.thresholds import DEFAULT_THRESHOLD
 from screening.translit import is_chinese_syllable
+from screening.truncation import cut_candidates, keeps_a_name_word, legal_form_words, may_be_cut
 
 # A weak alias ("low quality" a.k.a.) is weaker evidence than a strong one.
 WEAK_ALIAS_FACTOR = 0.92
@@ -50,6 +51,10 @@ _INTERCHANGEABLE_IDS = frozenset({"passport", "national_id", "tax_id", "registra
 # Analysed query names, by (name, type): customer files and retried requests repeat names,
 # and analysis (transliteration, phonetics) is a fifth of an uncached query's time.
 QUERY_CACHE_SIZE = 4096
+# A list name met only once cut where the query was cut (`screening.truncation`) scores this
+# much of its cut score: what the field cut off is unseen, and an uncut match ranks first.
+CUT_FACTOR = 0.97
+CUT_CACHE_SIZE = 4096
 
 
 @functools.lru_cache(maxsize=QUERY_CACHE_SIZE)
@@ -64,6 +69,12 @@ def _analyze_query(name: str, type_: str) -> AnalyzedName:
 _WARM_UP_NAMES = ("金正恩", "田中太郎", "山田花子", "김정은", "Владимир Путин", "محمد علي", "Ελένη")
 
 
+@functools.lru_cache(maxsize=CUT_CACHE_SIZE)
+def _analyze_cut(text: str, type_: str) -> AnalyzedName:
+    """`analyze_name` of a list name cut like a query (repeated payments repeat the cut)."""
+    return analyze_name(text, type_)  # type: ignore[arg-type]
+
+
 def _load_reading_tables() -> None:
     for name in _WARM_UP_NAMES:
         analyze_name(name, "any")
@@ -75,6 +86,7 @@ def clear_query_cache() -> None:
     For benchmarks, which time queries the caches have not seen.
     """
     _analyze_query.cache_clear()
+    _analyze_cut.cache_clear()
     clear_similarity_memo()
 
 
@@ -98,6 +110,7 @@ class _Best:
     score: cython.double  # name score after the weak-alias factor
     name_id: cython.int
     name_score: NameScore | None
+    cut: str | None = None  # the list name cut like the query, when that scored best
 
 
 def _organisation_forms(analyzed: AnalyzedName, person_tokens: frozenset[str]) -> tuple[str, ...]:
@@ -140,6 +153,10 @@ class Screener:
         for code in self._index.designation_list:
             counts[code] = counts.get(code, 0) + 1
         self._loaded_lists = frozenset(counts)
+        designations = self._index.designations
+        self._form_words = legal_form_words(
+            name.text for name in self._index.names if designations[name.designation].type.value != "person"
+        )
         _load_reading_tables()
         self.stats = ScreenerStats(
             designations=len(self._index.designations),
@@ -177,14 +194,17 @@ class Screener:
         floor = threshold - (0.0 if no_lift else MAX_POSITIVE_EFFECT) - EXPAND_MARGIN
         best: dict[int, _Best] = {}
         scored_ids = set(name_ids)
-        self._score_into(best, analyzed, name_ids, floor)
+        cut_query = (
+            query.name if (may_be_cut(query.name) if query.truncated is None else query.truncated) else None
+        )
+        self._score_into(best, analyzed, name_ids, floor, cut_query)
         if not exhaustive:
             # A designation that came close on one name gets all its names scored: its best
             # name (say the original-script one) may not have ranked among the candidates.
             # A designation already at the highest score keeps its name: ties never replace it.
             for position in [p for p, b in best.items() if floor <= b.score < 1.0]:
                 others = [i for i in index.names_of(position) if i not in scored_ids]
-                self._score_into(best, analyzed, others[:EXPAND_NAMES], floor)
+                self._score_into(best, analyzed, others[:EXPAND_NAMES], floor, cut_query)
         decisive = self._identifier_hits(facts, allowed)
         scored: list[tuple[float, int, list[dict[str, object]]]] = []
         for position, candidate in best.items():
@@ -218,23 +238,54 @@ class Screener:
         )
 
     def _score_into(
-        self, best: dict[int, _Best], analyzed: Any, name_ids: Iterable[int], floor: float
+        self,
+        best: dict[int, _Best],
+        analyzed: Any,
+        name_ids: Iterable[int],
+        floor: float,
+        cut_query: str | None = None,
     ) -> None:
-        """Score names and keep, per designation, the best-scoring one (scores below `floor` may be 0)."""
+        """Score names and keep, per designation, the best-scoring one (scores below `floor` may be 0).
+
+        With `cut_query` (a query name that may have been cut by a field limit) each name is
+        also scored cut the same way, and the better of the two counts.
+        """
         names = self._index.names
         weights = self._index.token_weights
         weak_floor = floor / WEAK_ALIAS_FACTOR
         for name_id in name_ids:
             name = names[name_id]
             if name.kind == "weak":
-                score = WEAK_ALIAS_FACTOR * name_similarity(analyzed, name.analyzed, weights, weak_floor)
+                factor, name_floor = WEAK_ALIAS_FACTOR, weak_floor
             else:
-                score = name_similarity(analyzed, name.analyzed, weights, floor)
+                factor, name_floor = 1.0, floor
+            score = factor * name_similarity(analyzed, name.analyzed, weights, name_floor)
+            cut = None
+            if cut_query is not None and score < factor:
+                score, cut = self._cut_score(analyzed, cut_query, name, factor, name_floor, score)
             current = best.get(name.designation)
             # Equal scores keep the name met first: candidates come best-ranked first (the name
             # sharing most keys with the query), ties in name-id order, so the choice is stable.
             if current is None or score > current.score:
-                best[name.designation] = _Best(score, name_id, None)
+                best[name.designation] = _Best(score, name_id, None, cut)
+
+    def _cut_score(
+        self, analyzed: Any, cut_query: str, name: Any, factor: float, floor: float, score: float
+    ) -> tuple[float, str | None]:
+        """(score, cut text) of `name` cut like the query, when that beats `score`; else (score, None)."""
+        designation_type = self._index.designations[name.designation].type.value
+        weights = self._index.token_weights
+        found = None
+        for text in cut_candidates(name.text, cut_query, person=designation_type == "person"):
+            cut = _analyze_cut(text, designation_type)
+            if not keeps_a_name_word(
+                cut.tokens, analyzed.tokens, name.analyzed.tokens, self._form_words, weights
+            ):
+                continue
+            cut_score = factor * CUT_FACTOR * name_similarity(analyzed, cut, weights, floor)
+            if cut_score > score:
+                score, found = cut_score, text
+        return score, found
 
     def screen_many(self, queries: Iterable[Query]) -> list[ScreeningResult]:
         return [self.screen(q) for q in queries]
@@ -291,9 +342,11 @@ class Screener:
         # Found by identifier alone: explained against the designation's primary name (filed first).
         name_id = self._index.names_of(position)[0] if best is None else best.name_id
         name = names[name_id]
+        cut = best.cut if best is not None else None
+        compared = name.analyzed if cut is None else _analyze_cut(cut, designation.type.value)
         # Per-token explanations cost time: built only for the matches reported.
-        result = score_names(analyzed, name.analyzed, self._index.token_weights, explain=True)
-        best = _Best(best.score if best is not None else result.score, name_id, result)
+        result = score_names(analyzed, compared, self._index.token_weights, explain=True)
+        best = _Best(best.score if best is not None else result.score, name_id, result, cut)
         explanation = _explain(query, name.text, name.kind, best, final, identifier, evidence)
         return Match.model_construct(
             entity_id=designation.entity_id,
@@ -340,6 +393,13 @@ def _explain(
     if kind == "weak":
         name_part["weak_alias_factor"] = WEAK_ALIAS_FACTOR
     pieces = [f"{kind} name '{matched}' scored {best.score:.2f} against '{query.name}'"]
+    if best.cut is not None:
+        # The query fills a field limit: it was compared with the list name cut the same way.
+        name_part["cut"] = {"compared_with": best.cut, "cut_factor": CUT_FACTOR}
+        pieces[0] = (
+            f"{kind} name '{matched}', cut like the query to '{best.cut}' (a payment field's "
+            f"length limit), scored {best.score:.2f} against '{query.name}'"
+        )
     if identifier:
         pieces.insert(0, f"exact {identifier['type']} {identifier['value']} match (decisive)")
     for item in evidence:

@@ -80,6 +80,14 @@ class ScreenRequest(BaseModel):
     )
     threshold: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
     limit: int = Field(default=10, ge=1, le=100)
+    truncated: bool | None = Field(
+        default=None,
+        description=(
+            "Whether a field's length limit cut the name. Default: a name of 34-35, 69-70 or "
+            "139-140 characters (SWIFT/Fedwire name lines, ISO 20022) is also compared with "
+            "each list name cut the same way"
+        ),
+    )
     reference: Annotated[CleanText, Field(max_length=128)] | None = Field(
         default=None, description="The caller's payment or customer id, stored with the decision"
     )
@@ -95,6 +103,7 @@ class ScreenRequest(BaseModel):
             lists=[code.value for code in self.lists] if self.lists else None,
             threshold=self.threshold,
             limit=self.limit,
+            truncated=self.truncated,
         )
 
 

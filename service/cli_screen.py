@@ -159,6 +159,11 @@ def screen(
     lists: list[str] | None = typer.Option(None, "--list", help="Only these lists (repeatable), e.g. ofac."),
     threshold: float | None = typer.Option(None, "--threshold", help="Alert threshold in [0, 1]."),
     limit: int = typer.Option(10, "--limit", help="At most this many matches."),
+    truncated: bool | None = typer.Option(
+        None,
+        "--truncated/--whole",
+        help="The name was cut by a field's length limit (default: judged from its length: 35, 70, 140).",
+    ),
     input: Path | None = typer.Option(None, "--input", help="JSON-lines file of queries ('-' for stdin)."),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
@@ -192,6 +197,7 @@ def screen(
             lists=lists or None,
             threshold=threshold,
             limit=limit,
+            truncated=truncated,
         )
     except ValidationError as exc:
         field, message = _validation_message(exc)

@@ -216,6 +216,7 @@ def _query_echo(request: dict[str, Any], limit: int = 10) -> dict[str, Any]:
         "lists": None,
         "threshold": None,
         "limit": limit,
+        "truncated": None,
     }
     echo.update({k: v for k, v in request.items() if k in echo})
     return echo

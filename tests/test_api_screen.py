@@ -173,3 +173,16 @@ def test_every_200_decision_has_an_audit_row(loaded: Loaded) -> None:
         ]
     assert statuses == [200] * 20
     assert _audit_count(loaded.database_url) == before + 20
+
+
+def test_a_name_cut_by_a_payment_field_is_found_unless_the_caller_says_it_is_whole(loaded: Loaded) -> None:
+    cut = "MINGZHENG INTERNATIONAL TRADING LIM"  # "... LIMITED" in a 35-character name line
+    with loaded.server.client(loaded.screen_token) as client:
+        found = client.post("/v1/screen", json={"name": cut})
+        whole = client.post("/v1/screen", json={"name": cut, "truncated": False})
+    assert found.status_code == 200 and whole.status_code == 200, (found.text, whole.text)
+    match = found.json()["matches"][0]
+    assert (found.json()["decision"], match["entity_id"]) == ("hit", "ofac:22583")
+    assert match["explanation"]["name"]["cut"]["compared_with"] == cut
+    assert whole.json()["decision"] == "clear"
+    assert whole.json()["query"]["truncated"] is False
