@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 
 from benchmarks import engine
 from benchmarks.cut_names import false_alert_section as cut_names_false_alerts
+from benchmarks.cut_names import index_recall_section as cut_names_index_recall
 from benchmarks.cut_names import recall_section as cut_names_recall
 from benchmarks.evaldata import NamePair, read_cross_script, read_name_pairs, read_ofac_tool_scores
 from benchmarks.metrics import Confusion, confusion, sweep, threshold_grid
@@ -390,6 +391,7 @@ def run_quality(full: bool = True) -> dict[str, Any]:
         return {
             "recall": cut_names_recall(screener, designations, scorer.threshold),
             "false_alerts": cut_names_false_alerts(screener, FAKER_LOCALES, FAKER_SEED),
+            "index_recall": cut_names_index_recall(screener, designations, scorer.threshold),
         }
 
     result["cut_names"] = _guarded("cut_names", cut_names)

@@ -277,13 +277,22 @@ def _cut_names_lines(section: dict[str, Any] | None) -> list[str]:
     kinds = "; ".join(
         f"{k} {v['cut']} / {v['n']} (as written {v['as_written']})" for k, v in rc["by_type"].items()
     )
-    return [
+    lines = [
         f"- Names cut by a {rc['field_length']}-character payment field (every longer list name, cut there):"
         f" **{rc['found_cut']} / {rc['names']} found ({_f(rc['recall_cut'])})**, against"
         f" {rc['found_as_written']} ({_f(rc['recall_as_written'])}) compared as written in the same run; by type: {kinds}",
         f"  - Long non-sanctioned names (Faker) cut the same way: {fa['alerted_cut']} / {fa['population']} alert"
         f" ({fa['alerted_as_written']} compared as written)",
     ]
+    ir = section.get("index_recall")
+    if ir:
+        lines.append(
+            f"  - Index recall vs brute-force scoring on {ir['queries']} of these cut names (seeded sample):"
+            f" **{_f(ir['recall'], 4)}** ({ir['index_hits']} / {ir['brute_force_hits']} hits;"
+            f" {ir.get('misses_also_as_written', '?')} of the misses the index also makes on the name"
+            " compared as written)"
+        )
+    return lines
 
 
 def _jsonl_rate(jsonl: dict[str, Any]) -> str:

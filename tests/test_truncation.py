@@ -11,12 +11,16 @@ from lists.sources import parse_bundled
 from screening.query import Query
 from screening.screener import CUT_FACTOR, Screener
 from screening.truncation import (
+    CutQuery,
+    NamePrefixes,
     cut_like,
     given_names_first,
     is_form_like,
     keeps_a_name_word,
     legal_form_words,
     may_be_cut,
+    stub_words,
+    without_last_word,
     words,
 )
 
@@ -110,6 +114,40 @@ def test_a_cut_name_must_keep_a_word_of_the_full_name_that_is_not_a_legal_form()
     assert not keeps_a_name_word(("samolazov",), ("samolazuv",), ("samolazovskoe",), forms, {})
 
 
+def test_the_head_of_a_cut_name_is_the_name_up_to_its_stub() -> None:
+    assert without_last_word("LIMITED LIABILITY COMPANY DUBAI WAT") == "LIMITED LIABILITY COMPANY DUBAI"
+    assert without_last_word("AL-TIKRITI, Sa'd abd-al-Ma") == "AL-TIKRITI, Sa'd abd-al"
+    assert without_last_word("TRANSKAP") == ""
+
+
+def test_a_stub_looks_up_the_words_it_begins_only_when_they_are_few() -> None:
+    vocabulary = sorted(["transit", "transkapital", "transkapitalbank", "translog", "water", "waterfront"])
+    assert stub_words(vocabulary, "PUBLIC JOINT STOCK COMPANY TRANSKAP", 10) == [
+        "transkapital",
+        "transkapitalbank",
+    ]
+    assert stub_words(vocabulary, "DUBAI WATE", 10) == ["water", "waterfront"]
+    assert stub_words(vocabulary, "DUBAI TRANS", 3) == []  # begins four words: too many
+    assert stub_words(vocabulary, "DUBAI WAT", 10) == []  # under four letters says too little
+    assert stub_words(vocabulary, "DUBAI ZAMBEZ", 10) == []
+
+
+def test_a_cut_query_finds_the_names_it_begins_unless_they_are_too_many() -> None:
+    prefixes = NamePrefixes(
+        [
+            ("JOINT STOCK COMPANY RESEARCH AND DESIGN INSTITUTE SEA THERMAL ENGINEERING", 1),
+            ("Joint-Stock Company Research and Development Enterprise ALMAZ", 2),
+            ("JOINT STOCK COMPANY RESEARCH INSTITUTE POLYUS", 3),
+            ("Kecheng YIN", 4),
+        ]
+    )
+    assert prefixes.beginning_with(CutQuery.of("JOINT STOCK COMPANY RESEARCH AND DE"), 5) == [1, 2]
+    assert prefixes.beginning_with(CutQuery.of("joint stock company research"), 5) == [1, 2, 3]
+    assert prefixes.beginning_with(CutQuery.of("joint stock company research"), 2) == []
+    assert prefixes.beginning_with(CutQuery.of("KECHENG YI"), 5) == [4]
+    assert prefixes.beginning_with(CutQuery.of("STOCK COMPANY"), 5) == []
+
+
 # --- the Screener on the real SDN list ------------------------------------------------------------
 
 
@@ -133,6 +171,8 @@ def _top(screener: Screener, name: str, **fields: object) -> tuple[str, str | No
         ("MYANMA ECONOMIC HOLDINGS PUBLIC COM", "ofac:31517"),
         ("CREDIT BANK OF MOSCOW PUBLIC JOINT", "ofac:35163"),  # cut after a word: 34 characters
         ("Usama bin Muhammad bin Awad BIN LAD", "ofac:6365"),
+        # The stub is no word of any list: the candidates of the words before it find the name.
+        ("LIMITED LIABILITY COMPANY DUBAI WAT", "ofac:32731"),
     ],
 )
 def test_a_name_cut_at_35_characters_is_found_and_would_not_be_as_written(
