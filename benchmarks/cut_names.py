@@ -143,6 +143,38 @@ def index_recall_section(
     }
 
 
+def variant_section(
+    screener: Any, variants: Sequence[tuple[str, str, str]], threshold: float
+) -> dict[str, Any]:
+    """Spelling variants cut: each (entity id, primary, a.k.a.) whose a.k.a. is longer than the
+    field, cut there, against a screener of primary names only (the alias-recovery set-up).
+
+    The cut names above are the start of a list spelling; a payment's own spelling often is
+    not. Counted: found by the index, by brute force, and the whole a.k.a. found uncut.
+    """
+
+    def found(entity_id: str, name: str, brute_force: bool = False, truncated: bool | None = None) -> bool:
+        query = engine.make_query(name, limit=10, truncated=truncated)
+        result = screener.screen_brute_force(query) if brute_force else screener.screen(query)
+        return any(m.entity_id == entity_id and m.score >= threshold for m in result.matches)
+
+    long = [v for v in variants if len(v[2]) > FIELD_LENGTH]
+    counts: Counter[str] = Counter()
+    for entity_id, _, alias in long:
+        query_name = cut(alias)
+        counts["index"] += found(entity_id, query_name)
+        counts["brute_force"] += found(entity_id, query_name, brute_force=True)
+        counts["as_written"] += found(entity_id, query_name, truncated=False)
+        counts["uncut"] += found(entity_id, alias)
+    return {
+        "aliases": len(long),
+        "found_cut": counts["index"],
+        "found_brute_force": counts["brute_force"],
+        "found_as_written": counts["as_written"],
+        "found_uncut": counts["uncut"],
+    }
+
+
 def long_faker_names(locales: Sequence[str], seed: int, per_locale: int = FAKER_PER_LOCALE) -> list[str]:
     """Non-sanctioned names longer than the field: companies (with a city) and persons, per locale."""
     from faker import Faker

@@ -26,6 +26,7 @@ from benchmarks import engine
 from benchmarks.cut_names import false_alert_section as cut_names_false_alerts
 from benchmarks.cut_names import index_recall_section as cut_names_index_recall
 from benchmarks.cut_names import recall_section as cut_names_recall
+from benchmarks.cut_names import variant_section as cut_names_variants
 from benchmarks.evaldata import NamePair, read_cross_script, read_name_pairs, read_ofac_tool_scores
 from benchmarks.metrics import Confusion, confusion, sweep, threshold_grid
 
@@ -226,12 +227,22 @@ def _entity_type(designation: Any) -> str:
     return str(getattr(designation.type, "value", designation.type))
 
 
-def alias_recovery_section(threshold: float) -> dict[str, Any]:
+@functools.cache
+def _primary_names_only() -> tuple[list[Any], list[tuple[str, str, str]], Any]:
+    """The SDN list, its variant a.k.a.s, and a screener of its primary names only."""
     designations = engine.load_list("ofac")
-    variants = variant_aliases(designations)
-    types = {d.entity_id: _entity_type(d) for d in designations}
     stripped = [d.model_copy(update={"aliases": ()}) for d in designations]
-    screener = engine.build_screener(stripped)
+    return designations, variant_aliases(designations), engine.build_screener(stripped)
+
+
+def _cut_variants(threshold: float) -> dict[str, Any]:
+    _, variants, screener = _primary_names_only()
+    return cut_names_variants(screener, variants, threshold)
+
+
+def alias_recovery_section(threshold: float) -> dict[str, Any]:
+    designations, variants, screener = _primary_names_only()
+    types = {d.entity_id: _entity_type(d) for d in designations}
     found = top1 = 0
     missed = []
     for entity_id, primary, alias in variants:
@@ -251,7 +262,7 @@ def alias_recovery_section(threshold: float) -> dict[str, Any]:
             f"(single token of <= 6 letters, or the primary's initials); rapidfuzz token_sort_ratio "
             f"of the folded names >= {ALIAS_SIMILARITY_MIN:.0f}"
         ),
-        "designations_indexed": len(stripped),
+        "designations_indexed": len(designations),
         "aliases_tested": total,
         "by_type": _count_by(variants, types),
         "recovered": found,
@@ -392,6 +403,7 @@ def run_quality(full: bool = True) -> dict[str, Any]:
             "recall": cut_names_recall(screener, designations, scorer.threshold),
             "false_alerts": cut_names_false_alerts(screener, FAKER_LOCALES, FAKER_SEED),
             "index_recall": cut_names_index_recall(screener, designations, scorer.threshold),
+            "variants": _cut_variants(scorer.threshold),
         }
 
     result["cut_names"] = _guarded("cut_names", cut_names)

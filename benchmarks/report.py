@@ -284,6 +284,14 @@ def _cut_names_lines(section: dict[str, Any] | None) -> list[str]:
         f"  - Long non-sanctioned names (Faker) cut the same way: {fa['alerted_cut']} / {fa['population']} alert"
         f" ({fa['alerted_as_written']} compared as written)",
     ]
+    va = section.get("variants")
+    if va:
+        lines.append(
+            f"  - Spelling variants cut (SDN a.k.a.s of the alias-recovery filter longer than {rc['field_length']},"
+            f" cut there, against primary names only): **{va['found_cut']} / {va['aliases']} found**"
+            f" (brute force {va['found_brute_force']}; compared as written {va['found_as_written']};"
+            f" the whole a.k.a. uncut {va['found_uncut']})"
+        )
     ir = section.get("index_recall")
     if ir:
         lines.append(

@@ -19,7 +19,6 @@ from screening.truncation import (
     keeps_a_name_word,
     legal_form_words,
     may_be_cut,
-    stub_words,
     without_last_word,
     words,
 )
@@ -120,18 +119,6 @@ def test_the_head_of_a_cut_name_is_the_name_up_to_its_stub() -> None:
     assert without_last_word("TRANSKAP") == ""
 
 
-def test_a_stub_looks_up_the_words_it_begins_only_when_they_are_few() -> None:
-    vocabulary = sorted(["transit", "transkapital", "transkapitalbank", "translog", "water", "waterfront"])
-    assert stub_words(vocabulary, "PUBLIC JOINT STOCK COMPANY TRANSKAP", 10) == [
-        "transkapital",
-        "transkapitalbank",
-    ]
-    assert stub_words(vocabulary, "DUBAI WATE", 10) == ["water", "waterfront"]
-    assert stub_words(vocabulary, "DUBAI TRANS", 3) == []  # begins four words: too many
-    assert stub_words(vocabulary, "DUBAI WAT", 10) == []  # under four letters says too little
-    assert stub_words(vocabulary, "DUBAI ZAMBEZ", 10) == []
-
-
 def test_a_cut_query_finds_the_names_it_begins_unless_they_are_too_many() -> None:
     prefixes = NamePrefixes(
         [
@@ -171,7 +158,7 @@ def _top(screener: Screener, name: str, **fields: object) -> tuple[str, str | No
         ("MYANMA ECONOMIC HOLDINGS PUBLIC COM", "ofac:31517"),
         ("CREDIT BANK OF MOSCOW PUBLIC JOINT", "ofac:35163"),  # cut after a word: 34 characters
         ("Usama bin Muhammad bin Awad BIN LAD", "ofac:6365"),
-        # The stub is no word of any list: the candidates of the words before it find the name.
+        # The stub is no word of any list: the names the query begins find it.
         ("LIMITED LIABILITY COMPANY DUBAI WAT", "ofac:32731"),
     ],
 )
