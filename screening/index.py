@@ -172,12 +172,16 @@ def required_words(name: AnalyzedName) -> int:
 
 
 def _only_word(query: AnalyzedName) -> str | None:
-    """The query's one word when its main spelling has exactly one (function words aside)."""
+    """The query's one word when its main spelling has exactly one (function words aside), or
+    all its words joined when a list word may be them written apart ("hei ying" / "HEIYING")."""
     spelling = query.spellings[0] if query.spellings else None
     if spelling is None:
         return None
     words = [t for t, kind in zip(spelling.tokens, spelling.kinds, strict=True) if kind != FUNCTION_WORD]
-    return words[0] if len(words) == 1 else None
+    if len(words) == 1:
+        return words[0]
+    joined = "".join(spelling.tokens)
+    return joined if spelling.joins.get(joined, (0, 0))[1] == len(spelling.tokens) else None
 
 
 class Postings(Mapping[str, np.ndarray]):

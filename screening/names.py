@@ -825,6 +825,9 @@ def _score_spellings(
     pair_weight: cython.double = 0.0
     pairs: cython.int = 0  # aligned token pairs (a join counts once)
     initial_pairs: cython.int = 0  # of which an initial against a word
+    # The query is one word, or an organisation's one word split ("hei ying" / "HEIYING"); a
+    # person's two words joined are often a full name ("jiang ping" / "ZHANG, Jiangping").
+    one_word: cython.bint = nq == 1
 
     # Joined on one side, split on the other: "juxin he" / "juxinhe".
     if not q.join_keys.isdisjoint(c.token_set):
@@ -833,6 +836,7 @@ def _score_spellings(
                 j = ct.index(joined)
                 if c_used[j]:
                     continue
+                one_word = one_word or (span == nq and not initials)
                 w = min(sum(wq[i : i + span]), _weight(weights, joined))
                 q_used[i : i + span] = [True] * span
                 c_used[j] = True
@@ -983,9 +987,10 @@ def _score_spellings(
         pair_weight += 2 * shared * CONFLICT_COST
     # A company is often named without its generic words ("Shanghai Heiying" for "Shanghai
     # Heiying Information Technology"): those it lacks cost less than another word.
-    if nq == 1 and c_missing and not q_missing and len(qt[0]) >= MONONYM_MIN_LENGTH:
-        # A one-token query (a mononym, or a surname searched alone) can name only one part of
-        # a fuller list name: the other parts count as one omitted part, however many there are.
+    if one_word and c_missing and not q_missing and sum([len(t) for t in qt]) >= MONONYM_MIN_LENGTH:
+        # A one-word query (a mononym, or a surname searched alone, perhaps split: "Juxin He")
+        # can name only one part of a fuller list name: the other parts count as one omitted
+        # part, however many there are.
         c_cost = EXTRA_TOKEN_COST * max([wc[j] for j in range(nc) if not c_used[j]])
     else:
         if generic:

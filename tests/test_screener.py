@@ -230,6 +230,28 @@ def test_done_when_on_bundled_lists(
 
 
 @pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Juxin He", "ofac:52749"), ("Ju Xin He", "ofac:52749"), ("Hei Ying", "ofac:52829")],
+)
+def test_a_company_word_written_apart_is_found_as_the_word_alone(
+    bundled_screener: Screener, name: str, expected: str
+) -> None:
+    """ "Hei Ying" is "Heiying" (0.92): the other words of "SHANGHAI HEIYING INFORMATION TECHNOLOGY"
+    count as one omission, and the index scores the few names holding the joined word."""
+    joined = bundled_screener.screen(Query(name=name.replace(" ", "")))
+    result = bundled_screener.screen(Query(name=name))
+    assert result.decision == "hit"
+    assert result.matches[0].entity_id == expected
+    assert result.matches[0].score == pytest.approx(joined.matches[0].score)
+
+
+def test_a_persons_two_syllables_are_not_one_word_written_apart(bundled_screener: Screener) -> None:
+    # Jiang Ping is a full name, not the given name of "ZHANG, Jiangping" (ofac:9340).
+    result = bundled_screener.screen(Query(name="蒋萍"))
+    assert result.decision == "clear", [(m.matched_name, m.score) for m in result.matches]
+
+
+@pytest.mark.parametrize(
     ("name", "type", "expected"),
     [
         ("PLA", "any", "PEOPLE'S LIBERATION ARMY"),
