@@ -33,17 +33,13 @@ def _where(name: str, length: int = FIELD_LENGTH) -> str:
     return "mid-word" if inside else "word-end"
 
 
-def _entity_type(designation: Any) -> str:
-    return str(getattr(designation.type, "value", designation.type))
-
-
 def _long_names(designations: Sequence[Any]) -> list[tuple[Any, str, str]]:
     """(designation, kind, name) for primary names longer than the field; a person's also given names first."""
     from screening.truncation import given_names_first
 
     found = []
     for designation in designations:
-        name, kind = designation.primary_name.strip(), _entity_type(designation)
+        name, kind = designation.primary_name.strip(), engine.entity_type(designation)
         if len(name) > FIELD_LENGTH:
             found.append((designation, kind, name))
         reordered = given_names_first(name) if kind == "person" else None

@@ -80,6 +80,11 @@ def load_all_designations() -> list[Any]:
     return [d for code in bundled_sources() for d in load_list(code)]
 
 
+def entity_type(designation: Any) -> str:
+    """A designation's type as text ("person", "entity", ...)."""
+    return str(getattr(designation.type, "value", designation.type))
+
+
 def make_query(name: str, type_: str = "any", **fields: Any) -> Any:
     from screening.query import Query
 

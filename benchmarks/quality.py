@@ -223,10 +223,6 @@ def variant_aliases(designations: Iterable[Any]) -> list[tuple[str, str, str]]:
     return found
 
 
-def _entity_type(designation: Any) -> str:
-    return str(getattr(designation.type, "value", designation.type))
-
-
 @functools.cache
 def _primary_names_only() -> tuple[list[Any], list[tuple[str, str, str]], Any]:
     """The SDN list, its variant a.k.a.s, and a screener of its primary names only."""
@@ -242,7 +238,7 @@ def _cut_variants(threshold: float) -> dict[str, Any]:
 
 def alias_recovery_section(threshold: float) -> dict[str, Any]:
     designations, variants, screener = _primary_names_only()
-    types = {d.entity_id: _entity_type(d) for d in designations}
+    types = {d.entity_id: engine.entity_type(d) for d in designations}
     found = top1 = 0
     missed = []
     for entity_id, primary, alias in variants:

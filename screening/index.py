@@ -466,16 +466,20 @@ class NameIndex:
             self._list_masks[allowed_lists] = mask
         return mask
 
+    def in_lists(self, name_ids: list[int], allowed_lists: frozenset[str] | None) -> list[int]:
+        """The name ids whose designation is on one of the allowed lists (all of them for None)."""
+        if allowed_lists is None:
+            return name_ids
+        mask = self._list_mask(allowed_lists)
+        return [i for i in name_ids if mask[i]]
+
     def names_of(self, position: int) -> range:
         """Ids of every name of the designation at `position`."""
         return range(self._name_starts[position], self._name_starts[position + 1])
 
     def all_names(self, allowed_lists: frozenset[str] | None = None) -> list[int]:
         """Every name id (in the allowed lists): the brute-force candidate set."""
-        if allowed_lists is None:
-            return list(range(len(self.names)))
-        lists = self.designation_list
-        return [i for i, name in enumerate(self.names) if lists[name.designation] in allowed_lists]
+        return self.in_lists(list(range(len(self.names))), allowed_lists)
 
     def identifier_hits(self, value: str) -> tuple[tuple[int, str], ...]:
         """(designation position, identifier type) for a normalised strong identifier value."""
