@@ -31,10 +31,10 @@ from pathlib import Path
 from faker import Faker
 
 from lists.store import Store
-from service.batch_audit import BatchAuditSink
-from service.batch_io import open_input
-from service.batch_output import ResultsWriter
-from service.batch_runner import BatchRunner, default_workers
+from service.batch.audit import BatchAuditSink
+from service.batch.io import open_input
+from service.batch.output import ResultsWriter
+from service.batch.runner import BatchRunner, default_workers
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 TARGET_SECONDS_PER_MILLION = 300

@@ -186,14 +186,14 @@ def interleaved_ratio(
 def jsonl_throughput(
     screener: Any, queries: Sequence[Any], warm_up: Sequence[Any], passes: int = 3
 ) -> dict[str, Any]:
-    """The `sanctions screen --input` JSON-lines path (service.cli_screen.screen_jsonl), in process.
+    """The `sanctions screen --input` JSON-lines path (service.cli.screen.screen_jsonl), in process.
 
     Several passes, each after `fresh_caches`: on a shared virtual machine one pass can run
     20-30% slow through no fault of its own, so the best pass is the machine's rate and the
     median is reported beside it.
     """
     lines = [orjson.dumps(q.model_dump(mode="json", exclude_none=True)).decode() for q in queries]
-    from service.cli_screen import screen_jsonl
+    from service.cli.screen import screen_jsonl
 
     rates, errors, bytes_out = [], 0, 0
     for _ in range(passes):
@@ -211,7 +211,7 @@ def jsonl_throughput(
         "median_names_per_s": statistics.median(rates),
         "passes_names_per_s": [round(r) for r in rates],
         "bytes_out": bytes_out,
-        "path": "service.cli_screen.screen_jsonl (the CLI --input loop, without process start-up)",
+        "path": "service.cli.screen.screen_jsonl (the CLI --input loop, without process start-up)",
     }
 
 

@@ -19,14 +19,14 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lists.store import Store
-from service import batch_api, routes_health, routes_keys, routes_lists, routes_screen
+from service.api import batches, health, keys, lists, screen
+from service.api.deps import Services, document_security
+from service.api.openapi_examples import restore_nulls
+from service.api.responses import ApiError, OrjsonResponse, error_response
 from service.audit import SQLITE_SYNCHRONOUS, AuditWriter
 from service.auth import Authenticator
-from service.deps import Services, document_security
 from service.index_holder import IndexHolder
 from service.metrics import MetricsMiddleware
-from service.openapi_examples import restore_nulls
-from service.responses import ApiError, OrjsonResponse, error_response
 from service.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("service.app")
@@ -139,9 +139,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(ApiError, _api_error_response)
     app.add_exception_handler(StarletteHTTPException, _http_error_response)
     app.add_exception_handler(Exception, _unexpected_response)
-    routers = [
-        module.router for module in (routes_health, routes_screen, routes_lists, routes_keys, batch_api)
-    ]
+    routers = [module.router for module in (health, screen, lists, keys, batches)]
     for router in routers:
         app.include_router(router)
 

@@ -1,6 +1,6 @@
 """How the key is read from the request headers, and how the spec documents the two ways to send it.
 
-`service.deps` reads `X-API-Key` and `Authorization: Bearer` itself (not through
+`service.api.deps` reads `X-API-Key` and `Authorization: Bearer` itself (not through
 FastAPI's security dependencies, which cost a round of dependency solving per
 request); these tests pin that it reads them exactly as those classes did.
 """
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from starlette.requests import Request
 
+from service.api.deps import _token
 from service.app import create_app
-from service.deps import _token
 from service.settings import Settings
 
 

@@ -16,8 +16,8 @@ import pytest
 from pydantic import TypeAdapter
 
 from lists.model import Designation
-from service import openapi_examples as ex
-from service.api_models import (
+from service.api import openapi_examples as ex
+from service.api.models import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyOut,

@@ -10,9 +10,9 @@ from sqlalchemy import insert, select
 
 from lists.store import Store
 from service.audit import get_screening
-from service.batch_audit import AUDIT_COLUMNS, BatchAuditSink
-from service.batch_io import InputRow
-from service.batch_runner import BatchRunner, RowOutcome
+from service.batch.audit import AUDIT_COLUMNS, BatchAuditSink
+from service.batch.io import InputRow
+from service.batch.runner import BatchRunner, RowOutcome
 from service.db_models import screenings
 from tests.test_batch_support import SMALL_VERSIONS, small_designations
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from service.batch_io import BatchInputError, ColumnOverrides, count_rows, detect_encoding, open_input
+from service.batch.io import BatchInputError, ColumnOverrides, count_rows, detect_encoding, open_input
 
 ROWS = [["Full Name", "Nationality", "Customer_ID"], ["Zhou Shuai", "CN", "1"], ["José Müller", "ES", "2"]]
 

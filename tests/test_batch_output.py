@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from service.batch_output import ResultsWriter, matches_path, neutralise
-from service.batch_runner import RowOutcome
+from service.batch.output import ResultsWriter, matches_path, neutralise
+from service.batch.runner import RowOutcome
 
 DANGEROUS = ["=1+1", "+31 20 555", "-2", "@SUM(A1)", "\tx", "\r=2", '=HYPERLINK("http://e","x")']
 MATCH = {

@@ -24,9 +24,9 @@ from sqlalchemy import func, select, text
 from lists.model import ListCode
 from lists.parsed import ParsedList, SourceFile
 from lists.store import Store
-from service.batch_jobs import BatchJobs, JobOptions
-from service.batch_output import ResultsWriter, matches_path
-from service.batch_runner import RowOutcome
+from service.batch.jobs import BatchJobs, JobOptions
+from service.batch.output import ResultsWriter, matches_path
+from service.batch.runner import RowOutcome
 from service.db_models import screenings
 from tests.test_batch_support import read_results, small_designations
 

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from service.batch_io import InputRow
-from service.batch_runner import PARENT_CHECK_SECONDS, WORKER_GC_THRESHOLDS, BatchRunner
+from service.batch.io import InputRow
+from service.batch.runner import PARENT_CHECK_SECONDS, WORKER_GC_THRESHOLDS, BatchRunner
 from tests.test_batch_support import SMALL_VERSIONS, small_designations
 
 NAMES = ["Yin Kecheng", "Maria Gonzalez", "", "Zhou Enlai Trading Co", "Peter Smith", "  ", "kecheng yin"]
@@ -65,7 +65,7 @@ def test_workers_end_when_their_parent_is_killed() -> None:
     """A batch killed outright must not leave workers behind, each holding an index."""
     script = (
         "import os, sys\n"
-        "from service.batch_runner import BatchRunner\n"
+        "from service.batch.runner import BatchRunner\n"
         "from tests.test_batch_support import SMALL_VERSIONS, small_designations\n"
         "runner = BatchRunner(small_designations(), SMALL_VERSIONS, workers=2)\n"
         "runner.start()\n"

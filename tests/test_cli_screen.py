@@ -14,7 +14,7 @@ import pytest
 from lists.model import Designation, EntityType, ListCode
 from lists.sources import parse_bundled
 from screening.screener import Screener
-from service.cli_screen import screen_jsonl
+from service.cli.screen import screen_jsonl
 
 SANCTIONS = Path(sys.executable).with_name("sanctions")
 
@@ -149,7 +149,7 @@ def test_compare(sqlite_url: str, tmp_path: Path) -> None:
 def test_result_json_is_pydantics_serialisation_byte_for_byte() -> None:
     """The JSON-lines writer's fast serialiser must not change a single byte of the documented shape."""
     from screening.query import Query
-    from service.cli_screen import result_json
+    from service.cli.screen import result_json
 
     designations = [d for code in ListCode for d in parse_bundled(code).designations]
     screener = Screener(designations, {"ofac": "ofac@test"})

@@ -13,18 +13,18 @@ from fastapi.concurrency import run_in_threadpool
 from screening.query import ScreeningResult
 from screening.screener import NoListsLoaded
 from service import metrics
-from service import openapi_examples as ex
-from service.api_models import (
+from service.api import openapi_examples as ex
+from service.api.deps import Services, require_admin, require_screen, services
+from service.api.models import (
     BulkScreenRequest,
     BulkScreenResponse,
     ScreenRequest,
     ScreenResponse,
 )
+from service.api.responses import ApiError, OrjsonResponse
 from service.audit import AuditUnavailable, get_screening
 from service.auth import Principal
-from service.deps import Services, require_admin, require_screen, services
 from service.index_holder import Serving
-from service.responses import ApiError, OrjsonResponse
 
 router = APIRouter(tags=["screening"])
 

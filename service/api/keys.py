@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path
 
-from service import openapi_examples as ex
-from service.api_models import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from service.api import openapi_examples as ex
+from service.api.deps import Services, require_admin, services
+from service.api.models import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from service.api.responses import ApiError, OrjsonResponse
 from service.auth import Principal, create_key, list_keys, revoke_key
-from service.deps import Services, require_admin, services
-from service.responses import ApiError, OrjsonResponse
 
 router = APIRouter(tags=["keys"])
 _ERRORS = ex.errors(

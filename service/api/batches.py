@@ -2,7 +2,7 @@
 
 The upload is streamed to the job's folder on disk, checked (readable, a name
 column, at most 1,000,000 rows and 200 MB) and queued; a runner thread in the
-server screens it (see service/batch_jobs.py). Same API keys and audit trail as
+server screens it (see service/batch/jobs.py). Same API keys and audit trail as
 the rest of the API: a `screen` key sees its own jobs, an `admin` key all jobs.
 """
 
@@ -18,12 +18,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse
 
-from service import openapi_examples as ex
+from service.api import openapi_examples as ex
+from service.api.deps import Services, require_screen, services
+from service.api.responses import ApiError, OrjsonResponse
 from service.auth import Principal, Role
-from service.batch_io import BatchInputError, ColumnOverrides, count_rows, open_input
-from service.batch_jobs import MAX_BYTES, MAX_ROWS, BatchJobs, JobOptions
-from service.deps import Services, require_screen, services
-from service.responses import ApiError, OrjsonResponse
+from service.batch.io import BatchInputError, ColumnOverrides, count_rows, open_input
+from service.batch.jobs import MAX_BYTES, MAX_ROWS, BatchJobs, JobOptions
 
 log = logging.getLogger(__name__)
 _UPLOAD_CHUNK = 1 << 20

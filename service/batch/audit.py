@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Dialect, Engine
 
-from service.batch_runner import RowOutcome
+from service.batch.runner import RowOutcome
 
 AUDIT_COLUMNS = (
     "screening_id",

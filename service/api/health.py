@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import PlainTextResponse, Response
 
 from service import metrics
-from service import openapi_examples as ex
-from service.deps import Services, services
+from service.api import openapi_examples as ex
+from service.api.deps import Services, services
+from service.api.responses import OrjsonResponse
 from service.index_holder import update_list_ages
-from service.responses import OrjsonResponse
 
 router = APIRouter(tags=["operations"])
 

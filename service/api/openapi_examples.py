@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from service.api_models import ErrorBody, InvalidRequest
+from service.api.models import ErrorBody, InvalidRequest
 
 _REGISTERED: dict[bytes, Any] = {}
 

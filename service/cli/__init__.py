@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from service import cli_batch, cli_keys, cli_lists, cli_screen, cli_serve
+from service.cli import batch, keys, lists, screen, serve
 
 app = typer.Typer(
     name="sanctions",
@@ -27,7 +27,7 @@ def version() -> None:
     typer.echo(pkg_version("sanctions-screening"))
 
 
-for module in (cli_lists, cli_screen, cli_serve, cli_keys, cli_batch):
+for module in (lists, screen, serve, keys, batch):
     module.register(app)
 
 

@@ -27,7 +27,7 @@ import orjson
 from pydantic import ValidationError
 
 from lists.model import Designation
-from service.batch_io import InputRow, normalise_type
+from service.batch.io import InputRow, normalise_type
 
 DEFAULT_CHUNK_ROWS = 256
 WORKER_GC_THRESHOLDS = (50_000, 20, 20)  # gen0 allocations, gen1 and gen2 collection counts

@@ -13,11 +13,11 @@ from lists.loader import LoadOutcome, load_lists
 from lists.model import Designation, ListCode
 from lists.store import VersionInfo
 from service import metrics
-from service import openapi_examples as ex
-from service.api_models import ListsOut, ListVersionOut, ReloadOut
+from service.api import openapi_examples as ex
+from service.api.deps import Services, require_admin, require_screen, services
+from service.api.models import ListsOut, ListVersionOut, ReloadOut
+from service.api.responses import ApiError, OrjsonResponse
 from service.auth import Principal
-from service.deps import Services, require_admin, require_screen, services
-from service.responses import ApiError, OrjsonResponse
 
 router = APIRouter(tags=["lists"])
 _reload_lock = threading.Lock()

@@ -18,9 +18,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from service.batch_io import BatchInputError, ColumnOverrides, count_rows, open_input
-from service.batch_output import ResultsWriter, matches_path
-from service.batch_runner import BatchAborted, BatchRunner, NoActiveLists, load_active_lists
+from service.batch.io import BatchInputError, ColumnOverrides, count_rows, open_input
+from service.batch.output import ResultsWriter, matches_path
+from service.batch.runner import BatchAborted, BatchRunner, NoActiveLists, load_active_lists
 from service.config import database_url
 
 
@@ -75,7 +75,7 @@ def batch(
     console.print(f"lists: {', '.join(list_versions.values())}")
 
     from lists.store import Store
-    from service.batch_audit import BatchAuditSink
+    from service.batch.audit import BatchAuditSink
 
     store = Store(database_url())
     audit = BatchAuditSink(store.engine, list_versions)

@@ -42,10 +42,10 @@ from sqlalchemy import (
     update,
 )
 
-from service.batch_audit import AuditRow, batch_audit_row, insert_audit_rows, versions_json
-from service.batch_io import ColumnOverrides, count_rows, open_input
-from service.batch_output import ResultsWriter, partial_files
-from service.batch_runner import BatchAborted, BatchRunner, RowOutcome, load_active_lists
+from service.batch.audit import AuditRow, batch_audit_row, insert_audit_rows, versions_json
+from service.batch.io import ColumnOverrides, count_rows, open_input
+from service.batch.output import ResultsWriter, partial_files
+from service.batch.runner import BatchAborted, BatchRunner, RowOutcome, load_active_lists
 
 log = logging.getLogger(__name__)
 

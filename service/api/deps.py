@@ -15,10 +15,10 @@ from fastapi.security.utils import get_authorization_scheme_param
 from starlette.routing import BaseRoute
 
 from lists.store import Store
+from service.api.responses import ApiError
 from service.audit import AuditWriter
 from service.auth import ANONYMOUS_ADMIN, Authenticator, Principal, Role
 from service.index_holder import IndexHolder
-from service.responses import ApiError
 from service.settings import Settings
 
 # The two ways to send a key, as OpenAPI security schemes (see `document_security`).

@@ -1,0 +1,1 @@
+"""The HTTP API: thin routers, one module per resource; the work lives in the services they call."""

@@ -1,0 +1,1 @@
+"""Batch screening of customer files (CSV/XLSX): reading, running, results and their audit trail."""
