@@ -26,6 +26,7 @@ from sqlalchemy import Engine, create_engine, delete, event, insert, select, tex
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from lists.file_modes import secure_sqlite_files, sqlite_path
 from lists.model import Designation, ListCode
 from lists.parsed import ParsedList
 from lists.store_models import ActiveList, DesignationRow, ListVersion, VersionState
@@ -102,9 +103,18 @@ def content_hash(payload: dict[str, Any]) -> str:
 
 
 def _create_engine(url: str) -> Engine:
-    engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads)
+    database = sqlite_path(url)
+    if database is not None:
+        secure_sqlite_files(database)  # owner-only before SQLite first creates it (audit trail, key hashes)
+    # pre-ping: a pooled connection that died in a database outage is replaced, not handed out
+    ping = database is None and not url.startswith("sqlite")
+    engine = create_engine(
+        url, json_serializer=_json_dumps, json_deserializer=orjson.loads, pool_pre_ping=ping
+    )
     if engine.dialect.name == "sqlite":
         _make_sqlite_transactional(engine, in_memory=":memory:" in url or url.rstrip("/") == "sqlite:")
+        if database is not None:
+            event.listen(engine, "connect", lambda *_: secure_sqlite_files(database))
     return engine
 
 

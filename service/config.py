@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from lists.file_modes import make_private_dir
+
 
 def data_dir() -> Path:
     """Directory for the embedded SQLite store and batch job files."""
     configured = os.environ.get("SANCTIONS_DATA_DIR")
     path = Path(configured) if configured else Path.home() / ".local" / "share" / "sanctions-screening"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return make_private_dir(path)  # 0700: it holds the audit trail, key hashes and uploads
 
 
 def database_url() -> str:

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from lists.file_modes import make_private_dir
 from lists.model import ListCode
 
 ENV_CONFIG = "SANCTIONS_CONFIG"
@@ -122,8 +123,7 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
 
     data_dir_value = env.get("SANCTIONS_DATA_DIR") or file.get("data_dir")
     if data_dir_value:
-        directory = Path(str(data_dir_value))
-        directory.mkdir(parents=True, exist_ok=True)
+        directory = make_private_dir(Path(str(data_dir_value)))  # 0700 when created here
     else:
         from service.config import data_dir
 

@@ -42,6 +42,7 @@ from sqlalchemy import (
     update,
 )
 
+from lists.file_modes import make_private_dir
 from service.batch.audit import AuditRow, batch_audit_row, insert_audit_rows, versions_json
 from service.batch.io import ColumnOverrides, count_rows, open_input
 from service.batch.output import ResultsWriter, partial_files
@@ -165,7 +166,7 @@ class BatchJobs:
     ) -> None:
         self.engine = engine
         self.jobs_dir = data_dir / "batches"
-        self.jobs_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.jobs_dir)  # uploads are customer data
         self.workers = workers
         self.start_method = start_method
         self.stale_seconds = stale_seconds or float(os.environ.get("SANCTIONS_BATCH_STALE_SECONDS", "30"))
