@@ -39,9 +39,11 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def _restrict(path: Path) -> None:
+    """Take away group and other bits; never add any (a file made unreadable on purpose stays so)."""
     try:
-        if path.exists() and (path.stat().st_mode & 0o777) != FILE_MODE:
-            os.chmod(path, FILE_MODE)
+        mode = path.stat().st_mode & 0o777 if path.exists() else FILE_MODE
+        if mode & ~FILE_MODE:
+            os.chmod(path, mode & FILE_MODE)
     except OSError as exc:  # not ours (e.g. a shared read-only copy): say so, do not fail the start
         log.warning("cannot make %s owner-only: %s", path, exc)
 

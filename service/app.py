@@ -25,6 +25,7 @@ from service.api.openapi_examples import restore_nulls
 from service.api.responses import ApiError, OrjsonResponse, error_response
 from service.audit import SQLITE_SYNCHRONOUS, AuditWriter
 from service.auth import Authenticator
+from service.http import add_access_log, add_request_gates
 from service.index_holder import IndexHolder
 from service.metrics import MetricsMiddleware
 from service.settings import Settings, SettingsError, load_settings
@@ -134,7 +135,9 @@ def create_app(settings: Settings) -> FastAPI:
         default_response_class=OrjsonResponse,
         telemetry=NO_OPENTELEMETRY,
     )
+    add_request_gates(app, settings)  # key before body, body limits, database outages -> 503
     app.add_middleware(MetricsMiddleware)
+    add_access_log(app)  # outermost: request id and one JSON line per request
     app.add_exception_handler(RequestValidationError, _validation_response)
     app.add_exception_handler(ApiError, _api_error_response)
     app.add_exception_handler(StarletteHTTPException, _http_error_response)

@@ -55,6 +55,10 @@ class Settings:
     refresh_seconds: float = 30.0
     key_cache_seconds: float = 5.0  # how long an API key lookup is trusted (revocation delay)
     audit_max_batch: int = 500
+    # request body limits in bytes, enforced while reading (service.http.body_limit); env SANCTIONS_BODY_LIMIT_*
+    body_limit_screen: int = 64 * 1024
+    body_limit_bulk: int = 4 * 1024 * 1024
+    body_limit_upload: int = 201 * 1024 * 1024  # batch uploads: 200 MB plus the multipart framing
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -143,4 +147,16 @@ def load_settings(config_path: str | Path | None = None) -> Settings:
         key_cache_seconds=_float(
             env.get(ENV_KEY_CACHE, file.get("key_cache_seconds", 5)), "key_cache_seconds", 0
         ),
+        **_body_limits(env, file),
     )
+
+
+def _body_limits(env: Any, file: dict[str, Any]) -> dict[str, int]:
+    """body_limit_screen|bulk|upload from SANCTIONS_BODY_LIMIT_<KIND> or the config file, in bytes."""
+    limits = {}
+    for kind in ("screen", "bulk", "upload"):
+        name = f"body_limit_{kind}"
+        raw = env.get(f"SANCTIONS_BODY_LIMIT_{kind.upper()}", file.get(name))
+        if raw is not None:
+            limits[name] = int(_float(raw, name, 1024))
+    return limits

@@ -75,15 +75,16 @@ def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
         parts: Services = request.app.state.services
         if not parts.settings.auth_enabled:
             return ANONYMOUS_ADMIN
-        token = _token(request)
-        if not token:
+        checked = getattr(request.state, "principal", None)  # before the body, by service.http.early_auth
+        token = None if checked is not None else _token(request)
+        if checked is None and not token:
             raise ApiError(
                 401,
                 "unauthenticated",
                 "an API key is required (Authorization: Bearer or X-API-Key)",
                 _CHALLENGE,
             )
-        principal = await _authenticate(parts.authenticator, token)
+        principal = checked or await _authenticate(parts.authenticator, token)  # type: ignore[arg-type]
         if principal is None:
             raise ApiError(401, "unauthenticated", "the API key is unknown or revoked", _CHALLENGE)
         if not principal.allows(role):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from service import metrics
 from service.api import openapi_examples as ex
 from service.api.deps import Services, services
 from service.api.responses import OrjsonResponse
+from service.http.db_errors import probe_of
 from service.index_holder import update_list_ages
 
 router = APIRouter(tags=["operations"])
@@ -39,7 +40,10 @@ async def healthz() -> OrjsonResponse:
         ),
     },
 )
-async def readyz(parts: Services = Depends(services)) -> OrjsonResponse:
+async def readyz(request: Request, parts: Services = Depends(services)) -> OrjsonResponse:
+    database_problem = await probe_of(request.app, parts.store.engine).problem()  # cached ~1 s
+    if database_problem is not None:
+        return OrjsonResponse({"error": "database_unavailable", "detail": database_problem}, status_code=503)
     serving = parts.holder.serving
     if serving is None:
         status = parts.holder.status

@@ -32,7 +32,7 @@ def serve(
     ),
     no_auth: bool = typer.Option(False, "--no-auth", help="Turn authentication OFF (local development only)"),
     config: Path | None = typer.Option(None, help="Config file (TOML/YAML); default $SANCTIONS_CONFIG"),
-    access_log: bool = typer.Option(False, help="Log every request (costs throughput)"),
+    access_log: bool = typer.Option(True, help="One JSON line per request on stderr (logger service.access)"),
 ) -> None:
     """Serve the screening HTTP API."""
     import uvicorn
@@ -43,6 +43,7 @@ def serve(
         os.environ[ENV_CONFIG] = str(config)
     if no_auth:
         os.environ[ENV_AUTH] = "off"
+    os.environ["SANCTIONS_ACCESS_LOG"] = "on" if access_log else "off"
     try:
         settings = load_settings()  # fail here, with the setting named, rather than in every worker
     except SettingsError as exc:
@@ -61,7 +62,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        access_log=access_log,
+        access_log=False,  # uvicorn's own text lines: ours (service.http.access_log) say more, and no names
         log_level="info",
         loop=_best("uvloop", "asyncio"),  # uvicorn[standard]: the C event loop and HTTP parser
         http=_best("httptools", "h11"),
