@@ -44,6 +44,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from service import metrics
 from service.db_models import screenings
+from service.db_outage import describe, is_database_outage
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +231,10 @@ class AuditWriter:
             with self._lock.held(), conn.begin():
                 conn.execute(self._insert, rows)
         except Exception as exc:  # every waiter learns of the failure; nothing is answered
-            log.exception("audit commit of %d rows failed", len(rows))
+            if is_database_outage(exc):  # one line, not a traceback per commit, while the database is away
+                log.warning("audit commit of %d rows failed: %s", len(rows), describe(exc))
+            else:
+                log.exception("audit commit of %d rows failed", len(rows))
             self._disconnect()  # the next batch starts on a fresh connection
             metrics.AUDIT_FAILURES.inc(len(rows))
             return AuditUnavailable(f"the audit trail could not be written ({type(exc).__name__})")

@@ -19,12 +19,12 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -47,12 +47,16 @@ from service.batch.audit import AuditRow, batch_audit_row, insert_audit_rows, ve
 from service.batch.io import ColumnOverrides, count_rows, open_input
 from service.batch.output import ResultsWriter, partial_files
 from service.batch.runner import BatchAborted, BatchRunner, RowOutcome, load_active_lists
+from service.db_outage import describe, is_database_outage, retry_on_outage
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_ROWS = 1_000_000
 MAX_BYTES = 200 * 1024 * 1024
 MAX_ATTEMPTS = 3
+DB_RETRY_SECONDS = 120.0
+MAX_IDLE_BACKOFF = 10.0
 ACTIVE_STATES = ("queued", "running")
 
 metadata = MetaData()
@@ -163,6 +167,7 @@ class BatchJobs:
         start_method: str = "forkserver",
         stale_seconds: float | None = None,
         poll_seconds: float = 0.5,
+        db_retry_seconds: float | None = None,
     ) -> None:
         self.engine = engine
         self.jobs_dir = data_dir / "batches"
@@ -171,6 +176,10 @@ class BatchJobs:
         self.start_method = start_method
         self.stale_seconds = stale_seconds or float(os.environ.get("SANCTIONS_BATCH_STALE_SECONDS", "30"))
         self.poll_seconds = poll_seconds
+        # how long a running job waits out a database outage before it is put back in the queue
+        self.db_retry_seconds = db_retry_seconds or float(
+            os.environ.get("SANCTIONS_BATCH_DB_RETRY_SECONDS", str(DB_RETRY_SECONDS))
+        )
         self.runner_id = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -303,12 +312,26 @@ class BatchJobs:
         return actions
 
     def _loop(self) -> None:
+        """Runs until stopped: a database error is logged and retried with backoff, never the end of it."""
         last_recover = time.monotonic()
+        backoff = self.poll_seconds
         while not self._stop.is_set():
-            if time.monotonic() - last_recover > self.stale_seconds:
-                self.recover()
-                last_recover = time.monotonic()
-            job = self._claim()
+            try:
+                if time.monotonic() - last_recover > self.stale_seconds:
+                    self.recover()
+                    last_recover = time.monotonic()
+                job = self._claim()
+            except Exception as exc:
+                if is_database_outage(exc):
+                    log.warning(
+                        "batch runner: database unreachable (%s); retry in %.1f s", describe(exc), backoff
+                    )
+                else:
+                    log.exception("batch runner: unexpected error; retry in %.1f s", backoff)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, MAX_IDLE_BACKOFF)
+                continue
+            backoff = self.poll_seconds
             if job is None:
                 self._wake.wait(self.poll_seconds)
                 self._wake.clear()
@@ -341,7 +364,13 @@ class BatchJobs:
                     attempts=batch_jobs.c.attempts + 1,
                 )
             )
-        return self._row(candidate) if claimed.rowcount else None
+        if not claimed.rowcount:
+            return None
+        return self._retry(lambda: self._row(candidate), f"batch job {candidate}: reading the claimed job")
+
+    def _retry(self, action: Callable[[], T], what: str) -> T:
+        """`action()`, waiting out a database outage of up to db_retry_seconds (DatabaseUnavailable after)."""
+        return retry_on_outage(action, what, self._stop, self.db_retry_seconds)
 
     def _finish(self, job_id: str, state: str, error: str | None = None, **values: Any) -> None:
         with _write(self.engine) as conn:
@@ -361,17 +390,58 @@ class BatchJobs:
         except JobLost:
             log.info("batch job %s stopped: no longer ours (cancelled or taken over)", job.job_id)
         except Exception as exc:
+            reason = describe(exc)
+            if is_database_outage(exc):
+                log.warning("batch job %s interrupted: %s", job.job_id, reason)
+                self._settle(lambda: self._requeue_after_outage(job.job_id, reason), job.job_id)
+                return
             log.exception("batch job %s failed", job.job_id)
-            self._finish(job.job_id, "failed", f"{type(exc).__name__}: {exc}")
+            message = f"{type(exc).__name__}: {exc}"
+            self._settle(lambda: self._finish(job.job_id, "failed", message), job.job_id)
+
+    def _settle(self, action: Callable[[], None], job_id: str) -> None:
+        """Record how a job ended; if even that cannot reach the database, the job keeps its
+        stale heartbeat and `recover` queues it again once the database is back."""
+        try:
+            self._retry(action, f"batch job {job_id}: recording its end")
+        except Exception:
+            log.exception("batch job %s: its end could not be recorded; recovery will take it up", job_id)
+
+    def _requeue_after_outage(self, job_id: str, reason: str) -> None:
+        """The database was away longer than a job waits: queue it again (from the start), or after
+        MAX_ATTEMPTS fail it, saying why."""
+        with _write(self.engine) as conn:
+            row = conn.execute(select(batch_jobs).where(batch_jobs.c.job_id == job_id)).first()
+            if row is None or row.state != "running" or row.runner_id != self.runner_id:
+                return
+            note = f"interrupted at {row.rows_done} of {row.rows_total} rows: {reason}"[:500]
+            give_up = row.attempts >= MAX_ATTEMPTS
+            conn.execute(
+                update(batch_jobs)
+                .where(batch_jobs.c.job_id == job_id, batch_jobs.c.runner_id == self.runner_id)
+                .values(
+                    state="failed" if give_up else "queued",
+                    error=f"{note}; gave up after {row.attempts} attempts" if give_up else None,
+                    runner_id=None,
+                    finished_at=_now() if give_up else None,
+                    notes=[
+                        *(row.notes or []),
+                        note + ("; failed" if give_up else "; restarted from the beginning"),
+                    ],
+                )
+            )
 
     def _screen(self, job: Any) -> None:
         options = JobOptions.from_json(job.options)
+        url = str(self.engine.url.render_as_string(hide_password=False))
         try:
             source = open_input(Path(job.input_path), options.overrides())
-            designations, list_versions = load_active_lists(
-                str(self.engine.url.render_as_string(hide_password=False))
+            designations, list_versions = self._retry(
+                lambda: load_active_lists(url), f"batch job {job.job_id}: loading the active lists"
             )
         except Exception as exc:
+            if is_database_outage(exc):
+                raise  # not the job's fault: queued again (see _run)
             self._finish(job.job_id, "failed", str(exc))
             return
         total = job.rows_total if job.rows_total is not None else count_rows(source)
@@ -401,7 +471,12 @@ class BatchJobs:
             raise
         finally:
             runner.close(cancel=True)
-        self._finish(job.job_id, "done", rows_done=progress.rows, hits=progress.hits, errors=progress.errors)
+        self._retry(
+            lambda: self._finish(
+                job.job_id, "done", rows_done=progress.rows, hits=progress.hits, errors=progress.errors
+            ),
+            f"batch job {job.job_id}: recording it done",
+        )
 
 
 def _remove_partials(results_path: Path) -> None:
@@ -462,6 +537,11 @@ class _Progress:
         self._update(rows_done=self.rows, hits=self.hits, errors=self.errors)
 
     def _update(self, **values: Any) -> None:
+        """Counters, heartbeat and audit rows in one transaction; a database outage is waited out here
+        (screening pauses meanwhile), and the rows stay buffered until they are committed."""
+        self.jobs._retry(lambda: self._commit(values), f"batch job {self.job_id}: progress and audit rows")
+
+    def _commit(self, values: dict[str, Any]) -> None:
         with _write(self.jobs.engine) as conn:
             changed = conn.execute(
                 update(batch_jobs)

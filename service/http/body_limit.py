@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.http.responses import send_error
+from service.http.responses import drain, refuse, send_error
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -75,7 +75,7 @@ class BodyLimitMiddleware:
         detail = f"the request body exceeds this endpoint's limit of {_human(limit)} ({limit} bytes)"
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await send_error(send, 413, "body_too_large", detail)
+            await refuse(receive, send, 413, "body_too_large", detail)
             return
         received = 0
         started = refused = False
@@ -88,7 +88,8 @@ class BodyLimitMiddleware:
                 if received > limit:
                     if not started and not refused:
                         refused = True
-                        await send_error(send, 413, "body_too_large", detail)
+                        complete = not message.get("more_body", False) or await drain(receive)
+                        await send_error(send, 413, "body_too_large", detail, close=not complete)
                     raise _BodyTooLarge(detail)
             return message
 

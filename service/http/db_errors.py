@@ -18,10 +18,9 @@ import time
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from service.api.responses import OrjsonResponse, error_response
+from service.db_outage import OUTAGE_ERRORS, DatabaseUnavailable, describe
 
 log = logging.getLogger(__name__)
 
@@ -29,36 +28,22 @@ DATABASE_UNAVAILABLE = (
     "the database is unreachable; nothing was decided or recorded for this request, retry shortly"
 )
 RETRY_AFTER = {"Retry-After": "2"}
-OUTAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeoutError)
 
 
-def is_database_outage(exc: BaseException) -> bool:
-    """True for errors that mean "cannot reach the database", not "the query was wrong"."""
-    seen = 0
-    current: BaseException | None = exc
-    while current is not None and seen < 5:  # the outage may be wrapped (e.g. by a job's own error)
-        if isinstance(current, OUTAGE_ERRORS):
-            return True
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
-            return True
-        current, seen = current.__cause__ or current.__context__, seen + 1
-    return False
+_last_logged = [0.0]  # one warning a second at most: an outage under load fails thousands of requests
 
 
 def database_unavailable_response(_: Request, exc: Exception) -> OrjsonResponse:
-    log.warning("database unavailable: %s", _first_line(exc))
+    if time.monotonic() - _last_logged[0] >= 1.0:
+        _last_logged[0] = time.monotonic()
+        log.warning("database unavailable, answering 503: %s", describe(exc))
     return error_response(503, "database_unavailable", DATABASE_UNAVAILABLE, RETRY_AFTER)
 
 
 def install_database_guard(app: FastAPI) -> None:
     """Register the 503 handlers (one line in the app factory)."""
-    for error in OUTAGE_ERRORS:
+    for error in (*OUTAGE_ERRORS, DatabaseUnavailable):
         app.add_exception_handler(error, database_unavailable_response)
-
-
-def _first_line(exc: BaseException) -> str:
-    text_ = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text_[0] if text_ else ''}"[:300]
 
 
 class DatabaseProbe:

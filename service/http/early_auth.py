@@ -15,8 +15,9 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.http.db_errors import DATABASE_UNAVAILABLE, is_database_outage
-from service.http.responses import send_error
+from service.db_outage import is_database_outage
+from service.http.db_errors import DATABASE_UNAVAILABLE, RETRY_AFTER
+from service.http.responses import refuse
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="sanctions-screening"'}
@@ -50,7 +51,8 @@ class EarlyAuthMiddleware:
             return
         token = token_of(Headers(scope=scope))
         if token is None:
-            await send_error(
+            await refuse(
+                receive,
                 send,
                 401,
                 "unauthenticated",
@@ -66,12 +68,12 @@ class EarlyAuthMiddleware:
             except Exception as exc:
                 if not is_database_outage(exc):
                     raise
-                await send_error(
-                    send, 503, "database_unavailable", DATABASE_UNAVAILABLE, {"Retry-After": "5"}
-                )
+                await refuse(receive, send, 503, "database_unavailable", DATABASE_UNAVAILABLE, RETRY_AFTER)
                 return
         if principal is None:
-            await send_error(send, 401, "unauthenticated", "the API key is unknown or revoked", CHALLENGE)
+            await refuse(
+                receive, send, 401, "unauthenticated", "the API key is unknown or revoked", CHALLENGE
+            )
             return
         scope.setdefault("state", {})["principal"] = principal  # the route's dependency reuses it
         await self.app(scope, receive, send)
