@@ -400,12 +400,15 @@ class BatchJobs:
             self._settle(lambda: self._finish(job.job_id, "failed", message), job.job_id)
 
     def _settle(self, action: Callable[[], None], job_id: str) -> None:
-        """Record how a job ended; if even that cannot reach the database, the job keeps its
-        stale heartbeat and `recover` queues it again once the database is back."""
+        """Record how a job ended, waiting for the database as long as it takes (nothing else can run
+        meanwhile); stopped before that, the job keeps its stale heartbeat and the next start's
+        `recover` queues it again."""
         try:
-            self._retry(action, f"batch job {job_id}: recording its end")
-        except Exception:
-            log.exception("batch job %s: its end could not be recorded; recovery will take it up", job_id)
+            retry_on_outage(action, f"batch job {job_id}: recording its end", self._stop, float("inf"))
+        except Exception as exc:
+            log.warning(
+                "batch job %s: its end could not be recorded (%s); recovery will take it up", job_id, exc
+            )
 
     def _requeue_after_outage(self, job_id: str, reason: str) -> None:
         """The database was away longer than a job waits: queue it again (from the start), or after
