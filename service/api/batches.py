@@ -24,6 +24,7 @@ from service.api.responses import ApiError, OrjsonResponse
 from service.auth import Principal, Role
 from service.batch.io import BatchInputError, ColumnOverrides, count_rows, open_input
 from service.batch.jobs import MAX_BYTES, MAX_ROWS, BatchJobs, JobOptions
+from service.validation import QUOTE_CHARS, quote_prefix
 
 log = logging.getLogger(__name__)
 _UPLOAD_CHUNK = 1 << 20
@@ -109,7 +110,7 @@ def _public(job: dict[str, Any]) -> dict[str, Any]:
                 {
                     "error": "invalid_file",
                     "detail": "customers.csv: no name column in header ['customer_id', 'birth_date', 'country']; "
-                    "name it e.g. 'name' or 'full_name', or choose one with --name-column",
+                    "name it e.g. 'name' or 'full_name', or choose one with name_column",
                 },
             ),
             e503=(
@@ -169,6 +170,7 @@ def create_batch(
         raise ApiError(503, "no_active_list", "no sanctions list version is active; refusing to screen")
     jobs = _jobs(request)
     filename = Path(file.filename or "upload.csv").name
+    shown_name = filename if len(filename) <= QUOTE_CHARS else quote_prefix(filename)
     suffix = ".xlsx" if filename.lower().endswith((".xlsx", ".xlsm")) else ".csv"
     job_id, folder = jobs.new_job_dir()
     target = folder / f"input{suffix}"
@@ -187,12 +189,12 @@ def create_batch(
             if value
         }
         try:
-            source = open_input(target, ColumnOverrides(**columns))
+            source = open_input(target, ColumnOverrides(**columns), style="api")
             rows = count_rows(source)
         except BatchInputError as exc:
-            raise ApiError(422, "invalid_file", f"{filename}: {str(exc).split(': ', 1)[-1]}") from exc
+            raise ApiError(422, "invalid_file", f"{shown_name}: {exc.reason}") from exc
         if rows > MAX_ROWS:
-            raise ApiError(413, "too_many_rows", f"{filename} has {rows} rows; the limit is {MAX_ROWS}")
+            raise ApiError(413, "too_many_rows", f"{shown_name} has {rows} rows; the limit is {MAX_ROWS}")
         job = jobs.create(
             job_id,
             filename,

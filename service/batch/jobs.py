@@ -366,7 +366,7 @@ class BatchJobs:
     def _screen(self, job: Any) -> None:
         options = JobOptions.from_json(job.options)
         try:
-            source = open_input(Path(job.input_path), options.overrides())
+            source = open_input(Path(job.input_path), options.overrides(), style="api")
             designations, list_versions = load_active_lists(
                 str(self.engine.url.render_as_string(hide_password=False))
             )
@@ -400,7 +400,14 @@ class BatchJobs:
             raise
         finally:
             runner.close(cancel=True)
-        self._finish(job.job_id, "done", rows_done=progress.rows, hits=progress.hits, errors=progress.errors)
+        self._finish(
+            job.job_id,
+            "done",
+            rows_total=progress.rows,  # the rows actually read, whatever the count before the run said
+            rows_done=progress.rows,
+            hits=progress.hits,
+            errors=progress.errors,
+        )
 
 
 def _remove_partials(results_path: Path) -> None:
@@ -426,12 +433,14 @@ class _Progress:
         self.list_versions = list_versions
         self.api_key_id = api_key_id
         self.rows = self.hits = self.errors = 0
+        self.total: int | None = None
         self.lost = False
         self._versions_json = versions_json(list_versions)
         self._audit: list[AuditRow] = []
         self._last = time.monotonic()
 
     def save(self, **values: Any) -> None:
+        self.total = values.get("total")
         self._update(
             list_versions=self.list_versions,
             rows_total=values.get("total"),
@@ -458,7 +467,12 @@ class _Progress:
         if not force and time.monotonic() - self._last < 1.0 and len(self._audit) < 5_000:
             return
         self._last = time.monotonic()
-        self._update(rows_done=self.rows, hits=self.hits, errors=self.errors)
+        counts: dict[str, Any] = {"rows_done": self.rows, "hits": self.hits, "errors": self.errors}
+        if self.total is None or self.rows > self.total:
+            # The count before the run was short: never report more rows done than in total.
+            self.total = self.rows
+            counts["rows_total"] = self.rows
+        self._update(**counts)
 
     def _update(self, **values: Any) -> None:
         with _write(self.jobs.engine) as conn:
