@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse
 
 from service.api import openapi_examples as ex
 from service.api.deps import Services, require_screen, services
+from service.api.response_models import BatchJobOut
 from service.api.responses import ApiError, OrjsonResponse
 from service.auth import Principal, Role
 from service.batch.io import BatchInputError, ColumnOverrides, count_rows, open_input
@@ -97,6 +98,7 @@ def _public(job: dict[str, Any]) -> dict[str, Any]:
 @router.post(
     "",
     status_code=202,
+    response_model=BatchJobOut,
     responses={
         202: ex.ok(ex.JOB_QUEUED, "Queued; poll links.self for progress"),
         **ex.errors(
@@ -225,6 +227,7 @@ def _save_upload(file: UploadFile, target: Path) -> None:
 
 @router.get(
     "/{job_id}",
+    response_model=BatchJobOut,
     responses={200: ex.ok(ex.JOB_DONE, "The job, with progress and links"), **ERRORS},
     summary="State, progress, hits, errors and ETA of a job",
 )
@@ -241,7 +244,7 @@ def get_batch(
         200: {
             "description": "The input rows with decision columns (CSV, UTF-8 with BOM, or XLSX as chosen at upload)",
             "content": {
-                "text/csv": {"example": ex.BATCH_RESULTS_CSV},
+                "text/csv": {"schema": {"type": "string"}, "example": ex.BATCH_RESULTS_CSV},
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                     "schema": {"type": "string", "format": "binary"}
                 },
@@ -284,6 +287,7 @@ def get_results(
 
 @router.delete(
     "/{job_id}",
+    response_model=BatchJobOut,
     responses={
         200: ex.ok(ex.JOB_CANCELLED, "The cancelled job"),
         **ERRORS,
