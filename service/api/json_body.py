@@ -2,10 +2,12 @@
 
 FastAPI reads bodies with `json.loads`: invalid UTF-8 or a body nested 50,000
 levels deep end as a bare 400 "There was an error parsing the body", and lone
-surrogate escapes ("\\ud800") get through to the engine and the audit trail.
+surrogate escapes ("\\ud800") reach the engine.
 Routes of the class `StrictJsonRoute` read the body with orjson instead
-(strict UTF-8, no lone surrogates) and refuse, with a 400 naming the problem,
-invalid UTF-8 (with its byte offset) and nesting deeper than MAX_JSON_DEPTH.
+(strict UTF-8) and refuse, with a 400 naming the problem, invalid UTF-8 (with
+its byte offset) and nesting deeper than MAX_JSON_DEPTH. What orjson refuses
+but JSON allows (NaN, lone surrogate escapes) is read by `json` and left to
+the request models, which name the field (a lone surrogate is refused there).
 """
 
 from __future__ import annotations
@@ -60,7 +62,10 @@ def parse_json_body(body: bytes) -> Any:
             ) from None
         if "depth" in exc.msg or "recursion" in exc.msg.lower():
             raise InvalidBody(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
-        raise json.JSONDecodeError(exc.msg, exc.doc, exc.pos) from None
+        try:  # what orjson refuses but JSON allows (NaN, lone surrogate escapes): the models name the field
+            value = json.loads(body)
+        except RecursionError:
+            raise InvalidBody(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
     if _too_deep(value, MAX_JSON_DEPTH):
         raise InvalidBody(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     return value
