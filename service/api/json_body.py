@@ -7,7 +7,7 @@ Routes of the class `StrictJsonRoute` read the body with orjson instead
 (strict UTF-8) and refuse, with a 400 naming the problem, invalid UTF-8 (with
 its byte offset) and nesting deeper than MAX_JSON_DEPTH. What orjson refuses
 but JSON allows (NaN, lone surrogate escapes) is read by `json` and left to
-the request models, which name the field (a lone surrogate is refused there).
+the request models, which name the field.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from service.validation import MAX_NAME_LENGTH, dob_problem, name_problem
 
 MAX_BULK_ITEMS = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 EXAMPLE_QUERY: dict[str, Any] = {
     "name": "Sichuan Juxinhe Network Technology Company Limited",
@@ -30,12 +29,6 @@ EXAMPLE_QUERY: dict[str, Any] = {
 
 
 def _no_control_characters(value: str) -> str:
-    surrogate = _SURROGATE.search(value)
-    if surrogate:
-        raise ValueError(
-            f"contains U+{ord(surrogate.group()):04X} at position {surrogate.start()}, "
-            "a lone surrogate (not a character)"
-        )
     found = _CONTROL.search(value)
     if found:
         raise ValueError(
