@@ -51,7 +51,7 @@ def _screenable_name(value: str) -> str:
 
 
 def _real_date(value: str) -> str:
-    problem = dob_problem(value)
+    problem = dob_problem(value) if value.strip() else None  # blank: no date given
     if problem:
         raise ValueError(problem)
     return value
@@ -95,10 +95,12 @@ class ScreenRequest(BaseModel):
     lists: list[ListCode] | None = Field(
         default=None, min_length=1, description="Lists to screen against; default all"
     )
-    threshold: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
-    limit: int = Field(default=10, ge=1, le=100)
+    # strict: the JSON types the schema says (no 0 for false, no "0.9" for a number)
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False, strict=True)
+    limit: int = Field(default=10, ge=1, le=100, strict=True)
     truncated: bool | None = Field(
         default=None,
+        strict=True,
         description=(
             "Whether a field's length limit cut the name. Default: a name of 34-35, 69-70 or "
             "139-140 characters (SWIFT/Fedwire name lines, ISO 20022) is also compared with "

@@ -2,7 +2,7 @@
 
 A route documents its own errors with examples (service/api/openapi_examples.py);
 these are the ones that come from the layers around it: 400 for a JSON body that is
-not UTF-8 or nests too deep (service/api/json_body.py), 413 for a body over its
+not UTF-8 or nests too deep (service/api/json_body.py) or broken multipart data, 413 for a body over its
 limit, 422 for invalid parameters, 401/403 from the key check, 404 for an unknown
 id in the path and 503 when the database or the index cannot serve. All share the
 error body `{"error", "detail"}` (422: `detail` lists `{field, message, type}`).
@@ -16,7 +16,7 @@ from service.api.openapi_examples import ERROR_EXAMPLES
 
 _EXTRA_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     400: (
-        "the body is not valid UTF-8 or its JSON nests too deep",
+        "the body is not valid UTF-8, its JSON nests too deep, or its multipart data is broken",
         {"error": "invalid_body", "detail": "body is not valid UTF-8 at byte 10 (invalid start byte)"},
     ),
     413: (
@@ -52,9 +52,7 @@ def codes_for(path: str, operation: dict[str, Any]) -> set[int]:
     codes = set()
     content = operation.get("requestBody", {}).get("content", {})
     if content:
-        codes |= {413, 422}
-        if "application/json" in content:
-            codes.add(400)
+        codes |= {400, 413, 422}  # 400: not UTF-8, nested too deep, or broken multipart
     parameters = operation.get("parameters", [])
     if parameters:
         codes.add(422)

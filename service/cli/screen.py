@@ -107,7 +107,7 @@ def query_problem(query: Query) -> tuple[str, str] | None:
     problem = name_problem(query.name)
     if problem:
         return "name", problem
-    if query.dob is not None:
+    if query.dob is not None and query.dob.strip():
         problem = dob_problem(query.dob)
         if problem:
             return "dob", problem
