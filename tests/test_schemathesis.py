@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -38,7 +37,7 @@ def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ApiSe
         config.write_text(f'[list_sources]\ninternal = ["{watchlist}"]\n', encoding="utf-8")
         env = {"SANCTIONS_BATCH_WORKERS": "1", "SANCTIONS_CONFIG": str(config)}
         with ApiServer(url, tmp_path, env=env) as server:
-            _wait_ready(server)
+            server.wait_ready(timeout=300)
             yield server, token
 
 
@@ -58,19 +57,6 @@ def load_list_slices(url: str, per_list: int = 300) -> None:
             store.load(replace(parsed, designations=parsed.designations[:per_list]), source="test slice")
     finally:
         store.close()
-
-
-def _wait_ready(server: ApiServer, timeout: float = 300) -> None:
-    """Until /readyz is 200; a busy host may let a probe time out while the index is built."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{server.base_url}/readyz", timeout=10).status_code == 200:
-                return
-        except httpx.TimeoutException:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"server not ready within {timeout} s:\n{server.log()[-3000:]}")
 
 
 def test_the_live_api_passes_every_schemathesis_check(live: tuple[ApiServer, str], tmp_path: Path) -> None:
