@@ -85,7 +85,9 @@ def test_the_live_api_passes_every_schemathesis_check(live: tuple[ApiServer, str
     ]
     spec = httpx.get(f"{server.base_url}/openapi.json", timeout=30).json()
     operations = sum(1 for item in spec["paths"].values() for method in item if method in METHODS)
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path
+    )  # its example database (.schemathesis/) goes to the temporary folder
     summary = done.stdout[-20_000:]
     assert done.returncode == 0, f"{summary}\n{done.stderr[-3000:]}\nserver log:\n{server.log()[-3000:]}"
     assert f"Tested: {operations}" in summary, summary  # every operation was reached
