@@ -20,7 +20,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lists.store import Store
 from service.api import batches, health, keys, lists, screen
+from service.api.allow import allowed_methods
 from service.api.deps import Services, document_security
+from service.api.openapi_errors import document_errors
 from service.api.openapi_examples import restore_nulls
 from service.api.responses import ApiError, OrjsonResponse, error_response
 from service.audit import SQLITE_SYNCHRONOUS, AuditWriter
@@ -56,12 +58,19 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc) or "body"
 
 
+def _message(err: dict[str, Any]) -> str:
+    """pydantic's message; for broken JSON with the parser's reason ("JSON decode error: ...")."""
+    message = str(err.get("msg", "invalid"))
+    reason = (err.get("ctx") or {}).get("error") if err.get("type") == "json_invalid" else None
+    return f"{message}: {reason}" if reason else message
+
+
 def _validation_response(_: Request, exc: Exception) -> OrjsonResponse:
     assert isinstance(exc, RequestValidationError)
     detail = [
         {
             "field": _field(err.get("loc", ())),
-            "message": str(err.get("msg", "invalid")),
+            "message": _message(err),
             "type": str(err.get("type", "")),
         }
         for err in exc.errors()
@@ -74,10 +83,15 @@ def _api_error_response(_: Request, exc: Exception) -> OrjsonResponse:
     return error_response(exc.status, exc.error, exc.detail, exc.headers)
 
 
-def _http_error_response(_: Request, exc: Exception) -> OrjsonResponse:
+def _http_error_response(request: Request, exc: Exception) -> OrjsonResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, exc.detail, getattr(exc, "headers", None))
+    code = getattr(exc, "error", None) or {404: "not_found", 405: "method_not_allowed"}.get(
+        exc.status_code, "http_error"
+    )
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
+    return error_response(exc.status_code, code, exc.detail, headers)
 
 
 def _unexpected_response(_: Request, exc: Exception) -> OrjsonResponse:
@@ -149,8 +163,10 @@ def create_app(settings: Settings) -> FastAPI:
     def openapi() -> dict[str, Any]:
         """FastAPI's spec with the examples' null fields put back (its encoder drops them) and the key schemes."""
         if app.openapi_schema is None:
-            app.openapi_schema = document_security(
-                restore_nulls(FastAPI.openapi(app)), [r for router in routers for r in router.routes]
+            app.openapi_schema = document_errors(
+                document_security(
+                    restore_nulls(FastAPI.openapi(app)), [r for router in routers for r in router.routes]
+                )
             )
         return app.openapi_schema
 

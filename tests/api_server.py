@@ -94,7 +94,10 @@ class ApiServer:
         """Wait until /readyz is 200 (the index is built); returns its body."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            response = httpx.get(f"{self.base_url}/readyz", timeout=5)
+            try:
+                response = httpx.get(f"{self.base_url}/readyz", timeout=5)
+            except httpx.TimeoutException:  # a busy host: the index build can hold up a probe
+                continue
             if response.status_code == 200:
                 return response.json()
             time.sleep(0.5)

@@ -20,10 +20,12 @@ from fastapi.responses import FileResponse
 
 from service.api import openapi_examples as ex
 from service.api.deps import Services, require_screen, services
+from service.api.response_models import BatchJobOut
 from service.api.responses import ApiError, OrjsonResponse
 from service.auth import Principal, Role
 from service.batch.io import BatchInputError, ColumnOverrides, count_rows, open_input
 from service.batch.jobs import MAX_BYTES, MAX_ROWS, BatchJobs, JobOptions
+from service.validation import QUOTE_CHARS, quote_prefix
 
 log = logging.getLogger(__name__)
 _UPLOAD_CHUNK = 1 << 20
@@ -96,6 +98,7 @@ def _public(job: dict[str, Any]) -> dict[str, Any]:
 @router.post(
     "",
     status_code=202,
+    response_model=BatchJobOut,
     responses={
         202: ex.ok(ex.JOB_QUEUED, "Queued; poll links.self for progress"),
         **ex.errors(
@@ -109,7 +112,7 @@ def _public(job: dict[str, Any]) -> dict[str, Any]:
                 {
                     "error": "invalid_file",
                     "detail": "customers.csv: no name column in header ['customer_id', 'birth_date', 'country']; "
-                    "name it e.g. 'name' or 'full_name', or choose one with --name-column",
+                    "name it e.g. 'name' or 'full_name', or choose one with name_column",
                 },
             ),
             e503=(
@@ -169,6 +172,7 @@ def create_batch(
         raise ApiError(503, "no_active_list", "no sanctions list version is active; refusing to screen")
     jobs = _jobs(request)
     filename = Path(file.filename or "upload.csv").name
+    shown_name = filename if len(filename) <= QUOTE_CHARS else quote_prefix(filename)
     suffix = ".xlsx" if filename.lower().endswith((".xlsx", ".xlsm")) else ".csv"
     job_id, folder = jobs.new_job_dir()
     target = folder / f"input{suffix}"
@@ -187,12 +191,12 @@ def create_batch(
             if value
         }
         try:
-            source = open_input(target, ColumnOverrides(**columns))
+            source = open_input(target, ColumnOverrides(**columns), style="api")
             rows = count_rows(source)
         except BatchInputError as exc:
-            raise ApiError(422, "invalid_file", f"{filename}: {str(exc).split(': ', 1)[-1]}") from exc
+            raise ApiError(422, "invalid_file", f"{shown_name}: {exc.reason}") from exc
         if rows > MAX_ROWS:
-            raise ApiError(413, "too_many_rows", f"{filename} has {rows} rows; the limit is {MAX_ROWS}")
+            raise ApiError(413, "too_many_rows", f"{shown_name} has {rows} rows; the limit is {MAX_ROWS}")
         job = jobs.create(
             job_id,
             filename,
@@ -223,6 +227,7 @@ def _save_upload(file: UploadFile, target: Path) -> None:
 
 @router.get(
     "/{job_id}",
+    response_model=BatchJobOut,
     responses={200: ex.ok(ex.JOB_DONE, "The job, with progress and links"), **ERRORS},
     summary="State, progress, hits, errors and ETA of a job",
 )
@@ -239,7 +244,7 @@ def get_batch(
         200: {
             "description": "The input rows with decision columns (CSV, UTF-8 with BOM, or XLSX as chosen at upload)",
             "content": {
-                "text/csv": {"example": ex.BATCH_RESULTS_CSV},
+                "text/csv": {"schema": {"type": "string"}, "example": ex.BATCH_RESULTS_CSV},
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                     "schema": {"type": "string", "format": "binary"}
                 },
@@ -282,6 +287,7 @@ def get_results(
 
 @router.delete(
     "/{job_id}",
+    response_model=BatchJobOut,
     responses={
         200: ex.ok(ex.JOB_CANCELLED, "The cancelled job"),
         **ERRORS,

@@ -8,6 +8,7 @@ from fastapi.responses import PlainTextResponse, Response
 from service import metrics
 from service.api import openapi_examples as ex
 from service.api.deps import Services, services
+from service.api.response_models import HealthOut, ReadyOut
 from service.api.responses import OrjsonResponse
 from service.http.db_errors import probe_of
 from service.index_holder import update_list_ages
@@ -17,6 +18,7 @@ router = APIRouter(tags=["operations"])
 
 @router.get(
     "/healthz",
+    response_model=HealthOut,
     summary="The process is up",
     responses={200: ex.ok({"status": "ok"}, "The process answers")},
 )
@@ -26,6 +28,7 @@ async def healthz() -> OrjsonResponse:
 
 @router.get(
     "/readyz",
+    response_model=ReadyOut,
     summary="Ready to screen: a list version is active and its index is built",
     responses={
         200: ex.ok(

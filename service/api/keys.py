@@ -9,11 +9,13 @@ from fastapi import APIRouter, Body, Depends, Path
 
 from service.api import openapi_examples as ex
 from service.api.deps import Services, require_admin, services
+from service.api.json_body import StrictJsonRoute
 from service.api.models import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from service.api.response_models import KeyRevokedOut
 from service.api.responses import ApiError, OrjsonResponse
 from service.auth import Principal, create_key, list_keys, revoke_key
 
-router = APIRouter(tags=["keys"])
+router = APIRouter(tags=["keys"], route_class=StrictJsonRoute)
 _ERRORS = ex.errors(
     401,
     403,
@@ -76,6 +78,7 @@ def new_key(
 
 @router.delete(
     "/v1/keys/{key_id}",
+    response_model=KeyRevokedOut,
     responses={
         200: ex.ok(
             ex.KEY_REVOKED, "The key is revoked (servers stop accepting it within the key cache time)"

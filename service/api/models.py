@@ -15,8 +15,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from lists.model import ListCode
 from screening.query import Query, QueryIdentifier, QueryType, ScreeningResult
+from service.validation import MAX_NAME_LENGTH, dob_problem, name_problem
 
-MAX_NAME_LENGTH = 512
 MAX_BULK_ITEMS = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -43,12 +43,27 @@ def _has_text(value: str) -> str:
     return value
 
 
+def _screenable_name(value: str) -> str:
+    problem = name_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _real_date(value: str) -> str:
+    problem = dob_problem(value) if value.strip() else None  # blank: no date given
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 CleanText = Annotated[str, AfterValidator(_no_control_characters)]
 Name = Annotated[
     str,
     Field(min_length=1, max_length=MAX_NAME_LENGTH),
     AfterValidator(_no_control_characters),
     AfterValidator(_has_text),
+    AfterValidator(_screenable_name),
 ]
 ShortText = Annotated[CleanText, Field(max_length=64)]
 
@@ -68,7 +83,9 @@ class ScreenRequest(BaseModel):
 
     name: Name = Field(description="The party's name as the payment carries it (1-512 characters)")
     type: QueryType = "any"
-    dob: ShortText | None = Field(default=None, description='"1986-12-08", "1986-12" or "1986"')
+    dob: Annotated[ShortText, AfterValidator(_real_date)] | None = Field(
+        default=None, description='"1986-12-08", "1986-12", "1986" or "08/12/1986"'
+    )
     country: ShortText | None = Field(default=None, description="Country name or ISO code")
     nationality: ShortText | None = None
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
@@ -78,10 +95,12 @@ class ScreenRequest(BaseModel):
     lists: list[ListCode] | None = Field(
         default=None, min_length=1, description="Lists to screen against; default all"
     )
-    threshold: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
-    limit: int = Field(default=10, ge=1, le=100)
+    # strict: the JSON types the schema says (no 0 for false, no "0.9" for a number)
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False, strict=True)
+    limit: int = Field(default=10, ge=1, le=100, strict=True)
     truncated: bool | None = Field(
         default=None,
+        strict=True,
         description=(
             "Whether a field's length limit cut the name. Default: a name of 34-35, 69-70 or "
             "139-140 characters (SWIFT/Fedwire name lines, ISO 20022) is also compared with "

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 
 
-class OrjsonResponse(Response):
+class OrjsonResponse(JSONResponse):
+    """A JSONResponse (so the OpenAPI spec shows each route's response model) rendered by orjson."""
+
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:

@@ -15,18 +15,20 @@ from screening.screener import NoListsLoaded
 from service import metrics
 from service.api import openapi_examples as ex
 from service.api.deps import Services, require_admin, require_screen, services
+from service.api.json_body import StrictJsonRoute
 from service.api.models import (
     BulkScreenRequest,
     BulkScreenResponse,
     ScreenRequest,
     ScreenResponse,
 )
+from service.api.response_models import ScreeningRecordOut
 from service.api.responses import ApiError, OrjsonResponse
 from service.audit import AuditUnavailable, get_screening
 from service.auth import Principal
 from service.index_holder import Serving
 
-router = APIRouter(tags=["screening"])
+router = APIRouter(tags=["screening"], route_class=StrictJsonRoute)
 
 ERRORS = ex.errors(401, 403, 422, 503)
 
@@ -175,6 +177,7 @@ async def screen_bulk(
 
 @router.get(
     "/v1/screenings/{screening_id}",
+    response_model=ScreeningRecordOut,
     tags=["audit"],
     responses={
         200: ex.ok(ex.SCREENING_RECORD, "The query, result, list versions, threshold, key id and time"),

@@ -17,9 +17,20 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
-MAX_VALUE_CHARS = 512
+from service.validation import MAX_NAME_LENGTH, dob_problem, name_problem, quote_prefix
+
+MAX_VALUE_CHARS = MAX_NAME_LENGTH  # a mapped field (name, dob, ...) longer than this is a row error
+MAX_CELL_CHARS = 32_767  # longer cells are cut in the results (Excel's own cell limit)
+MAX_HEADER_CHARS = 1_024  # a longer header cell is not a column name: the file is refused
+# The csv module refuses fields over 131,072 characters by default, which would leave the
+# row's other cells unread; a longer cell is read and then cut (MAX_CELL_CHARS). The limit
+# is process-wide: nothing else in the service reads CSV.
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+csv.field_size_limit(CSV_FIELD_LIMIT)
+
+OptionStyle = Literal["cli", "api"]  # how error messages name a column choice: --name-column / name_column
 ROLES = ("name", "type", "dob", "country", "nationality", "id")
 
 # Header spellings seen in customer files, after normalisation (lower case,
@@ -78,11 +89,23 @@ _SURROGATE = re.compile("[\udc80-\udcff]")
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f]")  # control characters other than tab
 
 
+def option_name(role: str, style: OptionStyle) -> str:
+    """The user's way to choose a role's column: the CLI flag or the HTTP form field."""
+    return f"--{role}-column" if style == "cli" else f"{role}_column"
+
+
+def show_header(header: list[str]) -> str:
+    """A header for an error message: at most 200 characters of it."""
+    shown = repr(header)
+    return shown if len(shown) <= 200 else f"{shown[:200]}... ({len(header)} columns)"
+
+
 class BatchInputError(ValueError):
     """The whole file cannot be read (not a row problem). Names the file."""
 
     def __init__(self, path: Path | str, message: str) -> None:
         self.path = str(path)
+        self.reason = message
         super().__init__(f"{path}: {message}")
 
 
@@ -137,14 +160,16 @@ def normalise_type(value: str) -> str:
     return _TYPE_VALUES.get(normalise_header(value), "any")
 
 
-def map_columns(path: Path | str, header: list[str], overrides: ColumnOverrides) -> dict[str, int]:
+def map_columns(
+    path: Path | str, header: list[str], overrides: ColumnOverrides, style: OptionStyle = "cli"
+) -> dict[str, int]:
     """Find each role's column: the user's choice first, then the known header names."""
     normalised = [normalise_header(h) for h in header]
     columns: dict[str, int] = {}
     for role in ROLES:
         chosen = getattr(overrides, role)
         if chosen is not None:
-            columns[role] = _resolve_override(path, header, normalised, role, chosen)
+            columns[role] = _resolve_override(path, header, normalised, role, chosen, style)
             continue
         for alias in HEADER_ALIASES[role]:
             if alias in normalised and normalised.index(alias) not in columns.values():
@@ -153,31 +178,39 @@ def map_columns(path: Path | str, header: list[str], overrides: ColumnOverrides)
     if "name" not in columns:
         raise BatchInputError(
             path,
-            f"no name column in header {header!r}; name it e.g. 'name' or 'full_name', "
-            "or choose one with --name-column",
+            f"no name column in header {show_header(header)}; name it e.g. 'name' or 'full_name', "
+            f"or choose one with {option_name('name', style)}",
         )
     return columns
 
 
 def _resolve_override(
-    path: Path | str, header: list[str], normalised: list[str], role: str, chosen: str
+    path: Path | str, header: list[str], normalised: list[str], role: str, chosen: str, style: OptionStyle
 ) -> int:
     key = normalise_header(chosen)
     if key in normalised:
         return normalised.index(key)
     if chosen.isdigit() and 1 <= int(chosen) <= len(header):
         return int(chosen) - 1
-    raise BatchInputError(path, f"--{role}-column {chosen!r} is not a column of {header!r}")
+    raise BatchInputError(
+        path,
+        f"{option_name(role, style)} {quote_prefix(chosen)} is not a column of {show_header(header)}",
+    )
 
 
-def open_input(path: Path, overrides: ColumnOverrides | None = None) -> InputFile:
-    """Open a CSV or XLSX customer file; raises BatchInputError when it cannot be read at all."""
+def open_input(path: Path, overrides: ColumnOverrides | None = None, style: OptionStyle = "cli") -> InputFile:
+    """Open a CSV or XLSX customer file; raises BatchInputError when it cannot be read at all.
+
+    `style` says how messages name a column choice: "cli" (--name-column) or "api" (name_column).
+    """
     overrides = overrides or ColumnOverrides()
+    if path.is_dir():
+        raise BatchInputError(path, "is a directory, not a CSV or XLSX file")
     if not path.is_file():
         raise BatchInputError(path, "no such file")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _open_xlsx(path, overrides)
-    return _open_csv(path, overrides)
+        return _open_xlsx(path, overrides, style)
+    return _open_csv(path, overrides, style)
 
 
 # --- CSV ---------------------------------------------------------------------
@@ -207,11 +240,15 @@ def detect_encoding(sample: bytes) -> tuple[str, str | None]:
     return "utf-8", None
 
 
-def _open_csv(path: Path, overrides: ColumnOverrides) -> InputFile:
+def _open_csv(path: Path, overrides: ColumnOverrides, style: OptionStyle) -> InputFile:
     with path.open("rb") as raw:
         sample = raw.read(_SAMPLE_BYTES)
     if not sample.strip():
         raise BatchInputError(path, "file is empty")
+    if sample.startswith(b"PK\x03\x04"):
+        raise BatchInputError(path, "is a ZIP archive (an XLSX workbook?), not CSV text: name it .xlsx")
+    if looks_binary(sample):
+        raise BatchInputError(path, "is not a CSV or XLSX file: it holds binary data, not text")
     encoding, warning = detect_encoding(sample)
     # UTF-8 reads with surrogateescape so one bad row is flagged, not fatal.
     errors = "surrogateescape" if encoding.startswith("utf-8") else "replace"
@@ -225,10 +262,14 @@ def _open_csv(path: Path, overrides: ColumnOverrides) -> InputFile:
     except StopIteration:
         text.close()
         raise BatchInputError(path, "file has no header row") from None
+    except csv.Error as exc:
+        text.close()
+        raise BatchInputError(path, f"line 1 (header): unreadable CSV: {exc}") from None
     header = [_repair(cell)[0] for cell in header]
     header = [h.lstrip("\ufeff") for h in header]
     try:
-        columns = map_columns(path, header, overrides)
+        check_header(path, header, "line 1 (header)")
+        columns = map_columns(path, header, overrides, style)
     except BatchInputError:
         text.close()
         raise
@@ -242,6 +283,29 @@ def _open_csv(path: Path, overrides: ColumnOverrides) -> InputFile:
         warnings=warnings,
         _rows=_csv_rows(text, reader, header, columns),
     )
+
+
+def looks_binary(sample: bytes) -> bool:
+    """True for data no CSV export holds: NUL bytes outside UTF-16 text, or mostly control bytes."""
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    head = sample[:8192]
+    nuls = head.count(0)
+    if nuls and nuls * 3 <= len(head):  # UTF-16 without a BOM has a zero in every other byte
+        return True
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13, 0))
+    return controls * 10 > len(head)
+
+
+def check_header(path: Path | str, header: list[str], where: str) -> None:
+    """Refuse a header whose cells cannot be column names (one is longer than MAX_HEADER_CHARS)."""
+    for index, cell in enumerate(header, start=1):
+        if len(cell) > MAX_HEADER_CHARS:
+            raise BatchInputError(
+                path,
+                f"{where}: column {index} is {len(cell):,} characters long ({quote_prefix(cell)}); "
+                f"a header cell holds at most {MAX_HEADER_CHARS:,}",
+            )
 
 
 def detect_delimiter(head: str) -> str:
@@ -309,13 +373,15 @@ def _csv_rows(
 # --- XLSX --------------------------------------------------------------------
 
 
-def _open_xlsx(path: Path, overrides: ColumnOverrides) -> InputFile:
+def _open_xlsx(path: Path, overrides: ColumnOverrides, style: OptionStyle) -> InputFile:
     import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise BatchInputError(path, f"not a readable XLSX workbook: {exc}") from exc
+        raise BatchInputError(
+            path, f"not a readable XLSX workbook: {quote_prefix(f'{type(exc).__name__}: {exc}', 200)}"
+        ) from exc
     sheet = workbook.worksheets[0]
     values = sheet.iter_rows(values_only=True)
     header: list[str] | None = None
@@ -330,7 +396,8 @@ def _open_xlsx(path: Path, overrides: ColumnOverrides) -> InputFile:
     while header and not header[-1]:
         header.pop()
     try:
-        columns = map_columns(path, header, overrides)
+        check_header(path, header, f"sheet row {header_line} (header)")
+        columns = map_columns(path, header, overrides, style)
     except BatchInputError:
         workbook.close()
         raise
@@ -392,20 +459,43 @@ def _row(
     problems = [error] if error else []
     if len(cells) > len(header):
         extra = cells[len(header) :]
-        problems[-1:] = [f"{problems[-1] if problems else 'extra cells'} (extra: {extra!r})"[:600]]
+        problems[-1:] = [f"{problems[-1] if problems else 'extra cells'} (extra: {quote_prefix(extra, 200)})"]
         cells = cells[: len(header)]
     elif len(cells) < len(header):
         cells = cells + [""] * (len(header) - len(cells))
     fields = {role: cells[index].strip() for role, index in columns.items()}
     if not problems:
-        for role, value in fields.items():
-            if len(value) > MAX_VALUE_CHARS:
-                problems.append(f"{role} is {len(value)} characters, more than {MAX_VALUE_CHARS}")
-        if not fields.get("name"):
-            problems.append("empty name")
-        elif _CONTROL.search(fields["name"]):
-            problems.append("name contains control characters")
+        problems = _field_problems(fields)
+    cut = [index for index, cell in enumerate(cells) if len(cell) > MAX_CELL_CHARS]
+    if cut:
+        problems.extend(
+            f"column {header[index]!r} is {len(cells[index]):,} characters long; "
+            f"cut to {MAX_CELL_CHARS:,} in the results"
+            for index in cut
+        )
+        cells = [cell[:MAX_CELL_CHARS] for cell in cells]
+        fields = {role: value[:MAX_CELL_CHARS] for role, value in fields.items()}
     return InputRow(row_number, line, cells, fields, "; ".join(problems) or None)
+
+
+def _field_problems(fields: dict[str, str]) -> list[str]:
+    """Why a row's mapped fields cannot be screened: the same checks as the API and the CLI."""
+    problems = [
+        f"{role} is {len(value):,} characters long, more than {MAX_VALUE_CHARS}"
+        for role, value in fields.items()
+        if len(value) > MAX_VALUE_CHARS and role != "name"
+    ]
+    name = fields.get("name", "")
+    if not name:
+        problems.append("empty name")
+    elif _CONTROL.search(name):
+        problems.append("name contains control characters")
+    elif problem := name_problem(name):
+        problems.append(f"name {problem}")
+    dob = fields.get("dob")
+    if dob and len(dob) <= MAX_VALUE_CHARS and (problem := dob_problem(dob)):
+        problems.append(f"dob {problem}")
+    return problems
 
 
 def count_rows(source: InputFile) -> int:
@@ -427,10 +517,14 @@ def count_rows(source: InputFile) -> int:
     with source.path.open(encoding=source.encoding, errors=errors, newline="") as text:
         reader = csv.reader(text, delimiter=source.delimiter)
         count = 0
-        try:
-            for cells in reader:
-                if any(cell.strip() for cell in cells):
-                    count += 1
-        except csv.Error:
-            count += 1
+        while True:  # counted as _csv_rows reads: an unreadable record is a row, and reading goes on
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                count += 1
+                continue
+            if any(cell.strip() for cell in cells):
+                count += 1
         return max(count - 1, 0)

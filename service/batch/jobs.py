@@ -438,7 +438,7 @@ class BatchJobs:
         options = JobOptions.from_json(job.options)
         url = str(self.engine.url.render_as_string(hide_password=False))
         try:
-            source = open_input(Path(job.input_path), options.overrides())
+            source = open_input(Path(job.input_path), options.overrides(), style="api")
             designations, list_versions = self._retry(
                 lambda: load_active_lists(url), f"batch job {job.job_id}: loading the active lists"
             )
@@ -476,7 +476,12 @@ class BatchJobs:
             runner.close(cancel=True)
         self._retry(
             lambda: self._finish(
-                job.job_id, "done", rows_done=progress.rows, hits=progress.hits, errors=progress.errors
+                job.job_id,
+                "done",
+                rows_total=progress.rows,  # the rows actually read, whatever the count before the run said
+                rows_done=progress.rows,
+                hits=progress.hits,
+                errors=progress.errors,
             ),
             f"batch job {job.job_id}: recording it done",
         )
@@ -505,12 +510,14 @@ class _Progress:
         self.list_versions = list_versions
         self.api_key_id = api_key_id
         self.rows = self.hits = self.errors = 0
+        self.total: int | None = None
         self.lost = False
         self._versions_json = versions_json(list_versions)
         self._audit: list[AuditRow] = []
         self._last = time.monotonic()
 
     def save(self, **values: Any) -> None:
+        self.total = values.get("total")
         self._update(
             list_versions=self.list_versions,
             rows_total=values.get("total"),
@@ -537,7 +544,12 @@ class _Progress:
         if not force and time.monotonic() - self._last < 1.0 and len(self._audit) < 5_000:
             return
         self._last = time.monotonic()
-        self._update(rows_done=self.rows, hits=self.hits, errors=self.errors)
+        counts: dict[str, Any] = {"rows_done": self.rows, "hits": self.hits, "errors": self.errors}
+        if self.total is None or self.rows > self.total:
+            # The count before the run was short: never report more rows done than in total.
+            self.total = self.rows
+            counts["rows_total"] = self.rows
+        self._update(**counts)
 
     def _update(self, **values: Any) -> None:
         """Counters, heartbeat and audit rows in one transaction; a database outage is waited out here

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -57,6 +59,9 @@ def batch(
         nationality=nationality_column,
         id=id_column,
     )
+    problem = output_problem(output)
+    if problem is not None:
+        _fail(console, problem)
     if output.resolve() == input_path.resolve():
         _fail(console, "the results file must not be the input file")
     if matches_path(output).resolve() == input_path.resolve():
@@ -135,6 +140,29 @@ def batch(
     console.print(f"audit: {audit.recorded} decisions recorded as batch {audit.bulk_id}")
 
 
+def output_problem(output: Path) -> str | None:
+    """Why the results (or matches) file cannot be written, found before the slow index build."""
+    folder = output.parent
+    if output.is_dir():
+        return f"-o {output}: is a directory; give a file name such as {output / 'results.csv'}"
+    if not folder.exists():
+        for parent in folder.parents:  # a file where a folder should be ('existing_file/out.csv')
+            if parent.exists():
+                if not parent.is_dir():
+                    return f"-o {output}: {parent} is a file, not a folder"
+                break
+        return f"-o {output}: the folder {folder} does not exist (create it first)"
+    if not folder.is_dir():
+        return f"-o {output}: {folder} is a file, not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"-o {output}: the folder {folder} is not writable"
+    for target in (output, matches_path(output)):
+        if target.is_dir():
+            return f"-o {output}: {target} is a directory"
+    return None
+
+
 def _fail(console: Console, message: str) -> None:
-    console.print(f"[bold red]error:[/bold red] {message}")
+    # One line, whatever the terminal width; the message is the user's text, not markup.
+    console.print(f"[bold red]error:[/bold red] {escape(message)}", soft_wrap=True, highlight=False)
     raise typer.Exit(2)

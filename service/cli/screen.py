@@ -15,11 +15,25 @@ import orjson
 import typer
 from pydantic import BaseModel, ValidationError
 
+from service.validation import dob_problem, name_problem, quote_prefix
+
 if TYPE_CHECKING:
     from screening.query import Query, ScreeningResult
     from screening.screener import Screener
 
 NO_LISTS_MESSAGE = "no list loaded: run `sanctions lists load`"
+# Query fields as the user typed them on the command line, for error messages.
+CLI_NAMES = {
+    "name": "NAME",
+    "type": "--type",
+    "dob": "--dob",
+    "country": "--country",
+    "nationality": "--nationality",
+    "lists": "--list",
+    "threshold": "--threshold",
+    "limit": "--limit",
+    "truncated": "--truncated/--whole",
+}
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -68,7 +82,7 @@ def screen_line(screener: Screener, line_number: int, line: str) -> tuple[dict[s
     except ValidationError:
         pass  # explained below, with the same one-line messages as ever
     else:
-        return _screen_query(screener, line_number, query)
+        return _checked_query(screener, line_number, query)
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
@@ -80,6 +94,30 @@ def screen_line(screener: Screener, line_number: int, line: str) -> tuple[dict[s
         query = Query.model_validate(data)
     except ValidationError as exc:
         field, message = _validation_message(exc)
+        return {
+            "line": line_number,
+            "field": field,
+            "error": f"line {line_number}: {field}: {message}",
+        }, False
+    return _checked_query(screener, line_number, query)
+
+
+def query_problem(query: Query) -> tuple[str, str] | None:
+    """(field, message) for a query the engine would take but the service refuses (see service.validation)."""
+    problem = name_problem(query.name)
+    if problem:
+        return "name", problem
+    if query.dob is not None and query.dob.strip():
+        problem = dob_problem(query.dob)
+        if problem:
+            return "dob", problem
+    return None
+
+
+def _checked_query(screener: Screener, line_number: int, query: Query) -> tuple[dict[str, Any] | bytes, bool]:
+    refused = query_problem(query)
+    if refused is not None:
+        field, message = refused
         return {
             "line": line_number,
             "field": field,
@@ -151,7 +189,7 @@ def _print_result(result: ScreeningResult) -> None:
 
 
 def screen(
-    name: str | None = typer.Argument(None, help="Name to screen (omit with --input)."),
+    name: str | None = typer.Argument(None, metavar="NAME", help="Name to screen (omit with --input)."),
     type: str = typer.Option("any", "--type", help="person, entity, vessel, aircraft or any."),
     dob: str | None = typer.Option(None, "--dob", help="Date or year of birth, e.g. 1986-12-08 or 1986."),
     country: str | None = typer.Option(None, "--country", help="Country name or ISO code."),
@@ -187,6 +225,9 @@ def screen(
         return
     if name is None:
         raise _fail("give a NAME to screen, or --input FILE")
+    problem = name_problem(name)
+    if problem is not None:
+        raise _fail(f"NAME {quote_prefix(name)}: {problem}")
     try:
         query = Query(
             name=name,
@@ -201,7 +242,11 @@ def screen(
         )
     except ValidationError as exc:
         field, message = _validation_message(exc)
-        raise _fail(f"--{field}: {message}") from None
+        raise _fail(f"{CLI_NAMES.get(field.split('.')[0], field)}: {message}") from None
+    refused = query_problem(query)
+    if refused is not None:
+        field, message = refused
+        raise _fail(f"{CLI_NAMES[field]}: {message}")
     screener = load_screener()
     try:
         result = screener.screen(query)
@@ -217,8 +262,8 @@ def screen(
 
 
 def compare(
-    name_a: str = typer.Argument(..., help="First name."),
-    name_b: str = typer.Argument(..., help="Second name."),
+    name_a: str = typer.Argument(..., metavar="NAME_A", help="First name."),
+    name_b: str = typer.Argument(..., metavar="NAME_B", help="Second name."),
     type: str = typer.Option("any", "--type", help="person, entity, vessel, aircraft or any."),
     json_output: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
@@ -227,21 +272,56 @@ def compare(
 
     if type not in {"person", "entity", "vessel", "aircraft", "any"}:
         raise _fail(f"--type: expected person, entity, vessel, aircraft or any, got {type!r}")
-    if not name_a.strip() or not name_b.strip():
-        raise _fail("both names must contain text")
+    for argument, value in (("NAME_A", name_a), ("NAME_B", name_b)):
+        problem = name_problem(value)
+        if problem is not None:
+            raise _fail(f"{argument} {quote_prefix(value)}: {problem}")
     comparison = compare_names(name_a, name_b, type)
     data = comparison.model_dump(mode="json")
     if json_output:
         sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.flush()
         return
+    _print_comparison(data)
+
+
+def _print_comparison(data: dict[str, Any]) -> None:
+    """The comparison for people: verdict, the words each name was read as, and how each word matched."""
     from rich.console import Console
-    from rich.pretty import Pretty
+    from rich.table import Table
 
     console = Console()
+    explanation = data.get("explanation", {})
     verdict = "[bold red]MATCH[/]" if data.get("decision") == "match" else "[bold green]NO MATCH[/]"
-    console.print(f"{verdict} score {data.get('score', 0.0):.3f}: {name_a!r} vs {name_b!r}", highlight=False)
-    console.print(Pretty(data.get("explanation", {})))
+    console.print(
+        f"{verdict} score {data['score']:.3f} (threshold {data['threshold']:.2f}, type {data['type']})",
+        highlight=False,
+    )
+    names = Table(show_header=True, box=None, pad_edge=False)
+    for column in ("", "name", "words", "legal forms"):
+        names.add_column(column, overflow="fold")
+    for side, key in (("A", "a"), ("B", "b")):
+        names.add_row(
+            side,
+            data[f"name_{key}"],
+            " ".join(explanation.get(f"tokens_{key}", [])) or "-",
+            " ".join(explanation.get(f"legal_forms_{key}", [])) or "-",
+        )
+    console.print(names)
+    words = Table(title="word matches", title_justify="left")
+    for column in ("word of A", "word of B", "how", "score", "weight"):
+        words.add_column(column, overflow="fold")
+    for match in explanation.get("token_matches", []):
+        words.add_row(
+            str(match.get("query_token") or "-"),
+            str(match.get("list_token") or "-"),
+            str(match.get("how", "")),
+            f"{match.get('score', 0.0):.3f}",
+            f"{match.get('weight', 0.0):.3f}",
+        )
+    console.print(words)
+    for note in explanation.get("notes", []):
+        console.print(f"note: {note}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
