@@ -19,6 +19,7 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lists.store import Store
+from service import web
 from service.api import batches, health, keys, lists, screen
 from service.api.deps import Services, document_security
 from service.api.openapi_examples import restore_nulls
@@ -133,6 +134,8 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         default_response_class=OrjsonResponse,
         telemetry=NO_OPENTELEMETRY,
+        docs_url=None,  # /docs and /redoc are served offline by service.web
+        redoc_url=None,
     )
     app.add_middleware(MetricsMiddleware)
     app.add_exception_handler(RequestValidationError, _validation_response)
@@ -142,6 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
     routers = [module.router for module in (health, screen, lists, keys, batches)]
     for router in routers:
         app.include_router(router)
+    web.install(app, settings)
 
     def openapi() -> dict[str, Any]:
         """FastAPI's spec with the examples' null fields put back (its encoder drops them) and the key schemes."""
