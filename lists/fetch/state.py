@@ -115,7 +115,9 @@ def _upsert(engine: Engine, list_code: str, values: dict[str, Any]) -> None:
                 update(list_checks).where(list_checks.c.list_code == list_code).values(**values)
             ).rowcount
             if not found:
-                conn.execute(insert(list_checks).values(list_code=list_code, validators={}, **values))
+                conn.execute(
+                    insert(list_checks).values(**{"validators": {}, **values, "list_code": list_code})
+                )
 
 
 def record_success(
