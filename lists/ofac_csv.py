@@ -44,6 +44,10 @@ SDN_COLUMNS = 12
 ADD_COLUMNS = 6
 ALT_COLUMNS = 5
 COMMENT_COLUMNS = 2
+# Cross-file consistency: rows of the address/alias/comments files naming entries the primary file
+# lacks refuse the load above this fraction of the primary's entries (and at least ORPHAN_TOLERANCE_MIN).
+ORPHAN_TOLERANCE = 0.01
+ORPHAN_TOLERANCE_MIN = 5
 
 _TYPES = {
     "individual": EntityType.PERSON,
@@ -167,6 +171,44 @@ def read_rows(path: Path, columns: int) -> Iterator[tuple[int, list[str]]]:
         if not row[0].strip().isdigit():
             raise ListFormatError(path, f"ent_num {row[0]!r} is not a number", start)
         yield start, row
+    if not seen_eof_marker:
+        raise ListFormatError(
+            path,
+            "truncated: the file does not end with the end-of-file marker (the byte 0x1A on its own "
+            "line, which ends every OFAC legacy CSV file); refusing the whole list",
+            line,
+        )
+
+
+def check_consistency(
+    related: Path, orphans: set[str], primary: Path, primary_ids: set[int], every_entry: bool
+) -> str | None:
+    """Refuse a set whose address/alias/comment rows point at too many entries missing from the primary file.
+
+    Such rows mean the primary file lost records (cut, or from an older
+    publication). Counted: every orphan in the address file (OFAC writes an
+    address row for every entry, `every_entry`); in the alias and comments files
+    only the orphans within the primary's ent_num range, since ent_nums above its
+    highest are designations published after it (the bundled alt.csv, published
+    about six months after sdn.csv, holds 684 of them, 47 within range: 0.3%).
+    Returns the warning to keep when within tolerance.
+    """
+    if not orphans:
+        return None
+    highest = max(primary_ids) if primary_ids else 0
+    numbers = [int(o) for o in orphans]
+    counted = len(numbers) if every_entry else sum(1 for n in numbers if n <= highest)
+    tolerance = max(ORPHAN_TOLERANCE_MIN, int(ORPHAN_TOLERANCE * len(primary_ids)))
+    if counted > tolerance:
+        raise ListFormatError(
+            related,
+            f"{counted:,} ent_nums have rows here but are missing from {primary.name} "
+            f"(tolerance {tolerance:,}: {ORPHAN_TOLERANCE:.0%} of its {len(primary_ids):,} entries): "
+            f"{primary.name} is incomplete or from another publication; refusing the whole list",
+        )
+    newer = len(numbers) - counted
+    detail = f"; {newer:,} above its highest ent_num {highest} (published after it)" if newer else ""
+    return f"{related.name}: {len(numbers):,} ent_nums have rows here but are missing from {primary.name}{detail}"
 
 
 @dataclass
@@ -192,6 +234,7 @@ def parse_ofac_csv(paths: Sequence[Path], list_code: ListCode = ListCode.OFAC) -
                 files.primary, f"duplicate ent_num {ent_num} (first on line {entries[ent_num].line})", line
             )
         entries[ent_num] = _Entry(line=line, row=row)
+    primary_ids = {int(ent_num) for ent_num in entries}
 
     if files.aliases:
         orphans: set[str] = set()
@@ -216,10 +259,9 @@ def parse_ofac_csv(paths: Sequence[Path], list_code: ListCode = ListCode.OFAC) -
                 )
             )
         stats["orphan_alias_ent_nums"] = len(orphans)
-        if orphans:
-            warnings.append(
-                f"{files.aliases.name}: {len(orphans)} ent_nums have alias rows but are missing from {files.primary.name}"
-            )
+        warning = check_consistency(files.aliases, orphans, files.primary, primary_ids, every_entry=False)
+        if warning:
+            warnings.append(warning)
 
     if files.addresses:
         orphans = set()
@@ -233,13 +275,12 @@ def parse_ofac_csv(paths: Sequence[Path], list_code: ListCode = ListCode.OFAC) -
             if address is not None:
                 entry.addresses.append(address)
         stats["orphan_address_ent_nums"] = len(orphans)
-        if orphans:
-            warnings.append(
-                f"{files.addresses.name}: {len(orphans)} ent_nums have address rows but are missing from {files.primary.name}"
-            )
+        warning = check_consistency(files.addresses, orphans, files.primary, primary_ids, every_entry=True)
+        if warning:
+            warnings.append(warning)
 
     if files.comments:
-        _attach_comments(files.comments, entries, files.primary.name, warnings, stats)
+        _attach_comments(files.comments, entries, files.primary, warnings, stats)
 
     designations: list[Designation] = []
     outcome_totals: dict[str, int] = {}
@@ -281,7 +322,7 @@ def _address(row: list[str]) -> Address | None:
 
 
 def _attach_comments(
-    path: Path, entries: dict[str, _Entry], primary_name: str, warnings: list[str], stats: dict[str, int]
+    path: Path, entries: dict[str, _Entry], primary: Path, warnings: list[str], stats: dict[str, int]
 ) -> None:
     """Append remark continuations to remarks that were cut at the 1,000-character limit."""
     orphans: set[str] = set()
@@ -301,13 +342,13 @@ def _attach_comments(
         entry.continuation += continuation
     stats["orphan_comment_ent_nums"] = len(orphans)
     stats["comments_already_in_remarks"] = superseded
-    if orphans:
-        warnings.append(
-            f"{path.name}: {len(orphans)} ent_nums have remark continuations but are missing from {primary_name}"
-        )
+    primary_ids = {int(ent_num) for ent_num in entries}
+    warning = check_consistency(path, orphans, primary, primary_ids, every_entry=False)
+    if warning:
+        warnings.append(warning)
     if superseded:
         warnings.append(
-            f"{path.name}: {superseded} continuations ignored: the remark in {primary_name} already ends with them"
+            f"{path.name}: {superseded} continuations ignored: the remark in {primary.name} already ends with them"
         )
 
 

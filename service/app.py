@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lists.store import Store
 from service import web
-from service.api import batches, health, keys, lists, screen
+from service.api import batches, health, keys, lists, lists_refresh, screen
 from service.api.deps import Services, document_security
 from service.api.openapi_examples import restore_nulls
 from service.api.responses import ApiError, OrjsonResponse, error_response
@@ -106,7 +106,22 @@ def _open_services(settings: Settings) -> Services:
     store = Store(settings.database_url)
     holder = IndexHolder(store, settings.default_threshold, settings.refresh_seconds)
     audit = AuditWriter(store.engine, settings.audit_max_batch, *_audit_options())
-    return Services(settings, store, holder, audit, Authenticator(store.engine, settings.key_cache_seconds))
+    parts = Services(settings, store, holder, audit, Authenticator(store.engine, settings.key_cache_seconds))
+    _add_list_keeping(parts)
+    return parts
+
+
+def _add_list_keeping(parts: Services) -> None:
+    """Freshness, required lists and the scheduled refresh (SANCTIONS_REFRESH_EVERY); see service/lists_keeper.py."""
+    from service.freshness import FreshnessPolicy, ListStatus
+    from service.lists_keeper import ListsKeeper, refresh_every_from_env
+
+    try:
+        policy, every = FreshnessPolicy.from_env(), refresh_every_from_env()
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from exc
+    parts.lists_status = ListStatus(parts.store.engine, policy)
+    parts.keeper = ListsKeeper(parts.store, parts.holder, parts.lists_status, every)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -119,10 +134,14 @@ def create_app(settings: Settings) -> FastAPI:
             )
         parts.audit.start()
         parts.holder.start()
+        if parts.keeper is not None:
+            parts.keeper.start()
         app.state.services = parts
         try:
             yield
         finally:
+            if parts.keeper is not None:
+                parts.keeper.stop()
             parts.holder.stop()
             parts.audit.close()
             parts.store.close()
@@ -142,7 +161,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(ApiError, _api_error_response)
     app.add_exception_handler(StarletteHTTPException, _http_error_response)
     app.add_exception_handler(Exception, _unexpected_response)
-    routers = [module.router for module in (health, screen, lists, keys, batches)]
+    routers = [module.router for module in (health, screen, lists, keys, batches, lists_refresh)]
     for router in routers:
         app.include_router(router)
     web.install(app, settings)

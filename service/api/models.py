@@ -118,17 +118,31 @@ class BulkScreenRequest(BaseModel):
     queries: list[ScreenRequest] = Field(min_length=1, max_length=MAX_BULK_ITEMS)
 
 
+class ListWarning(BaseModel):
+    """A list the answer used is older than its maximum age (README, "Keeping the lists current")."""
+
+    list: str
+    stale: bool = True
+    age_hours: float
+    max_age_hours: float | None
+    message: str
+
+
 class ScreenResponse(ScreeningResult):
     """The engine's result plus the audit id and timing."""
 
     screening_id: str = Field(description="UUID of the audited decision (GET /v1/screenings/{id})")
     reference: str | None = None
     took_ms: float
+    warnings: list[ListWarning] = Field(
+        default_factory=list, description="one entry per stale list the answer was made against (list, age)"
+    )
 
 
 class BulkScreenResponse(BaseModel):
     bulk_id: str
     took_ms: float
+    warnings: list[ListWarning] = Field(default_factory=list)
     results: list[ScreenResponse]
 
 

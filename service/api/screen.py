@@ -24,6 +24,7 @@ from service.api.models import (
 from service.api.responses import ApiError, OrjsonResponse
 from service.audit import AuditUnavailable, get_screening
 from service.auth import Principal
+from service.freshness import ListsNotUsable
 from service.index_holder import Serving
 
 router = APIRouter(tags=["screening"])
@@ -49,6 +50,16 @@ def _serving(parts: Services) -> Serving:
         f"no sanctions list version is active, so nothing can be screened ({status.last_error}); "
         "load lists with `sanctions lists load` or POST /v1/lists/reload",
     )
+
+
+def _list_warnings(parts: Services, serving: Serving) -> list[dict[str, Any]]:
+    """Stale-list warnings for the answer; 503 when a required list is missing (or stale, with fail-on-stale)."""
+    if parts.lists_status is None:
+        return []
+    try:
+        return parts.lists_status.assess(serving.versions)[1]
+    except ListsNotUsable as exc:
+        raise ApiError(503, exc.error, exc.detail) from None
 
 
 def _screen(serving: Serving, request: ScreenRequest) -> tuple[ScreeningResult, float]:
@@ -94,12 +105,13 @@ async def _commit(parts: Services, rows: list[dict[str, Any]]) -> None:
         raise ApiError(503, "audit_unavailable", f"{exc}; the decision was not answered, retry") from None
 
 
-def _answer(row: dict[str, Any], took_ms: float) -> dict[str, Any]:
+def _answer(row: dict[str, Any], took_ms: float, warnings: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         **row["result"],
         "screening_id": row["screening_id"],
         "reference": row["reference"],
         "took_ms": took_ms,
+        "warnings": warnings,
     }
 
 
@@ -128,11 +140,12 @@ async def screen(
     started = time.perf_counter()
     parts: Services = request.app.state.services  # not a dependency: one less to solve per request
     serving = _serving(parts)
+    warnings = _list_warnings(parts, serving)
     result, screen_ms = _screen(serving, body)
     row = _audit_row(result.model_dump(mode="json"), body, principal, "screen", screen_ms)
     await _commit(parts, [row])
     metrics.DECISIONS.labels(row["decision"], "screen").inc()
-    return OrjsonResponse(_answer(row, round((time.perf_counter() - started) * 1000, 3)))
+    return OrjsonResponse(_answer(row, round((time.perf_counter() - started) * 1000, 3), warnings))
 
 
 @router.post(
@@ -150,6 +163,7 @@ async def screen_bulk(
     started = time.perf_counter()
     parts: Services = request.app.state.services
     serving = _serving(parts)
+    warnings = _list_warnings(parts, serving)
     bulk_id = str(uuid.uuid4())
 
     def work() -> list[dict[str, Any]]:
@@ -169,7 +183,12 @@ async def screen_bulk(
     for row in rows:
         metrics.DECISIONS.labels(row["decision"], "bulk").inc()
     return OrjsonResponse(
-        {"bulk_id": bulk_id, "took_ms": took_ms, "results": [_answer(r, took_ms) for r in rows]}
+        {
+            "bulk_id": bulk_id,
+            "took_ms": took_ms,
+            "warnings": warnings,
+            "results": [_answer(r, took_ms, warnings) for r in rows],
+        }
     )
 
 

@@ -367,15 +367,17 @@ class BatchJobs:
         options = JobOptions.from_json(job.options)
         try:
             source = open_input(Path(job.input_path), options.overrides())
+            list_warnings: list[dict[str, Any]] = []
             designations, list_versions = load_active_lists(
-                str(self.engine.url.render_as_string(hide_password=False))
+                str(self.engine.url.render_as_string(hide_password=False)), list_warnings
             )
         except Exception as exc:
             self._finish(job.job_id, "failed", str(exc))
             return
         total = job.rows_total if job.rows_total is not None else count_rows(source)
         progress = _Progress(self, job.job_id, list_versions, job.api_key_id)
-        progress.save(total=total, notes=[*(job.notes or []), *source.warnings])
+        stale = [str(w["message"]) for w in list_warnings]  # the batch summary names each stale list
+        progress.save(total=total, notes=[*(job.notes or []), *source.warnings, *stale])
         runner = BatchRunner(
             designations,
             list_versions,
