@@ -192,6 +192,7 @@ class ApiKeyOut(BaseModel):
     role: str
     created_at: datetime
     revoked_at: datetime | None
+    user: str | None = None  # the named user the key belongs to (its role is the user's)
 
 
 class ApiKeyCreate(BaseModel):
