@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from lists.model import ListCode
 from screening.query import Query, QueryIdentifier, QueryType, ScreeningResult
+from service.api.hit_models import AlertRef, KnownTrueMatch, ReviewedMatch
 
 MAX_NAME_LENGTH = 512
 MAX_BULK_ITEMS = 1000
@@ -91,6 +92,11 @@ class ScreenRequest(BaseModel):
     reference: Annotated[CleanText, Field(max_length=128)] | None = Field(
         default=None, description="The caller's payment or customer id, stored with the decision"
     )
+    party_id: Annotated[CleanText, Field(min_length=1, max_length=128)] | None = Field(
+        default=None,
+        description="The party's stable id (customer, counterparty): its hits become alerts to review, "
+        "and its accepted false positives and approved true matches apply",
+    )
 
     def to_query(self) -> Query:
         return Query(
@@ -124,6 +130,13 @@ class ScreenResponse(ScreeningResult):
     screening_id: str = Field(description="UUID of the audited decision (GET /v1/screenings/{id})")
     reference: str | None = None
     took_ms: float
+    matches: list[ReviewedMatch]  # type: ignore[assignment]  # each with its accept state
+    party_id: str | None = None
+    known_true_match: bool = Field(
+        default=False, description="the party has an approved true match (decision hit even without a match)"
+    )
+    true_matches: list[KnownTrueMatch] = Field(default_factory=list)
+    alerts: list[AlertRef] = Field(default_factory=list, description="the alerts this screening's hits are")
 
 
 class BulkScreenResponse(BaseModel):

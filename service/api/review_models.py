@@ -7,33 +7,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from screening.query import Match
+from service.api.hit_models import AlertRef, KnownTrueMatch, ReviewedMatch
 from service.api.models import CleanText
+
+__all__ = ["AlertRef", "KnownTrueMatch", "ReviewedMatch"]
 
 Note = Annotated[CleanText, Field(min_length=1, max_length=4000)]
 UserName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$", examples=["ana"])]
-
-
-class ReviewedMatch(Match):
-    """A match as answered: with its designation's content hash and whether an accept entry covers it."""
-
-    designation_hash: str | None = Field(default=None, description="content hash of the designation matched")
-    suppressed: bool = Field(default=False, description="an active accept entry covers this hit: no alert")
-    accept_id: str | None = None
-
-
-class KnownTrueMatch(BaseModel):
-    alert_id: str
-    entity_id: str
-    matched_name: str | None = None
-    closed_at: datetime | None = None
-
-
-class AlertRef(BaseModel):
-    alert_id: str
-    entity_id: str
-    status: str
-    new: bool = Field(description="opened by this screening (false: the same hit is already an alert)")
 
 
 class UserCreate(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from service.cli import alerts as alerts_cli
 from service.cli import batch, keys, lists, screen, serve
 from service.cli import users as users_cli
 
@@ -31,6 +32,7 @@ def version() -> None:
 for module in (lists, screen, serve, keys, batch):
     module.register(app)
 users_cli.register(app)
+alerts_cli.register(app)
 
 
 def main() -> None:

@@ -78,7 +78,7 @@ def country_key(value: str | None) -> str | None:
     return country_code(value) or _optional_key(value)
 
 
-def _accept(row: Any, now: datetime, history: list[AcceptEvent] | None = None) -> Accept:
+def accept_from_row(row: Any, now: datetime, history: list[AcceptEvent] | None = None) -> Accept:
     data = dict(row._mapping)
     for column in ("created_at", "expires_at", "revoked_at"):
         data[column] = _utc(data[column])
@@ -150,7 +150,7 @@ def _history(conn: Connection, accept_id: str) -> list[AcceptEvent]:
 def get_accept(engine: Engine, accept_id: str) -> Accept | None:
     with engine.connect() as conn:
         row = conn.execute(select(accepts).where(accepts.c.accept_id == accept_id)).first()
-        return None if row is None else _accept(row, datetime.now(UTC), _history(conn, accept_id))
+        return None if row is None else accept_from_row(row, datetime.now(UTC), _history(conn, accept_id))
 
 
 def list_accepts(
@@ -183,7 +183,7 @@ def list_accepts(
             .limit(limit)
             .offset(offset)
         ).all()
-        items = [_accept(row, now, _history(conn, row.accept_id)) for row in rows]
+        items = [accept_from_row(row, now, _history(conn, row.accept_id)) for row in rows]
     return AcceptPage(items=items, total=int(total))
 
 

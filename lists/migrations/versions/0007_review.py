@@ -1,7 +1,7 @@
 """Alert review: named users (API keys may belong to one), the accept list and its history.
 
 Revision ID: 0007_review
-Revises: 0003_batches
+Revises: 0006_monitoring
 Create Date: 2026-12-05
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_review"
-down_revision: str | None = "0003_batches"
+down_revision: str | None = "0006_monitoring"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
