@@ -25,7 +25,7 @@ def _version(conn: Connection, list_code: str, version_id: Any) -> dict[str, Any
     row = conn.execute(select(ListVersion).where(ListVersion.id == int(version_id))).first()
     if row is None:
         return {"list_code": list_code, "version_id": version_id, "retained": False}
-    version = row[0]
+    version = row  # a Core row of the list_versions columns
     label = f"{version.list_code}@{version.id}" + (
         f":{version.publish_date.isoformat()}" if version.publish_date else ""
     )
