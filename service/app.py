@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lists.store import Store
 from service import web
-from service.api import batches, health, keys, lists, lists_refresh, screen
+from service.api import accepts, alerts, batches, health, keys, lists, lists_refresh, screen, users
 from service.api.deps import Services, document_security
 from service.api.openapi_examples import restore_nulls
 from service.api.responses import ApiError, OrjsonResponse, error_response
@@ -28,6 +28,7 @@ from service.audit import SQLITE_SYNCHRONOUS, AuditWriter
 from service.auth import Authenticator
 from service.index_holder import IndexHolder
 from service.metrics import MetricsMiddleware
+from service.review.config import load_review_settings
 from service.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("service.app")
@@ -128,6 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         parts = _open_services(settings)
+        app.state.review_settings = load_review_settings()  # a bad review setting stops the start
         if not settings.auth_enabled:
             log.warning(
                 "AUTHENTICATION IS OFF (--no-auth): every caller is admin; for local development only"
@@ -161,7 +163,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(ApiError, _api_error_response)
     app.add_exception_handler(StarletteHTTPException, _http_error_response)
     app.add_exception_handler(Exception, _unexpected_response)
-    routers = [module.router for module in (health, screen, lists, keys, batches, lists_refresh)]
+    routers = [
+        module.router
+        for module in (health, screen, lists, keys, batches, lists_refresh, users, accepts, alerts)
+    ]
     for router in routers:
         app.include_router(router)
     web.install(app, settings)

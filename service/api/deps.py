@@ -132,3 +132,5 @@ def document_security(spec: dict[str, Any], routes: Iterable[BaseRoute]) -> dict
 
 require_screen = require(Role.SCREEN)
 require_admin = require(Role.ADMIN)
+require_analyst = require(Role.ANALYST)
+require_approver = require(Role.APPROVER)

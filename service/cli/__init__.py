@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from service.cli import alerts as alerts_cli
 from service.cli import batch, keys, lists, screen, serve
+from service.cli import users as users_cli
 
 app = typer.Typer(
     name="sanctions",
@@ -29,6 +31,8 @@ def version() -> None:
 
 for module in (lists, screen, serve, keys, batch):
     module.register(app)
+users_cli.register(app)
+alerts_cli.register(app)
 
 
 def main() -> None:
