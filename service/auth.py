@@ -235,3 +235,9 @@ class Authenticator:
             return None
         fresh, found = self._cached(key_id)
         return self._verify(token, key_id, found if fresh else self._fetch(key_id))
+
+    def principal_for_key(self, key_id: str) -> Principal | None:
+        """The principal of an active key by id, read now (blocking): for a web session, which proved
+        the secret at sign-in and must end as soon as the key is revoked or its user disabled."""
+        found = self._fetch(key_id)
+        return None if found is None else Principal(key_id=key_id, role=found[1], user=found[2])

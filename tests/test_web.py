@@ -67,10 +67,28 @@ def web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             "Ada Admin": create_key(url, "admin", "Ada Admin"),
             "Sam Screener": create_key(url, "screen", "Sam Screener"),
             "Sol Screener": create_key(url, "screen", "Sol Screener"),
+            "ana": user_key(url, "ana", "analyst"),
+            "bob": user_key(url, "bob", "approver"),
+            "cid": user_key(url, "cid", "approver"),
         }
         with ApiServer(url, directory, env={"SANCTIONS_BATCH_WORKERS": "1"}) as server:
             server.wait_ready()
             yield WebServer(server, url, request.param, keys)
+
+
+def user_key(database_url: str, name: str, role: str) -> tuple[str, str]:
+    """A named user (analyst, approver) and a key of theirs, made as `sanctions users create` does."""
+    from lists.store import Store
+    from service.auth import create_key as make_key
+    from service.review.users import create_user
+
+    store = Store(database_url)
+    try:
+        create_user(store.engine, name, role)
+        key, token = make_key(store.engine, name=f"{name}'s key", user=name)
+    finally:
+        store.close()
+    return key.key_id, token
 
 
 def csrf_of(html: str) -> str:
@@ -143,7 +161,7 @@ def test_search_is_audited_like_the_api_and_refused_without_csrf(web: WebServer)
         headers={"Authorization": f"Bearer {web.token('Ada Admin')}"},
         timeout=30,
     ).json()
-    assert record["endpoint"] == "web" and record["decision"] == "hit"
+    assert record["endpoint"] == "screen" and record["decision"] == "hit"  # POST /v1/screen's own path
     assert record["api_key_id"] == web.keys["Sam Screener"][0]
     assert record["result"]["matches"][0]["entity_id"] == "ofac:52749"
     assert set(record["list_versions"]) == {"ofac", "ofac-nonsdn", "un", "internal"}
@@ -273,9 +291,9 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any, web: WebServer, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser tab at 1280 px: outside requests aborted and counted; a screenshot on failure."""
+@contextmanager
+def browser_tab(browser: Any) -> Iterator[tuple[Any, list[str]]]:
+    """A fresh tab at 1280 px; requests to anywhere but 127.0.0.1 are aborted and listed."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     outside: list[str] = []
 
@@ -289,16 +307,40 @@ def page(browser: Any, web: WebServer, request: pytest.FixtureRequest) -> Iterat
     context.route("**/*", only_local)
     tab = context.new_page()
     tab.set_default_timeout(30_000)
-    yield tab
-    failed = any(
-        getattr(request.node, f"rep_{when}", None) and getattr(request.node, f"rep_{when}").failed
-        for when in ("setup", "call")
-    )
-    if failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-        tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    context.close()
+    try:
+        yield tab, outside
+    finally:
+        context.close()
+
+
+def save_screenshot(tab: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"), full_page=True)
+
+
+@contextmanager
+def screenshot_on_failure(tab: Any, name: str) -> Iterator[None]:
+    """For a second tab in a test (the `page` fixture covers the first)."""
+    try:
+        yield
+    except BaseException:
+        save_screenshot(tab, name)
+        raise
+
+
+@pytest.fixture
+def page(browser: Any, web: WebServer, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A browser tab; no request may leave 127.0.0.1, and a failing test leaves a screenshot."""
+    with browser_tab(browser) as (tab, outside):
+        yield tab
+        failed = [
+            when
+            for when in ("setup", "call")
+            if getattr(request.node, f"rep_{when}", None) is not None
+            and getattr(request.node, f"rep_{when}").failed
+        ]
+        if failed:
+            save_screenshot(tab, request.node.name)
     assert not outside, f"the page tried to reach outside 127.0.0.1: {outside}"
 
 
@@ -368,3 +410,115 @@ def test_browser_batch_upload_progress_and_download(page: Any, web: WebServer, t
     assert by_id["c3"]["decision"] == "hit"
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Batch").click()
     expect(page.locator("table.jobs")).to_contain_text("customers.csv")
+
+
+def test_four_eyes_and_roles_on_the_alert_pages(web: WebServer) -> None:
+    """Over HTTP: a screen key sees no alerts; an analyst cannot approve; nobody approves their own step."""
+    with signed_in(web, "Sam Screener") as sam:
+        assert "/alerts" not in sam.get("/").text
+        assert sam.get("/alerts").status_code == 403
+    with signed_in(web, "bob") as bob:
+        page = bob.get("/")
+        answer = bob.post(
+            "/search",
+            data={
+                "name": "YIN, Kecheng",
+                "type": "person",
+                "party_id": "four-eyes-1",
+                "csrf_token": csrf_of(page.text),
+            },
+        )
+        alert_id = re.search(r'href="/alerts/([0-9a-f-]{36})"', answer.text).group(1)  # type: ignore[union-attr]
+        token = csrf_of(bob.get(f"/alerts/{alert_id}").text)
+        missing_note = bob.post(
+            f"/alerts/{alert_id}/decision", data={"outcome": "true_match", "note": " ", "csrf_token": token}
+        )
+        assert missing_note.status_code == 422 and "needs a note" in missing_note.text
+        proposed = bob.post(
+            f"/alerts/{alert_id}/decision",
+            data={"outcome": "true_match", "note": "same dob", "csrf_token": token},
+        )
+        assert proposed.status_code == 303
+        own = bob.post(f"/alerts/{alert_id}/approval", data={"action": "approve", "csrf_token": token})
+        assert own.status_code == 403 and "a different user must review it" in own.text
+        assert "four eyes" in bob.get(f"/alerts/{alert_id}").text.lower()
+    with signed_in(web, "ana") as ana:
+        token = csrf_of(ana.get(f"/alerts/{alert_id}").text)
+        refused = ana.post(f"/alerts/{alert_id}/approval", data={"action": "approve", "csrf_token": token})
+        assert refused.status_code == 403 and "approver role" in refused.text
+    with signed_in(web, "cid") as cid:
+        page = cid.get(f"/alerts/{alert_id}")
+        assert 'value="approve"' in page.text
+        sent_back = cid.post(
+            f"/alerts/{alert_id}/approval",
+            data={"action": "send_back", "note": "check the passport", "csrf_token": csrf_of(page.text)},
+        )
+        assert sent_back.status_code == 303
+    admin = {"Authorization": f"Bearer {web.token('Ada Admin')}"}
+    alert = httpx.get(f"{web.url}/v1/alerts/{alert_id}", headers=admin, timeout=30).json()
+    assert alert["status"] == "open"
+    assert [(e["actor"], e["action"]) for e in alert["history"]] == [
+        ("bob", "opened"),
+        ("bob", "proposed"),
+        ("cid", "sent_back"),
+    ]
+
+
+def test_browser_lists_page_shows_the_bundled_lists_are_stale(page: Any, web: WebServer) -> None:
+    from playwright.sync_api import expect
+
+    sign_in_as(page, web, "Sam Screener", "/lists")
+    for code in ("ofac", "ofac-nonsdn", "un"):  # bundled snapshots, aged from their publish dates
+        cell = page.locator(f'[data-list-age="{code}"]')
+        expect(cell).to_contain_text("stale")
+        expect(cell).to_contain_text("publish date")
+    expect(page.locator('[data-list-age="internal"]')).to_contain_text("no age limit")
+    expect(page.get_by_role("alert").filter(has_text="stale")).to_contain_text("ofac, ofac-nonsdn, un")
+
+
+def test_browser_decide_and_approve_an_alert_as_two_users(browser: Any, page: Any, web: WebServer) -> None:
+    from playwright.sync_api import expect
+
+    # ana, an analyst, screens a customer: the hit becomes an alert, which she proposes to close.
+    sign_in_as(page, web, "ana")
+    page.get_by_label("Name", exact=True).fill(SICHUAN)
+    page.get_by_label("Party id").fill("customer-1042")
+    page.keyboard.press("Enter")
+    page.locator(".decision").get_by_role("link", name="ofac:52749").click()
+    expect(page.locator("[data-alert-status]")).to_have_text("open")
+    page.get_by_label("False positive").check()
+    page.get_by_label("Note").fill("Our customer is a bakery in Chengdu, registration 915101000000000000.")
+    page.get_by_role("button", name="Submit decision").click()
+    expect(page.locator("[data-alert-status]")).to_have_text("proposed")
+    expect(page.get_by_role("status").filter(has_text="four eyes")).to_be_visible()
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    alert_url = page.url
+
+    # bob, an approver, finds it in the queue and approves it.
+    with browser_tab(browser) as (bob, outside), screenshot_on_failure(bob, "decide_and_approve_bob"):
+        sign_in_as(bob, web, "bob", "/alerts")
+        bob.get_by_label("Status").select_option("proposed")
+        bob.get_by_role("button", name="Filter").click()
+        bob.locator("table.alerts tbody tr").filter(has_text="customer-1042").get_by_role(
+            "link"
+        ).first.click()
+        assert bob.url == alert_url
+        expect(bob.get_by_role("status").filter(has_text="Proposed")).to_contain_text("by ana")
+        bob.get_by_role("button", name="Approve").click()
+        expect(bob.locator("[data-alert-status]")).to_have_text("closed")
+        history = bob.locator("table.history tbody")
+        expect(history.locator('tr[data-action="proposed"]')).to_contain_text("ana")
+        expect(history.locator('tr[data-action="approved"]')).to_contain_text("bob")
+        bob.goto(f"{web.url}/accepts")
+        entry = bob.locator("table tbody tr").filter(has_text="ofac:52749")
+        expect(entry).to_contain_text("ana / bob")
+    assert not outside, f"bob's tab tried to reach outside 127.0.0.1: {outside}"
+
+    # The accepted false positive no longer alerts for this customer.
+    page.goto(f"{web.url}/")
+    page.get_by_label("Name", exact=True).fill(SICHUAN)
+    page.get_by_label("Party id").fill("customer-1042")
+    page.keyboard.press("Enter")
+    expect(page.locator("article.match").filter(has_text="ofac:52749")).to_contain_text(
+        "accepted false positive"
+    )

@@ -19,11 +19,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.settings import Settings
 from service.web.pages import STATIC_DIR, LoginRequired, PageError, is_htmx, login_redirect, render, user_of
-from service.web.routes import auth, batch, designation, docs, search
+from service.web.routes import alerts, auth, batch, designation, docs, search
 from service.web.routes import lists as lists_page
 from service.web.session import ENV_SESSION_SECURE, CsrfError, WebSessionMiddleware, session_secret
 
-ROUTERS = (auth.router, docs.router, search.router, designation.router, batch.router, lists_page.router)
+ROUTERS = (
+    auth.router,
+    docs.router,
+    search.router,
+    designation.router,
+    batch.router,
+    alerts.router,
+    lists_page.router,
+)
 
 
 def _wants_html(request: Request) -> bool:

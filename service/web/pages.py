@@ -73,13 +73,23 @@ def _score(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def _age(hours: float | None) -> str:
+    """An age in hours as people say it: 5 h, 3 days, 1.4 years."""
+    if hours is None:
+        return "—"
+    if hours < 48:
+        return f"{hours:.0f} h"
+    days = hours / 24
+    return f"{days:,.0f} days" if days < 730 else f"{days / 365.25:.1f} years"
+
+
 def _number(value: int | float | None) -> str:
     return "—" if value is None else f"{value:,}"
 
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.filters.update(
-    when=_when, score=_score, number=_number, urlpart=lambda v: quote(str(v), safe=":")
+    age=_age, when=_when, score=_score, number=_number, urlpart=lambda v: quote(str(v), safe=":")
 )
 templates.env.globals.update(kind_labels=KIND_LABELS)
 
@@ -91,7 +101,7 @@ def services_of(request: Request) -> Services:
 def user_of(request: Request) -> WebUser:
     """The signed-in person (a dependency of every page); LoginRequired sends them to /login."""
     parts = services_of(request)
-    user = current_user(request, parts.settings.auth_enabled, parts.store.engine)
+    user = current_user(request, parts.settings.auth_enabled, parts.authenticator, parts.store.engine)
     if user is None:
         raise LoginRequired()
     return user
@@ -99,7 +109,9 @@ def user_of(request: Request) -> WebUser:
 
 def require_admin_user(user: WebUser) -> None:
     if not user.is_admin:
-        raise PageError(403, "Not allowed", "This needs an admin key; your key has the screen role.")
+        raise PageError(
+            403, "Not allowed", f"This needs the admin role; yours is {user.principal.role.value}."
+        )
 
 
 def render(

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, select
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.auth import ANONYMOUS_ADMIN, Principal, Role
+from service.auth import ANONYMOUS_ADMIN, Authenticator, Principal, Role
 from service.db_models import api_keys
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,8 @@ class WebUser:
 
     @property
     def actor(self) -> str:
-        """How this person is named in audit trails and case histories."""
-        return self.name
+        """How this person is named in case histories (the user, else the key): the four-eyes identity."""
+        return self.principal.actor
 
 
 ANONYMOUS = WebUser(ANONYMOUS_ADMIN, "local (no auth)")
@@ -137,27 +137,26 @@ def sign_out(request: Request) -> None:
     request.session.clear()
 
 
-def _active_key(engine: Engine, key_id: str) -> tuple[str, Role] | None:
-    """(name, role) of an active key, read on every page so a revoked key loses its session at once."""
+def _key_name(engine: Engine, key_id: str) -> str:
     with engine.connect() as conn:
-        row = conn.execute(
-            select(api_keys.c.name, api_keys.c.role).where(
-                api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None)
-            )
-        ).first()
-    return None if row is None else (row.name, Role(row.role))
+        name = conn.execute(select(api_keys.c.name).where(api_keys.c.key_id == key_id)).scalar_one_or_none()
+    return name or f"key {key_id}"
 
 
-def current_user(request: Request, auth_enabled: bool, engine: Engine) -> WebUser | None:
-    """The signed-in person, ANONYMOUS with auth off, or None (sign in first)."""
+def current_user(
+    request: Request, auth_enabled: bool, authenticator: Authenticator, engine: Engine
+) -> WebUser | None:
+    """The signed-in person, ANONYMOUS with auth off, or None (sign in first).
+
+    The key is looked up on every page (not cached): revoking it, or disabling its user, ends the session.
+    """
     if not auth_enabled:
         return ANONYMOUS
     key_id = request.session.get("key_id")
     if not key_id:
         return None
-    found = _active_key(engine, str(key_id))
-    if found is None:
+    principal = authenticator.principal_for_key(str(key_id))
+    if principal is None:
         sign_out(request)
         return None
-    name, role = found
-    return WebUser(Principal(key_id=str(key_id), role=role), name)
+    return WebUser(principal, principal.user or _key_name(engine, str(key_id)))

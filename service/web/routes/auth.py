@@ -17,7 +17,10 @@ router = APIRouter(include_in_schema=False)
 @router.get("/login", response_class=HTMLResponse, response_model=None)
 def login_page(request: Request, next: str = "/") -> Response:
     parts = services_of(request)
-    if current_user(request, parts.settings.auth_enabled, parts.store.engine) is not None:
+    if (
+        current_user(request, parts.settings.auth_enabled, parts.authenticator, parts.store.engine)
+        is not None
+    ):
         return RedirectResponse(safe_next(next), status_code=303)
     return render(request, "login.html", {"next": safe_next(next)})
 

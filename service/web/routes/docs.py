@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
+
+from service.web.pages import STATIC_DIR
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,3 +58,9 @@ def redoc(request: Request) -> HTMLResponse:
         with_google_fonts=False,
     )
     return _with_policy(page)
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """Browsers ask for /favicon.ico on pages without an icon link (JSON answers, downloads)."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")

@@ -28,6 +28,8 @@ def _overview(request: Request) -> dict[str, Any]:
     serving = parts.holder.serving
     return {
         "active": active,
+        # age, staleness, last check and failure by the freshness rule the API answers with
+        "freshness": parts.lists_status.report(active) if parts.lists_status is not None else {},
         "versions": {code: parts.store.versions(code) for code in active},
         "serving": serving.labels if serving else {},
         "index": {

@@ -1,22 +1,23 @@
-"""Search page: screen one name the way POST /v1/screen does (same engine call, same audit trail).
+"""Search page: screen one name through POST /v1/screen's own handler, with the person's key.
 
-A search from this page is a screening decision like any other: it is committed
-to the audit trail (endpoint "web", the person's key id) before it is shown.
+A search from this page is a screening decision like any other, by the same code:
+stale-list warnings and fail-closed refusals, the accept list, the audit record
+(the person's key id) committed before it is shown, and, with a party id, alerts.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from lists.model import ListCode
-from service import metrics
+from service.api import screen as api
 from service.api.models import ScreenRequest
 from service.api.responses import ApiError
-from service.api.screen import _audit_row, _commit, _screen, _serving
 from service.web.explain import explain
 from service.web.pages import is_htmx, render, services_of, user_of
 from service.web.session import WebUser, check_csrf
@@ -27,7 +28,7 @@ PARTY_TYPES = ("any", "person", "entity", "vessel", "aircraft")
 
 
 def _form(values: dict[str, Any] | None = None) -> dict[str, Any]:
-    blank: dict[str, Any] = {"name": "", "type": "any", "dob": "", "country": "", "lists": []}
+    blank: dict[str, Any] = {"name": "", "type": "any", "dob": "", "country": "", "party_id": "", "lists": []}
     return {**blank, **(values or {})}
 
 
@@ -63,13 +64,16 @@ async def search(
     type: Annotated[str, Form()] = "any",
     dob: Annotated[str, Form()] = "",
     country: Annotated[str, Form()] = "",
+    party_id: Annotated[str, Form()] = "",
     lists: Annotated[list[str] | None, Form()] = None,
     csrf_token: Annotated[str | None, Form()] = None,
     user: WebUser = Depends(user_of),
 ) -> HTMLResponse:
     check_csrf(request, csrf_token)
     chosen = [code for code in lists or [] if code]
-    form = _form({"name": name, "type": type, "dob": dob, "country": country, "lists": chosen})
+    form = _form(
+        {"name": name, "type": type, "dob": dob, "country": country, "party_id": party_id, "lists": chosen}
+    )
     fragment = "_results.html" if is_htmx(request) else "search.html"
     try:
         body = ScreenRequest(
@@ -77,21 +81,17 @@ async def search(
             type=type,  # type: ignore[arg-type]  # validated by the model
             dob=dob.strip() or None,
             country=country.strip() or None,
+            party_id=party_id.strip() or None,
             lists=chosen or None,  # type: ignore[arg-type]
         )
     except ValidationError as exc:
         context = _context(request, form, errors=_field_errors(exc))
         return render(request, fragment, context, user=user, status=422)
-    parts = services_of(request)
     try:
-        serving = _serving(parts)
-        result, screen_ms = _screen(serving, body)
-        row = _audit_row(result.model_dump(mode="json"), body, user.principal, "web", screen_ms)
-        await _commit(parts, [row])
+        answer = orjson.loads((await api.screen(body, request, user.principal)).body)
     except ApiError as exc:
         context = _context(request, form, failure=exc.detail)
         return render(request, fragment, context, user=user, status=exc.status)
-    metrics.DECISIONS.labels(row["decision"], "web").inc()
-    matches = [{**match, "why": explain(match["explanation"])} for match in row["result"]["matches"]]
-    context = _context(request, form, result=row["result"], matches=matches, screening_id=row["screening_id"])
+    matches = [{**match, "why": explain(match["explanation"])} for match in answer["matches"]]
+    context = _context(request, form, result=answer, matches=matches, screening_id=answer["screening_id"])
     return render(request, fragment, context, user=user)
