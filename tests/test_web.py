@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -26,6 +27,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
+from lists.model import ListCode
 from tests.api_server import ApiServer, create_key, database, loaded_template
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -522,3 +524,37 @@ def test_browser_decide_and_approve_an_alert_as_two_users(browser: Any, page: An
     expect(page.locator("article.match").filter(has_text="ofac:52749")).to_contain_text(
         "accepted false positive"
     )
+
+
+def test_lists_diff_and_a_removed_designation(web: WebServer) -> None:
+    """A new UN version (one entry removed, one renamed) loaded beside the server: its changes and history."""
+    from lists import sources
+    from lists.store import Store
+
+    store = Store(web.db_url)
+    try:
+        old = store.active_versions()["un"]
+        parsed = sources.parse_list(ListCode.UN, sources.bundled_sources()[ListCode.UN])
+        gone, renamed = parsed.designations[0], parsed.designations[1]
+        changed = [
+            d.model_copy(update={"primary_name": "RENAMED FOR THE DIFF"}) if d is renamed else d
+            for d in parsed.designations
+            if d is not gone
+        ]
+        new = store.load(dataclasses.replace(parsed, designations=changed))
+        ofac_id = store.active_versions()["ofac"].id
+    finally:
+        store.close()
+    with signed_in(web, "Sam Screener") as client:
+        assert 'action="/lists/un/diff"' in client.get("/lists").text
+        diff = client.get(f"/lists/un/diff?from={old.id}&to={new.id}")
+        assert diff.status_code == 200
+        assert "0 added, 1 removed, 1 changed" in diff.text
+        assert gone.entity_id in diff.text and gone.primary_name in diff.text
+        assert renamed.entity_id in diff.text and "RENAMED FOR THE DIFF" in diff.text
+        removed = client.get(f"/designations/{gone.entity_id}")
+        assert removed.status_code == 404 and "not in the active version" in removed.text
+        assert "removed" in removed.text and old.label in removed.text
+        mixed = client.get(f"/lists/un/diff?from={ofac_id}&to={new.id}")
+        assert mixed.status_code == 422 and "different lists" in mixed.text
+        assert client.get(f"/lists/un/diff?from=abc&to={new.id}").status_code == 422
