@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from service.web.session import ENV_SESSION_SECRET, SECRET_FILE, session_secret
 
 
 @pytest.fixture
-def un_store(db_url: str) -> Store:
+def un_store(db_url: str) -> Iterator[Store]:
     store = Store(db_url)
     yield store
     store.close()

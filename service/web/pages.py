@@ -60,9 +60,10 @@ def _when(value: datetime | date | str | None) -> str:
         return "—"
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            parsed: datetime | date = datetime.fromisoformat(value)
         except ValueError:
             return value
+        value = parsed
     if isinstance(value, datetime):
         stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
         return stamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
