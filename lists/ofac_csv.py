@@ -181,34 +181,33 @@ def read_rows(path: Path, columns: int) -> Iterator[tuple[int, list[str]]]:
 
 
 def check_consistency(
-    related: Path, orphans: set[str], primary: Path, primary_ids: set[int], every_entry: bool
+    related: Path, orphans: set[str], counted: set[str], primary: Path, primary_count: int
 ) -> str | None:
-    """Refuse a set whose address/alias/comment rows point at too many entries missing from the primary file.
+    """Refuse a set whose rows point at too many entries missing from the primary file.
 
-    Such rows mean the primary file lost records (cut, or from an older
-    publication). Counted: every orphan in the address file (OFAC writes an
-    address row for every entry, `every_entry`); in the alias and comments files
-    only the orphans within the primary's ent_num range, since ent_nums above its
-    highest are designations published after it (the bundled alt.csv, published
-    about six months after sdn.csv, holds 684 of them, 47 within range: 0.3%).
+    `counted` are the orphans that say the primary lost records: every orphan of
+    the address file (OFAC writes an address row for every entry), and the alias
+    and comment orphans the address file knows (same publication as the primary,
+    yet absent from it). Alias and comment rows for ent_nums neither file knows
+    come from another publication of that file (the bundled alt.csv is about six
+    months newer than sdn.csv: 731 such ent_nums, 0 counted) and only warn.
     Returns the warning to keep when within tolerance.
     """
     if not orphans:
         return None
-    highest = max(primary_ids) if primary_ids else 0
-    numbers = [int(o) for o in orphans]
-    counted = len(numbers) if every_entry else sum(1 for n in numbers if n <= highest)
-    tolerance = max(ORPHAN_TOLERANCE_MIN, int(ORPHAN_TOLERANCE * len(primary_ids)))
-    if counted > tolerance:
+    tolerance = max(ORPHAN_TOLERANCE_MIN, int(ORPHAN_TOLERANCE * primary_count))
+    if len(counted) > tolerance:
         raise ListFormatError(
             related,
-            f"{counted:,} ent_nums have rows here but are missing from {primary.name} "
-            f"(tolerance {tolerance:,}: {ORPHAN_TOLERANCE:.0%} of its {len(primary_ids):,} entries): "
+            f"{len(counted):,} ent_nums have rows here but are missing from {primary.name} "
+            f"(tolerance {tolerance:,}: {ORPHAN_TOLERANCE:.0%} of its {primary_count:,} entries): "
             f"{primary.name} is incomplete or from another publication; refusing the whole list",
         )
-    newer = len(numbers) - counted
-    detail = f"; {newer:,} above its highest ent_num {highest} (published after it)" if newer else ""
-    return f"{related.name}: {len(numbers):,} ent_nums have rows here but are missing from {primary.name}{detail}"
+    other = len(orphans) - len(counted)
+    detail = (
+        f" ({other:,} of them unknown to the address file too: rows of another publication)" if other else ""
+    )
+    return f"{related.name}: {len(orphans):,} ent_nums have rows here but are missing from {primary.name}{detail}"
 
 
 @dataclass
@@ -234,10 +233,28 @@ def parse_ofac_csv(paths: Sequence[Path], list_code: ListCode = ListCode.OFAC) -
                 files.primary, f"duplicate ent_num {ent_num} (first on line {entries[ent_num].line})", line
             )
         entries[ent_num] = _Entry(line=line, row=row)
-    primary_ids = {int(ent_num) for ent_num in entries}
+
+    address_ids: set[str] | None = None  # every ent_num the address file has rows for
+    if files.addresses:
+        address_ids = set()
+        orphans: set[str] = set()
+        for _line, row in read_rows(files.addresses, ADD_COLUMNS):
+            ent_num = row[0].strip()
+            address_ids.add(ent_num)
+            entry = entries.get(ent_num)
+            if entry is None:
+                orphans.add(ent_num)
+                continue
+            address = _address(row)
+            if address is not None:
+                entry.addresses.append(address)
+        stats["orphan_address_ent_nums"] = len(orphans)
+        warning = check_consistency(files.addresses, orphans, orphans, files.primary, len(entries))
+        if warning:
+            warnings.append(warning)
 
     if files.aliases:
-        orphans: set[str] = set()
+        orphans = set()
         for line, row in read_rows(files.aliases, ALT_COLUMNS):
             ent_num = row[0].strip()
             entry = entries.get(ent_num)
@@ -259,28 +276,13 @@ def parse_ofac_csv(paths: Sequence[Path], list_code: ListCode = ListCode.OFAC) -
                 )
             )
         stats["orphan_alias_ent_nums"] = len(orphans)
-        warning = check_consistency(files.aliases, orphans, files.primary, primary_ids, every_entry=False)
-        if warning:
-            warnings.append(warning)
-
-    if files.addresses:
-        orphans = set()
-        for _line, row in read_rows(files.addresses, ADD_COLUMNS):
-            ent_num = row[0].strip()
-            entry = entries.get(ent_num)
-            if entry is None:
-                orphans.add(ent_num)
-                continue
-            address = _address(row)
-            if address is not None:
-                entry.addresses.append(address)
-        stats["orphan_address_ent_nums"] = len(orphans)
-        warning = check_consistency(files.addresses, orphans, files.primary, primary_ids, every_entry=True)
+        known = orphans & address_ids if address_ids is not None else orphans
+        warning = check_consistency(files.aliases, orphans, known, files.primary, len(entries))
         if warning:
             warnings.append(warning)
 
     if files.comments:
-        _attach_comments(files.comments, entries, files.primary, warnings, stats)
+        _attach_comments(files.comments, entries, files.primary, address_ids, warnings, stats)
 
     designations: list[Designation] = []
     outcome_totals: dict[str, int] = {}
@@ -322,7 +324,12 @@ def _address(row: list[str]) -> Address | None:
 
 
 def _attach_comments(
-    path: Path, entries: dict[str, _Entry], primary: Path, warnings: list[str], stats: dict[str, int]
+    path: Path,
+    entries: dict[str, _Entry],
+    primary: Path,
+    address_ids: set[str] | None,
+    warnings: list[str],
+    stats: dict[str, int],
 ) -> None:
     """Append remark continuations to remarks that were cut at the 1,000-character limit."""
     orphans: set[str] = set()
@@ -342,8 +349,8 @@ def _attach_comments(
         entry.continuation += continuation
     stats["orphan_comment_ent_nums"] = len(orphans)
     stats["comments_already_in_remarks"] = superseded
-    primary_ids = {int(ent_num) for ent_num in entries}
-    warning = check_consistency(path, orphans, primary, primary_ids, every_entry=False)
+    known = orphans & address_ids if address_ids is not None else orphans
+    warning = check_consistency(path, orphans, known, primary, len(entries))
     if warning:
         warnings.append(warning)
     if superseded:

@@ -10,7 +10,6 @@ and batch jobs all ask this module, so they agree.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from lists.store import VersionInfo
 
 ENV_REQUIRED = "SANCTIONS_REQUIRED_LISTS"
 ENV_FAIL_ON_STALE = "SANCTIONS_FAIL_ON_STALE"
-CHECKS_CACHE_SECONDS = 5.0  # how long a worker trusts its copy of the fetch state
 
 LIST_AGE_HOURS = Gauge(
     "sanctions_list_freshness_age_hours",
@@ -128,31 +126,23 @@ def assess_store(engine: Engine, versions: Mapping[str, VersionInfo]) -> list[di
 
 
 class ListStatus:
-    """A worker's view of the fetch state, re-read at most every few seconds (off the hot path)."""
+    """A worker's view of the fetch state, re-read by the keeper thread every few seconds (off the hot path)."""
 
     def __init__(self, engine: Engine, policy: FreshnessPolicy) -> None:
         self.engine = engine
         self.policy = policy
         self._checks: dict[str, CheckState] = {}
-        self._read_at = 0.0
-        self._lock = threading.Lock()
         self._assessed: tuple[Any, Any] | None = None
 
     def reload(self) -> None:
         checks = read_checks(self.engine)
-        self._checks, self._read_at = checks, time.monotonic()
+        self._checks = checks
         for code, check in checks.items():
             if check.last_success_at is not None:
                 LIST_LAST_SUCCESS.labels(code).set(check.last_success_at.timestamp())
 
     def checks(self) -> dict[str, CheckState]:
-        if time.monotonic() - self._read_at > CHECKS_CACHE_SECONDS and self._lock.acquire(blocking=False):
-            try:
-                self.reload()
-            except Exception:  # keep the last copy; the next call tries again
-                pass
-            finally:
-                self._lock.release()
+        """The last copy read (the keeper thread re-reads it every tick): never a database read on a request."""
         return self._checks
 
     def assess(

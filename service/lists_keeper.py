@@ -63,6 +63,10 @@ class ListsKeeper:
         self.last_outcomes: list[UpdateOutcome] = []
 
     def start(self) -> None:
+        try:
+            self.status.reload()  # the first copy of the fetch state, before any request
+        except Exception:
+            log.exception("cannot read the list fetch state; retried every tick")
         self._thread = threading.Thread(target=self._loop, name="lists-keeper", daemon=True)
         self._thread.start()
 

@@ -93,6 +93,10 @@ def test_one_list_and_a_bad_mirror_address(sqlite_url: str, tmp_path: Path) -> N
         only_un = sanctions("lists", "update", "--list", "un", "--json", env=env)
         assert only_un.returncode == 0, only_un.stderr
         assert list(_outcomes(only_un)) == ["un"]
+        capped = sanctions(
+            "lists", "update", "--list", "un", env={**env, "SANCTIONS_FETCH_MAX_BYTES": "100000"}
+        )
+        assert capped.returncode == 1 and "100,000-byte cap" in capped.stderr
         (root / "un" / "consolidated.xml").unlink()
         gone = sanctions("lists", "update", "--list", "un", env=env)
         assert gone.returncode == 1 and "HTTP 404" in gone.stderr and "/un/consolidated.xml" in gone.stderr
@@ -146,3 +150,8 @@ def test_with_only_the_internal_list_the_cli_refuses_to_screen(db_url: str, tmp_
     assert "required but not loaded: ofac, ofac-nonsdn, un" in info.stdout
     allowed = sanctions("screen", "Nobody Inparticular", env={**env, "SANCTIONS_REQUIRED_LISTS": "internal"})
     assert allowed.returncode == 0, allowed.stderr
+
+
+def test_serve_refuses_a_bad_refresh_interval(tmp_path: Path) -> None:
+    result = sanctions("serve", "--refresh-every", "soon", env=cli_env(tmp_path))
+    assert result.returncode == 2 and "--refresh-every" in result.stderr and "'soon'" in result.stderr

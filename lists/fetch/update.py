@@ -28,7 +28,7 @@ from lists.fetch import state
 from lists.fetch.config import ListSource, SourcesConfig, load_sources
 from lists.fetch.http import Download, FetchError, Validators, download, new_client
 from lists.model import ListCode
-from lists.parsed import ListFormatError, ParsedList, SourceFile
+from lists.parsed import ListFormatError, ParsedList
 from lists.store import LoadRefused, Store, StoreError, VersionInfo
 
 log = logging.getLogger(__name__)
@@ -58,13 +58,9 @@ class UpdateBusy(RuntimeError):
     """Another process holds the update lock."""
 
 
-def _files_key(files: Iterable[dict[str, object]] | Iterable[SourceFile]) -> set[tuple[str, str]]:
-    key = set()
-    for item in files:
-        path = item["path"] if isinstance(item, dict) else item.path
-        sha = item["sha256"] if isinstance(item, dict) else item.sha256
-        key.add((str(path).rsplit("/", 1)[-1].split("?", 1)[0].lower(), str(sha)))
-    return key
+def _content_key(hashes: Iterable[str | None]) -> list[str]:
+    """A version's content as the sorted sha256 of its files (names differ: paths, URLs, mirror names)."""
+    return sorted(h or "" for h in hashes)
 
 
 def _publish_date_from(download_: Download) -> str | None:
@@ -135,8 +131,9 @@ def update_list(
             outcome.status, outcome.version = UNCHANGED, active
             state.record_success(store.engine, code.value, UNCHANGED, active.id, validators, source_label)
             return outcome
-        fetched = {(f.name.lower(), d.sha256) for f, d in zip(source.files, downloads, strict=True)}
-        if active is not None and _files_key(active.files) == fetched:
+        if active is not None and _content_key(f.sha256 for f in active.files) == _content_key(
+            d.sha256 for d in downloads
+        ):
             outcome.status, outcome.version = UNCHANGED, active
             state.record_success(store.engine, code.value, UNCHANGED, active.id, validators, source_label)
             return outcome

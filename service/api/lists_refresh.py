@@ -15,6 +15,7 @@ from service.auth import Principal
 from service.lists_keeper import record_outcomes
 
 router = APIRouter(tags=["lists"])
+REFRESH_WAIT_SECONDS = 30.0  # a scheduled update holding the lock usually ends within seconds
 
 
 def outcome_json(outcome: UpdateOutcome) -> dict[str, Any]:
@@ -40,7 +41,8 @@ def outcome_json(outcome: UpdateOutcome) -> dict[str, Any]:
     description="Runs `sanctions lists update` in the server: each enabled source is downloaded "
     "(conditionally), verified and loaded only when its content changed; the index is then rebuilt and "
     "switched atomically. 200 when every list is loaded or unchanged, 422 when any failed (each failure "
-    "names the URL or file and the reason; that list keeps its active version), 409 while another update runs.",
+    "names the URL or file and the reason; that list keeps its active version), 409 when another update "
+    "holds the lock for more than 30 s.",
     responses={**ex.errors(401, 403, 409)},
 )
 async def refresh_lists(
@@ -48,7 +50,7 @@ async def refresh_lists(
 ) -> OrjsonResponse:
     config = parts.lists_status.policy.sources if parts.lists_status is not None else None
     try:
-        outcomes = await run_in_threadpool(update_lists, parts.store, None, config)
+        outcomes = await run_in_threadpool(update_lists, parts.store, None, config, REFRESH_WAIT_SECONDS)
     except UpdateBusy as exc:
         raise ApiError(409, "refresh_running", str(exc)) from None
     except ValueError as exc:

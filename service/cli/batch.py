@@ -74,8 +74,8 @@ def batch(
     mapped = ", ".join(f"{role}={source.header[i]!r}" for role, i in source.columns.items())
     console.print(f"{input_path}: {total} rows, encoding {source.encoding}, columns {mapped}")
     console.print(f"lists: {', '.join(list_versions.values())}")
-    for warning in list_warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning['message']}", highlight=False)
+    for stale in list_warnings:
+        console.print(f"[yellow]warning:[/yellow] {stale['message']}", highlight=False)
 
     from lists.store import Store
     from service.batch.audit import BatchAuditSink
@@ -136,8 +136,8 @@ def batch(
     )
     console.print(f"results: {output}\nmatches: {writer.matches_path}")
     console.print(f"audit: {audit.recorded} decisions recorded as batch {audit.bulk_id}")
-    for warning in list_warnings:  # the summary repeats it: a stale list does not silently pass
-        console.print(f"[yellow]warning:[/yellow] {warning['message']}", highlight=False)
+    for stale in list_warnings:  # the summary repeats it: a stale list does not silently pass
+        console.print(f"[yellow]warning:[/yellow] {stale['message']}", highlight=False)
 
 
 def _fail(console: Console, message: str) -> None:
