@@ -162,6 +162,26 @@ def test_issue_steps_1_2_3_and_5(desk: Desk) -> None:
         by_query = ana.get(f"/v1/alerts/{alert_ids[0]}/report", params={"format": "pdf"})
         assert by_query.headers["content-type"] == "application/pdf" and by_query.content.startswith(b"%PDF-")
 
+        # Revoking the accept (admin only) brings the hit back: the same case is reopened, not duplicated.
+        entry_id = next(a["accept_id"] for a in accepts["items"] if a["alert_id"] == alert_ids[0])
+        assert ana.delete(f"/v1/accepts/{entry_id}").status_code == 403
+        revoked = _ok(admin.delete(f"/v1/accepts/{entry_id}", params={"note": "new facts"}))
+        assert revoked["active"] is False and revoked["revoked_by"].startswith("key:")
+        assert [e["action"] for e in revoked["history"]] == ["created", "revoked"]
+        assert admin.delete(f"/v1/accepts/{entry_id}").status_code == 404
+        third = _ok(gateway.post("/v1/screen", json={"name": SICHUAN, "party_id": "P-1"}))
+        assert third["decision"] == "hit"
+        [back] = [a for a in third["alerts"] if a["alert_id"] == alert_ids[0]]
+        assert back == {
+            "alert_id": alert_ids[0],
+            "entity_id": back["entity_id"],
+            "status": "open",
+            "new": False,
+        }
+        reopened = _ok(ana.get(f"/v1/alerts/{alert_ids[0]}"))
+        assert reopened["status"] == "open" and reopened["outcome"] is None
+        assert reopened["history"][-1]["action"] == "reopened"
+
 
 def test_four_eyes_escalation_send_back_and_a_true_match_flagged_at_once(desk: Desk) -> None:
     with (
@@ -271,7 +291,8 @@ def test_issue_step_4_a_changed_designation_alerts_again(backend: str, tmp_path:
         ana, appr = _users(url)
         _, screen = create_key(url, "screen")
         query = {"name": "Zorblax Quantum Freight Ltd", "party_id": "P-4", "type": "entity"}
-        with ApiServer(url, tmp_path, env={"SANCTIONS_REFRESH_SECONDS": "0.5"}) as server:
+        env = {"SANCTIONS_REFRESH_SECONDS": "0.5", "SANCTIONS_ALERTS_WITHOUT_PARTY": "on"}
+        with ApiServer(url, tmp_path, env=env) as server:
             server.wait_ready()
             _wait_serving(server, screen, first)
             with (
@@ -306,3 +327,9 @@ def test_issue_step_4_a_changed_designation_alerts_again(backend: str, tmp_path:
                 case = _ok(analyst.get(f"/v1/alerts/{alert['alert_id']}/report"))
                 assert "ZQF Shipping" not in str(case["designation"])  # the designation as it was then
                 assert case["designation_source"] == f"internal version {first}"
+
+                # Configured to, a screening without a party reference opens an alert too.
+                unnamed = _ok(gateway.post("/v1/screen", json={"name": "Zorblax Quantum Freight Ltd"}))
+                [alert_without_party] = unnamed["alerts"]
+                assert alert_without_party["new"]
+                assert _ok(analyst.get(f"/v1/alerts/{alert_without_party['alert_id']}"))["party_id"] is None

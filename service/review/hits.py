@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from lists.store_models import DesignationRow
-from service.alerts import CLOSED, alerts, open_alert
+from service.alerts import CLOSED, OPEN, alert_events, alerts, open_alert
+from service.dbtx import now
 from service.review.accepts import applicable_accepts
 
 TRUE_MATCH = "true_match"
+FALSE_POSITIVE = "false_positive"
 UNKNOWN_HASH = "unknown"  # no stored content for the hit: it alerts (fail closed) and no accept can cover it
 
 
@@ -98,6 +100,34 @@ def review_hits(
     return result
 
 
+def reopen(conn: Connection, alert_id: str, *, actor: str, screening_id: str) -> str:
+    """Open again a false positive whose accept entry no longer covers the hit (expired or revoked).
+
+    The alerts core keeps one alert per (party, designation content) ever, so the
+    same hit coming back is the same case, reviewed again: a 'reopened' step.
+    """
+    at = now()
+    moved = conn.execute(
+        update(alerts)
+        .where(alerts.c.alert_id == alert_id, alerts.c.status == CLOSED)
+        .values(status=OPEN, outcome=None, updated_at=at)
+    )
+    if moved.rowcount == 1:
+        conn.execute(
+            insert(alert_events).values(
+                alert_id=alert_id,
+                at=at,
+                actor=actor,
+                action="reopened",
+                from_status=CLOSED,
+                to_status=OPEN,
+                note="the hit came back: its accept entry expired or was revoked",
+                data={"previous_outcome": FALSE_POSITIVE, "screening_id": screening_id},
+            )
+        )
+    return OPEN
+
+
 def open_alerts(
     conn: Connection,
     *,
@@ -140,19 +170,18 @@ def open_alerts(
             )
             continue
         existing = conn.execute(
-            select(alerts.c.alert_id, alerts.c.status).where(
+            select(alerts.c.alert_id, alerts.c.status, alerts.c.outcome).where(
                 alerts.c.party_id == party_id,
                 alerts.c.entity_id == match["entity_id"],
                 alerts.c.designation_hash == (match.get("designation_hash") or UNKNOWN_HASH),
             )
         ).first()
-        if existing is not None:
-            refs.append(
-                {
-                    "alert_id": existing.alert_id,
-                    "entity_id": match["entity_id"],
-                    "status": existing.status,
-                    "new": False,
-                }
-            )
+        if existing is None:
+            continue
+        status = existing.status
+        if status == CLOSED and existing.outcome == FALSE_POSITIVE:
+            status = reopen(conn, existing.alert_id, actor=actor, screening_id=screening_id)
+        refs.append(
+            {"alert_id": existing.alert_id, "entity_id": match["entity_id"], "status": status, "new": False}
+        )
     return refs
