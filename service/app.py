@@ -19,7 +19,9 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lists.store import Store
-from service.api import accepts, alerts, batches, health, keys, lists, screen, users
+from service.api import accepts as accepts_api
+from service.api import alerts, batches, health, keys, lists, parties, rescreens, screen, webhooks
+from service.api import users as users_api
 from service.api.deps import Services, document_security
 from service.api.openapi_examples import restore_nulls
 from service.api.responses import ApiError, OrjsonResponse, error_response
@@ -141,7 +143,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(ApiError, _api_error_response)
     app.add_exception_handler(StarletteHTTPException, _http_error_response)
     app.add_exception_handler(Exception, _unexpected_response)
-    routers = [module.router for module in (health, screen, lists, keys, batches, users, accepts, alerts)]
+    routers = [
+        module.router
+        for module in (health, screen, lists, keys, batches, rescreens, parties, alerts, webhooks)
+    ]
+    routers += [users_api.router, accepts_api.router]  # review
     for router in routers:
         app.include_router(router)
 

@@ -27,7 +27,7 @@ TOKEN_PREFIX = "ssk"
 
 class Role(StrEnum):
     SCREEN = "screen"  # screen, entities, lists (read)
-    ANALYST = "analyst"  # a user's role: also reads alerts and proposes decisions
+    ANALYST = "analyst"  # a user's role: also proposes decisions on alerts, reads case reports
     APPROVER = "approver"  # a user's role: also approves or sends back another user's proposal
     ADMIN = "admin"  # also reload, keys, users, audit, accept list
 
