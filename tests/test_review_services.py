@@ -299,3 +299,19 @@ def test_cli_alerts_decide_approve_report_and_export(store: Store, db_url: str, 
     assert "wrote 0 cases" in empty.stderr
     bad = _cli("export", "--from", "soon", "--to", yesterday, "-o", str(out), url=db_url, data_dir=tmp_path)
     assert bad.returncode == 2 and "--from" in bad.stderr
+
+
+def test_monitoring_rescreens_open_no_alert_for_an_accepted_pair(store: Store) -> None:
+    from service.monitoring.context import build_context
+    from service.monitoring.cycle import Monitor
+    from service.monitoring.parties import PartyIn, put_party
+
+    alert = _open(store, party_id=None, name="Jiang Ping")  # a one-off screening, no party reference
+    _false_positive(store, alert.alert_id)  # accepted for the name with its dob (1970) and country (China)
+    put_party(store.engine, "C-9", PartyIn(name="Jiang Ping", type="person", dob="1970", country="China"))
+    put_party(store.engine, "C-10", PartyIn(name="Jiang Ping", type="person", country="China"))
+    context = build_context(store)
+    assert context is not None
+    monitor = Monitor(store, lambda: context)
+    assert monitor.screen_now(context, ["C-9"]).alerts_opened == 0  # the same name, dob and country
+    assert monitor.screen_now(context, ["C-10"]).alerts_opened == 1  # no dob: not the accepted pair

@@ -43,6 +43,7 @@ from service.monitoring.keys import engine_fingerprint
 from service.monitoring.lock import monitor_lock
 from service.monitoring.parties import party_from_row
 from service.monitoring.tables import list_watermarks, monitoring_jobs, parties
+from service.review.accepts import accepted
 from service.webhooks.outbox import enqueue_event
 
 log = logging.getLogger(__name__)
@@ -381,6 +382,14 @@ class Monitor:
             for row, subject, match in hits:
                 digest = hashes.get(match.entity_id)
                 if digest is None:  # not in the active versions any more: the next cycle sees the change
+                    continue
+                if accepted(  # an accept entry (service.review) covers this pair: no alert
+                    conn,
+                    party_id=row.party_id,
+                    subject=subject,
+                    entity_id=match.entity_id,
+                    designation_hash=digest,
+                ):
                     continue
                 alert = open_alert(
                     conn,
