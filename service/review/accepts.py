@@ -132,11 +132,8 @@ def create_accept(
             note=note,
         )
     )
-    return Accept(
-        **values,
-        active=True,
-        history=[AcceptEvent(at=now, actor=approved_by or created_by, action="created", note=note)],
-    )  # type: ignore[arg-type]
+    created = AcceptEvent(at=now, actor=approved_by or created_by, action="created", note=note)
+    return Accept.model_validate({**values, "active": True, "history": [created]})
 
 
 def _history(conn: Connection, accept_id: str) -> list[AcceptEvent]:
