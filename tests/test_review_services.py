@@ -315,3 +315,27 @@ def test_monitoring_rescreens_open_no_alert_for_an_accepted_pair(store: Store) -
     monitor = Monitor(store, lambda: context)
     assert monitor.screen_now(context, ["C-9"]).alerts_opened == 0  # the same name, dob and country
     assert monitor.screen_now(context, ["C-10"]).alerts_opened == 1  # no dob: not the accepted pair
+
+
+def test_a_rescreen_reopens_a_false_positive_once_its_accept_is_revoked(store: Store) -> None:
+    from service.alerts import list_alerts
+    from service.monitoring.context import build_context
+    from service.monitoring.cycle import Monitor
+    from service.monitoring.parties import PartyIn, put_party
+
+    put_party(store.engine, "C-11", PartyIn(name="Jiang Ping", type="person", country="China"))
+    context = build_context(store)
+    assert context is not None
+    monitor = Monitor(store, lambda: context)
+    assert monitor.screen_now(context, ["C-11"]).alerts_opened == 1
+    [alert] = list_alerts(store.engine, party_id="C-11").items
+    closed = _false_positive(store, alert.alert_id)
+    accept_id = closed.history[-2].data["accept_id"]
+
+    monitor.screen_now(context, ["C-11"])  # covered by the accept: the case stays closed
+    assert get_alert(store.engine, alert.alert_id).status == "closed"  # type: ignore[union-attr]
+    assert revoke_accept(store.engine, accept_id, "boss") is not None
+    assert monitor.screen_now(context, ["C-11"]).alerts_opened == 0  # the same case, not a new one
+    reopened = get_alert(store.engine, alert.alert_id)
+    assert reopened is not None and reopened.status == "open" and reopened.outcome is None
+    assert (reopened.history[-1].action, reopened.history[-1].actor) == ("reopened", "system")

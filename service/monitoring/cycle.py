@@ -44,6 +44,7 @@ from service.monitoring.lock import monitor_lock
 from service.monitoring.parties import party_from_row
 from service.monitoring.tables import list_watermarks, monitoring_jobs, parties
 from service.review.accepts import accepted
+from service.review.hits import existing_case
 from service.webhooks.outbox import enqueue_event
 
 log = logging.getLogger(__name__)
@@ -404,6 +405,14 @@ class Monitor:
                     list_versions=version_ids,
                     source="rescreen",
                 )
+                if alert is None:  # the case exists; a lapsed accept's false positive is reopened (review)
+                    existing_case(
+                        conn,
+                        party_id=row.party_id,
+                        entity_id=match.entity_id,
+                        designation_hash=digest,
+                        actor="system",
+                    )
                 opened += alert is not None
         return opened
 

@@ -100,22 +100,43 @@ def review_hits(
     return result
 
 
-def reopen(conn: Connection, alert_id: str, *, actor: str, screening_id: str) -> str:
-    """Open again a false positive whose accept entry no longer covers the hit (expired or revoked).
+def existing_case(
+    conn: Connection,
+    *,
+    party_id: str | None,
+    entity_id: str,
+    designation_hash: str,
+    actor: str,
+    screening_id: str | None = None,
+) -> tuple[str, str] | None:
+    """(alert id, status) of the case this hit already is; a closed false positive is reopened.
 
-    The alerts core keeps one alert per (party, designation content) ever, so the
-    same hit coming back is the same case, reviewed again: a 'reopened' step.
+    The hit reaches here only when no accept entry covers it, so a case closed as
+    a false positive means its entry expired or was revoked: the alerts core keeps
+    one alert per (party, designation content) ever, so the same case is reviewed
+    again, with a 'reopened' step. Used by screenings and by monitoring's rescreens.
     """
+    row = conn.execute(
+        select(alerts.c.alert_id, alerts.c.status, alerts.c.outcome).where(
+            alerts.c.party_id == party_id,
+            alerts.c.entity_id == entity_id,
+            alerts.c.designation_hash == designation_hash,
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.status != CLOSED or row.outcome != FALSE_POSITIVE:
+        return row.alert_id, row.status
     at = now()
     moved = conn.execute(
         update(alerts)
-        .where(alerts.c.alert_id == alert_id, alerts.c.status == CLOSED)
+        .where(alerts.c.alert_id == row.alert_id, alerts.c.status == CLOSED)
         .values(status=OPEN, outcome=None, updated_at=at)
     )
     if moved.rowcount == 1:
         conn.execute(
             insert(alert_events).values(
-                alert_id=alert_id,
+                alert_id=row.alert_id,
                 at=at,
                 actor=actor,
                 action="reopened",
@@ -125,7 +146,7 @@ def reopen(conn: Connection, alert_id: str, *, actor: str, screening_id: str) ->
                 data={"previous_outcome": FALSE_POSITIVE, "screening_id": screening_id},
             )
         )
-    return OPEN
+    return row.alert_id, OPEN
 
 
 def open_alerts(
@@ -169,19 +190,16 @@ def open_alerts(
                 }
             )
             continue
-        existing = conn.execute(
-            select(alerts.c.alert_id, alerts.c.status, alerts.c.outcome).where(
-                alerts.c.party_id == party_id,
-                alerts.c.entity_id == match["entity_id"],
-                alerts.c.designation_hash == (match.get("designation_hash") or UNKNOWN_HASH),
-            )
-        ).first()
-        if existing is None:
-            continue
-        status = existing.status
-        if status == CLOSED and existing.outcome == FALSE_POSITIVE:
-            status = reopen(conn, existing.alert_id, actor=actor, screening_id=screening_id)
-        refs.append(
-            {"alert_id": existing.alert_id, "entity_id": match["entity_id"], "status": status, "new": False}
+        case = existing_case(
+            conn,
+            party_id=party_id,
+            entity_id=match["entity_id"],
+            designation_hash=match.get("designation_hash") or UNKNOWN_HASH,
+            actor=actor,
+            screening_id=screening_id,
         )
+        if case is not None:
+            refs.append(
+                {"alert_id": case[0], "entity_id": match["entity_id"], "status": case[1], "new": False}
+            )
     return refs
