@@ -333,3 +333,25 @@ def test_issue_step_4_a_changed_designation_alerts_again(backend: str, tmp_path:
                 [alert_without_party] = unnamed["alerts"]
                 assert alert_without_party["new"]
                 assert _ok(analyst.get(f"/v1/alerts/{alert_without_party['alert_id']}"))["party_id"] is None
+
+
+def test_users_and_their_keys_over_http(desk: Desk) -> None:
+    with desk.server.client(desk.admin) as admin, desk.server.client(desk.screen) as gateway:
+        assert gateway.post("/v1/users", json={"name": "rita", "role": "analyst"}).status_code == 403
+        created = _ok(admin.post("/v1/users", json={"name": "rita", "role": "analyst"}), 201)
+        assert created["role"] == "analyst" and created["created_by"].startswith("key:")
+        assert admin.post("/v1/users", json={"name": "rita", "role": "admin"}).status_code == 409
+        bad = admin.post("/v1/users", json={"name": "rita", "role": "screen"})
+        assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "body.role"
+        key = _ok(admin.post("/v1/users/rita/keys", json={"name": "rita laptop"}), 201)
+        assert (key["user"], key["role"]) == ("rita", "analyst")
+        assert admin.post("/v1/users/nobody/keys", json={}).status_code == 404
+        assert "rita" in {u["name"] for u in _ok(admin.get("/v1/users"))}
+        assert any(k["user"] == "rita" for k in _ok(admin.get("/v1/keys")))
+        with desk.server.client(key["token"]) as rita:
+            assert rita.get("/v1/accepts").status_code == 200  # analysts read the accept list
+            assert rita.delete("/v1/accepts/x").status_code == 403  # only admins revoke
+            disabled = _ok(admin.delete("/v1/users/rita"))
+            assert disabled["disabled_at"] is not None
+            assert rita.get("/v1/accepts").status_code == 401  # a disabled user's keys stop at once
+        assert admin.delete("/v1/users/rita").status_code == 404
