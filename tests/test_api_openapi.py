@@ -31,7 +31,9 @@ from service.api.models import (
     ScreenRequest,
     ScreenResponse,
 )
+from service.api.webhooks import WebhookCreate
 from service.app import create_app
+from service.monitoring.parties import PartyIn
 from service.settings import Settings
 from tests.api_server import ApiServer, database, loaded_template
 
@@ -40,6 +42,8 @@ REQUEST_MODELS: dict[tuple[str, str], Any] = {
     ("post", "/v1/screen"): ScreenRequest,
     ("post", "/v1/screen/bulk"): BulkScreenRequest,
     ("post", "/v1/keys"): ApiKeyCreate,
+    ("put", "/v1/parties/{party_id}"): PartyIn,
+    ("post", "/v1/webhooks"): WebhookCreate,
 }
 RESPONSE_MODELS: dict[tuple[str, str], Any] = {
     ("post", "/v1/screen"): ScreenResponse,

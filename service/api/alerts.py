@@ -52,7 +52,7 @@ def alerts(
     responses={
         200: ex.ok(mx.ALERT_WITH_HISTORY, "The alert with its result, list versions and history"),
         **ex.errors(
-            401, e404=("no such alert", {"error": "not_found", "detail": f"no alert {mx.ALERT_ID!r}"})
+            401, 422, e404=("no such alert", {"error": "not_found", "detail": f"no alert {mx.ALERT_ID!r}"})
         ),
     },
     summary="One alert with its history",
