@@ -88,7 +88,7 @@ def put(
 @router.get(
     "/v1/parties/{party_id}",
     response_model=Party,
-    responses={200: ex.ok(mx.PARTY, "The party with its open alerts"), **ex.errors(401), **NOT_FOUND},
+    responses={200: ex.ok(mx.PARTY, "The party with its open alerts"), **ex.errors(401, 422), **NOT_FOUND},
     summary="One party with its open alerts",
 )
 def get(
@@ -104,7 +104,7 @@ def get(
     "/v1/parties/{party_id}",
     responses={
         200: ex.ok({"party_id": mx.PARTY_ID, "removed": True}, "Removed (its alerts stay)"),
-        **ex.errors(401),
+        **ex.errors(401, 422),
         **NOT_FOUND,
     },
     summary="Remove a party from the register (its alerts stay, for the audit trail)",
@@ -229,7 +229,7 @@ def import_file(
     responses={
         200: ex.ok(mx.IMPORT_DONE, "The import job: counts and the rows refused, with why"),
         **ex.errors(
-            401, e404=("no such import", {"error": "not_found", "detail": f"no import {mx.IMPORT_ID!r}"})
+            401, 422, e404=("no such import", {"error": "not_found", "detail": f"no import {mx.IMPORT_ID!r}"})
         ),
     },
     summary="One party import job",

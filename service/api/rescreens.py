@@ -69,6 +69,7 @@ def rescreens(
         200: ex.ok(mx.RESCREEN, "The job"),
         **ex.errors(
             401,
+            422,
             e404=("no such rescreen", {"error": "not_found", "detail": f"no rescreen {mx.RESCREEN_ID!r}"}),
         ),
     },

@@ -44,7 +44,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(tags=["webhooks"], lifespan=_lifespan)
-_ERRORS = ex.errors(401, 403)
+_ERRORS = ex.errors(401, 403, 422)
 _NOT_FOUND = ex.errors(
     e404=("no such webhook", {"error": "not_found", "detail": f"no webhook {mx.WEBHOOK_ID!r}"})
 )

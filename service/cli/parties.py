@@ -51,12 +51,19 @@ def _labels(items: list[str]) -> dict[str, str]:
 def run_monitor(trigger: str, full: bool = False, wait_seconds: float = 600.0) -> list[dict[str, Any]] | None:
     """One monitoring cycle in this process (builds its own index when there is work)."""
     from service.monitoring.context import build_context, service_threshold
-    from service.monitoring.cycle import Monitor
+    from service.monitoring.cycle import Context, Monitor
     from service.monitoring.jobs import get_job
 
     store = open_store()
     try:
-        monitor = Monitor(store, lambda: build_context(store, service_threshold()))
+        built: list[Context | None] = []
+
+        def context() -> Context | None:  # built once, only if a job needs it
+            if not built:
+                built.append(build_context(store, service_threshold()))
+            return built[0]
+
+        monitor = Monitor(store, context)
         if not full and not monitor.has_work():
             return []
         job_ids = monitor.run_once(trigger, wait_seconds=wait_seconds, full=full)

@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, bindparam, exists, func, select, update
 
+from lists.model import Designation
 from lists.store import Store, StoreError, VersionInfo
 from lists.store_models import DesignationRow
 from screening.query import Match
@@ -68,6 +69,9 @@ class Context:
 
 
 ContextSource = Callable[[], Context | None]
+# Any Screener of the lists (the serving one, even a version behind): a delta index borrows its
+# token weights, which one list change barely moves.
+WeightsSource = Callable[[], Screener | None]
 
 
 @dataclass
@@ -107,10 +111,11 @@ class _Progress:
 class Monitor:
     """Runs monitoring cycles for one database (see the module docstring)."""
 
-    def __init__(self, store: Store, context: ContextSource) -> None:
+    def __init__(self, store: Store, context: ContextSource, weights: WeightsSource | None = None) -> None:
         self.store = store
         self.engine: Engine = store.engine
         self._context = context
+        self._weights = weights or (lambda: (found := context()) and found.screener)
         self.failures = 0  # jobs failed by this monitor (the watcher pauses after one)
 
     # --- deciding -----------------------------------------------------------------------------
@@ -147,16 +152,16 @@ class Monitor:
     def _run(self, trigger: str, full: bool) -> list[str]:
         for job_id in fail_orphaned_rescreens(self.engine):
             log.warning("rescreen job %s was interrupted (its process stopped); marked failed", job_id)
-        if not self.store.active_versions():
+        active = self.store.active_versions()
+        if not active:
             return []  # fail closed: nothing to screen against; waiting parties keep waiting
-        context = self._context()
-        if context is None:
-            return []
         jobs: list[str] = []
         marks = self.watermarks()
         with self.engine.connect() as conn:
             anyone_screened = conn.execute(select(exists().where(~parties.c.needs_screen))).scalar()
-        for code, info in context.versions.items():
+        weights: Screener | None = None
+        version_ids = {code: info.id for code, info in active.items()}
+        for code, info in active.items():
             mark = marks.get(code)
             if mark == info.id:
                 continue
@@ -164,12 +169,19 @@ class Monitor:
                 with write(self.engine) as conn:
                     _set_watermark(conn, code, info.id)  # nobody to rescreen: start watching here
                 continue
-            jobs.append(self._delta_job(context, code, mark, info, trigger))
+            weights = weights or self._weights()
+            if weights is None:
+                return jobs  # no index to borrow weights from yet: next round
+            jobs.append(self._delta_job(weights, version_ids, code, mark, info, trigger))
         queued = self._queued_full_jobs()
-        if full or queued:
-            jobs.append(self._screen_job(context, "full", trigger, queued))
-        elif self._waiting_parties():
-            jobs.append(self._screen_job(context, "parties", trigger, []))
+        if full or queued or self._waiting_parties():
+            context = self._context()
+            if context is None:
+                return jobs
+            if full or queued:
+                jobs.append(self._screen_job(context, "full", trigger, queued))
+            else:
+                jobs.append(self._screen_job(context, "parties", trigger, []))
         return jobs
 
     def _queued_full_jobs(self) -> list[str]:
@@ -193,7 +205,13 @@ class Monitor:
     # --- a list changed -------------------------------------------------------------------------
 
     def _delta_job(
-        self, context: Context, code: str, mark: int | None, info: VersionInfo, trigger: str
+        self,
+        weights: Screener,
+        version_ids: dict[str, int],
+        code: str,
+        mark: int | None,
+        info: VersionInfo,
+        trigger: str,
     ) -> str:
         started = time.perf_counter()
         notes: list[str] = []
@@ -205,8 +223,8 @@ class Monitor:
                 notes.append(f"cannot diff from version {mark} ({exc}); screened against the whole list")
         else:
             notes.append(f"first version of {code} seen by monitoring: screened against the whole list")
-        listed = [d.entity_id for d in context.screener.index.designations if d.list.value == code]
         if diff is None:
+            listed = self._entity_ids(info.id)
             added, changed, removed = listed, [], self._alerted_not_listed(code, set(listed))
         else:
             added, changed, removed = diff.added, diff.changed, diff.removed
@@ -249,13 +267,34 @@ class Monitor:
         progress = _Progress(self.engine, job_id, counts)
         try:
             counts.alerts_closed = self._close_delisted(code, removed, info)
-            self._screen_delta(context, code, info, [*added, *changed], progress)
+            self._screen_delta(weights, version_ids, code, info, [*added, *changed], progress)
         except Exception as exc:
             log.exception("rescreen job %s failed", job_id)
             self._finish(job_id, "delta", "failed", started, counts, f"{type(exc).__name__}: {exc}")
             return job_id
         self._finish(job_id, "delta", "done", started, counts, watermark=(code, info.id))
         return job_id
+
+    def _entity_ids(self, version_id: int) -> list[str]:
+        with self.engine.connect() as conn:
+            return sorted(
+                conn.execute(
+                    select(DesignationRow.entity_id).where(DesignationRow.version_id == version_id)
+                ).scalars()
+            )
+
+    def _designations(self, version_id: int, entity_ids: Sequence[str]) -> list[Designation]:
+        """The designations of a version with these ids, as stored (the delta index is built from them)."""
+        found: list[Designation] = []
+        with self.engine.connect() as conn:
+            for chunk in _chunked(sorted(entity_ids), 500):
+                payloads = conn.execute(
+                    select(DesignationRow.payload).where(
+                        DesignationRow.version_id == version_id, DesignationRow.entity_id.in_(chunk)
+                    )
+                ).scalars()
+                found.extend(Designation.model_validate(p) for p in payloads)
+        return found
 
     def _alerted_not_listed(self, code: str, listed: set[str]) -> list[str]:
         with self.engine.connect() as conn:
@@ -288,10 +327,16 @@ class Monitor:
         return closed
 
     def _screen_delta(
-        self, context: Context, code: str, info: VersionInfo, entity_ids: Sequence[str], progress: _Progress
+        self,
+        weights: Screener,
+        version_ids: dict[str, int],
+        code: str,
+        info: VersionInfo,
+        entity_ids: Sequence[str],
+        progress: _Progress,
     ) -> None:
         counts = progress.counts
-        small = delta_screener(context.screener, entity_ids, {code: info.label})
+        small = delta_screener(weights, self._designations(info.id, entity_ids), {code: info.label})
         if small is None:
             return
         keys = keys_of(small)
@@ -303,7 +348,7 @@ class Monitor:
                 r.party_id for r in page if not keys.isdisjoint(fresh.get(r.party_id, r.match_keys).split())
             ]
             if candidates:
-                self._screen_parties(context, small, candidates, counts, "delta")
+                self._screen_parties(version_ids, small, candidates, counts, "delta")
             counts.parties += len(page)
             progress.tick()
         metrics.RESCREEN_PARTIES.labels("delta").inc(counts.parties)
@@ -348,7 +393,12 @@ class Monitor:
     # --- screening parties ----------------------------------------------------------------------
 
     def _screen_parties(
-        self, context: Context, screener: Screener, party_ids: Sequence[str], counts: Counts, kind: str
+        self,
+        version_ids: dict[str, int],
+        screener: Screener,
+        party_ids: Sequence[str],
+        counts: Counts,
+        kind: str,
     ) -> list[tuple[str, str]]:
         """Screen these parties, open an alert per match; returns (party id, content hash) screened."""
         hits: list[tuple[Any, dict[str, Any], Match]] = []
@@ -370,13 +420,12 @@ class Monitor:
             hits.extend((row, subject, match) for match in result.matches)
         metrics.RESCREEN_SCREENED.labels(kind).inc(len(screened))
         if hits:
-            opened = self._open_alerts(context, hits)
+            opened = self._open_alerts(version_ids, hits)
             counts.alerts_opened += opened
             metrics.ALERTS_OPENED.labels(kind).inc(opened)
         return screened
 
-    def _open_alerts(self, context: Context, hits: list[tuple[Any, dict[str, Any], Match]]) -> int:
-        version_ids = context.version_ids
+    def _open_alerts(self, version_ids: dict[str, int], hits: list[tuple[Any, dict[str, Any], Match]]) -> int:
         opened = 0
         with write(self.engine) as conn:
             hashes = _designation_hashes(conn, version_ids.values(), {m.entity_id for _, _, m in hits})
@@ -437,7 +486,7 @@ class Monitor:
         try:
             for page in self._pages(only_waiting=kind == "parties"):
                 screened = self._screen_parties(
-                    context, context.screener, [r.party_id for r in page], counts, kind
+                    context.version_ids, context.screener, [r.party_id for r in page], counts, kind
                 )
                 self._mark_screened(screened)
                 counts.parties += len(page)
@@ -470,7 +519,7 @@ class Monitor:
         rescreen starts later; with an older index the watcher screens it again.
         """
         counts = Counts()
-        screened = self._screen_parties(context, context.screener, party_ids, counts, "parties")
+        screened = self._screen_parties(context.version_ids, context.screener, party_ids, counts, "parties")
         active = {code: info.id for code, info in self.store.active_versions().items()}
         if active == context.version_ids:
             self._mark_screened(screened)

@@ -1,7 +1,7 @@
 """The small index a list change is screened with: only the added and changed designations.
 
-Built from the designations the serving Screener already holds, and made to score
-as the serving Screener does: a name's score depends on how distinctive each word
+Built from the stored designations of the new version, and made to score as the
+serving Screener does: a name's score depends on how distinctive each word
 is across ALL listed names (token weights), so the delta index borrows the full
 index's weights, person words and legal-form words. Without that, every word of a
 five-designation delta would count as rare, and "X Technology Group" would score
@@ -10,8 +10,9 @@ high against "Integrity Technology Group" on the generic words alone.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Sequence
 
+from lists.model import Designation
 from screening.screener import Screener
 from service.monitoring.keys import delta_keys
 
@@ -19,10 +20,10 @@ _BORROWED_INDEX = ("token_weights", "person_tokens")
 _BORROWED_SCREENER = ("_form_words",)
 
 
-def delta_screener(full: Screener, entity_ids: Collection[str], labels: dict[str, str]) -> Screener | None:
-    """A Screener of the designations in `entity_ids` scoring like `full`; None if none is in it."""
-    wanted = set(entity_ids)
-    designations = [d for d in full.index.designations if d.entity_id in wanted]
+def delta_screener(
+    full: Screener, designations: Sequence[Designation], labels: dict[str, str]
+) -> Screener | None:
+    """A Screener of `designations` scoring like `full` (whose weights it borrows); None if none."""
     if not designations:
         return None
     small = Screener(designations, labels, default_threshold=full.default_threshold)

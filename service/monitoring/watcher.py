@@ -15,6 +15,7 @@ import threading
 import time
 
 from lists.store import Store
+from screening.screener import Screener
 from service.index_holder import IndexHolder
 from service.monitoring.cycle import Context, Monitor
 from service.monitoring.import_jobs import recover_imports, run_queued_imports
@@ -47,10 +48,18 @@ class Watcher:
         self.store = store
         self.holder = holder
         self.interval = interval
-        self.monitor = Monitor(store, lambda: serving_context(store, holder))
+        self.monitor = Monitor(store, lambda: serving_context(store, holder), self._weights)
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def _weights(self) -> Screener | None:
+        """The serving Screener, whatever versions it serves: a delta does not wait for a rebuild."""
+        serving = self.holder.serving
+        if serving is not None:
+            return serving.screener
+        context = serving_context(self.store, self.holder)
+        return context.screener if context is not None else None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="monitoring-watcher", daemon=True)
