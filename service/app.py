@@ -20,7 +20,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lists.store import Store
 from service import web
-from service.api import accepts, alerts, batches, health, keys, lists, lists_refresh, screen, users
+from service.api import accepts as accepts_api
+from service.api import (
+    alerts,
+    batches,
+    health,
+    keys,
+    lists,
+    lists_refresh,
+    parties,
+    rescreens,
+    screen,
+    webhooks,
+)
+from service.api import users as users_api
 from service.api.deps import Services, document_security
 from service.api.openapi_examples import restore_nulls
 from service.api.responses import ApiError, OrjsonResponse, error_response
@@ -165,8 +178,20 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(Exception, _unexpected_response)
     routers = [
         module.router
-        for module in (health, screen, lists, keys, batches, lists_refresh, users, accepts, alerts)
+        for module in (
+            health,
+            screen,
+            lists,
+            keys,
+            batches,
+            lists_refresh,
+            rescreens,
+            parties,
+            alerts,
+            webhooks,
+        )
     ]
+    routers += [users_api.router, accepts_api.router]  # review
     for router in routers:
         app.include_router(router)
     web.install(app, settings)

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -27,7 +28,7 @@ TOKEN_PREFIX = "ssk"
 
 class Role(StrEnum):
     SCREEN = "screen"  # screen, entities, lists (read)
-    ANALYST = "analyst"  # a user's role: also reads alerts and proposes decisions
+    ANALYST = "analyst"  # a user's role: also proposes decisions on alerts, reads case reports
     APPROVER = "approver"  # a user's role: also approves or sends back another user's proposal
     ADMIN = "admin"  # also reload, keys, users, audit, accept list
 
@@ -150,12 +151,13 @@ def _utc(value: datetime | None) -> datetime | None:
 def list_keys(engine: Engine) -> list[ApiKey]:
     with engine.connect() as conn:
         rows = conn.execute(select(api_keys).order_by(api_keys.c.created_at)).all()
-    return [
-        ApiKey(
-            row.key_id, row.name, Role(row.role), _utc(row.created_at), _utc(row.revoked_at), row.user_name
-        )  # type: ignore[arg-type]
-        for row in rows
-    ]
+    return [_api_key(row) for row in rows]
+
+
+def _api_key(row: Any) -> ApiKey:
+    created = _utc(row.created_at)
+    assert created is not None  # the column is NOT NULL
+    return ApiKey(row.key_id, row.name, Role(row.role), created, _utc(row.revoked_at), row.user_name)
 
 
 _Found = tuple[str, Role, str | None]  # (secret hash, role, user name) of an active key

@@ -42,7 +42,9 @@ from service.api.review_models import (
     UserKeyCreate,
     UserOut,
 )
+from service.api.webhooks import WebhookCreate
 from service.app import create_app
+from service.monitoring.parties import PartyIn
 from service.settings import Settings
 from tests.api_server import ApiServer, database, loaded_template
 
@@ -56,6 +58,8 @@ REQUEST_MODELS: dict[tuple[str, str], Any] = {
     ("post", "/v1/alerts/{alert_id}/decision"): DecisionIn,
     ("post", "/v1/alerts/{alert_id}/approve"): ApprovalIn,
     ("post", "/v1/alerts/{alert_id}/assign"): AssignIn,
+    ("put", "/v1/parties/{party_id}"): PartyIn,
+    ("post", "/v1/webhooks"): WebhookCreate,
 }
 RESPONSE_MODELS: dict[tuple[str, str], Any] = {
     ("post", "/v1/screen"): ScreenResponse,

@@ -162,6 +162,26 @@ def test_issue_steps_1_2_3_and_5(desk: Desk) -> None:
         by_query = ana.get(f"/v1/alerts/{alert_ids[0]}/report", params={"format": "pdf"})
         assert by_query.headers["content-type"] == "application/pdf" and by_query.content.startswith(b"%PDF-")
 
+        # Revoking the accept (admin only) brings the hit back: the same case is reopened, not duplicated.
+        entry_id = next(a["accept_id"] for a in accepts["items"] if a["alert_id"] == alert_ids[0])
+        assert ana.delete(f"/v1/accepts/{entry_id}").status_code == 403
+        revoked = _ok(admin.delete(f"/v1/accepts/{entry_id}", params={"note": "new facts"}))
+        assert revoked["active"] is False and revoked["revoked_by"].startswith("key:")
+        assert [e["action"] for e in revoked["history"]] == ["created", "revoked"]
+        assert admin.delete(f"/v1/accepts/{entry_id}").status_code == 404
+        third = _ok(gateway.post("/v1/screen", json={"name": SICHUAN, "party_id": "P-1"}))
+        assert third["decision"] == "hit"
+        [back] = [a for a in third["alerts"] if a["alert_id"] == alert_ids[0]]
+        assert back == {
+            "alert_id": alert_ids[0],
+            "entity_id": back["entity_id"],
+            "status": "open",
+            "new": False,
+        }
+        reopened = _ok(ana.get(f"/v1/alerts/{alert_ids[0]}"))
+        assert reopened["status"] == "open" and reopened["outcome"] is None
+        assert reopened["history"][-1]["action"] == "reopened"
+
 
 def test_four_eyes_escalation_send_back_and_a_true_match_flagged_at_once(desk: Desk) -> None:
     with (
@@ -271,7 +291,8 @@ def test_issue_step_4_a_changed_designation_alerts_again(backend: str, tmp_path:
         ana, appr = _users(url)
         _, screen = create_key(url, "screen")
         query = {"name": "Zorblax Quantum Freight Ltd", "party_id": "P-4", "type": "entity"}
-        with ApiServer(url, tmp_path, env={"SANCTIONS_REFRESH_SECONDS": "0.5"}) as server:
+        env = {"SANCTIONS_REFRESH_SECONDS": "0.5", "SANCTIONS_ALERTS_WITHOUT_PARTY": "on"}
+        with ApiServer(url, tmp_path, env=env) as server:
             server.wait_ready()
             _wait_serving(server, screen, first)
             with (
@@ -306,3 +327,31 @@ def test_issue_step_4_a_changed_designation_alerts_again(backend: str, tmp_path:
                 case = _ok(analyst.get(f"/v1/alerts/{alert['alert_id']}/report"))
                 assert "ZQF Shipping" not in str(case["designation"])  # the designation as it was then
                 assert case["designation_source"] == f"internal version {first}"
+
+                # Configured to, a screening without a party reference opens an alert too.
+                unnamed = _ok(gateway.post("/v1/screen", json={"name": "Zorblax Quantum Freight Ltd"}))
+                [alert_without_party] = unnamed["alerts"]
+                assert alert_without_party["new"]
+                assert _ok(analyst.get(f"/v1/alerts/{alert_without_party['alert_id']}"))["party_id"] is None
+
+
+def test_users_and_their_keys_over_http(desk: Desk) -> None:
+    with desk.server.client(desk.admin) as admin, desk.server.client(desk.screen) as gateway:
+        assert gateway.post("/v1/users", json={"name": "rita", "role": "analyst"}).status_code == 403
+        created = _ok(admin.post("/v1/users", json={"name": "rita", "role": "analyst"}), 201)
+        assert created["role"] == "analyst" and created["created_by"].startswith("key:")
+        assert admin.post("/v1/users", json={"name": "rita", "role": "admin"}).status_code == 409
+        bad = admin.post("/v1/users", json={"name": "rita", "role": "screen"})
+        assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "body.role"
+        key = _ok(admin.post("/v1/users/rita/keys", json={"name": "rita laptop"}), 201)
+        assert (key["user"], key["role"]) == ("rita", "analyst")
+        assert admin.post("/v1/users/nobody/keys", json={}).status_code == 404
+        assert "rita" in {u["name"] for u in _ok(admin.get("/v1/users"))}
+        assert any(k["user"] == "rita" for k in _ok(admin.get("/v1/keys")))
+        with desk.server.client(key["token"]) as rita:
+            assert rita.get("/v1/accepts").status_code == 200  # analysts read the accept list
+            assert rita.delete("/v1/accepts/x").status_code == 403  # only admins revoke
+            disabled = _ok(admin.delete("/v1/users/rita"))
+            assert disabled["disabled_at"] is not None
+            assert rita.get("/v1/accepts").status_code == 401  # a disabled user's keys stop at once
+        assert admin.delete("/v1/users/rita").status_code == 404

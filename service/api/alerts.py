@@ -1,6 +1,8 @@
 """Alerts over HTTP: list and read them, decide (four eyes), assign, and the case report (JSON or PDF).
 
 Thin: the work is in service.alerts (the core) and service.review (decisions, reports).
+Reading alerts needs a key (any role: a gateway learns its alert ids from its screenings anyway);
+deciding needs an analyst, approving an approver, the case report an analyst.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from lists.model import ListCode
 from service.alerts import Alert, get_alert, list_alerts
 from service.api import openapi_examples as ex
 from service.api import review_examples as rx
-from service.api.deps import Services, require_analyst, require_approver, services
+from service.api.deps import Services, require_analyst, require_approver, require_screen, services
 from service.api.responses import ApiError, OrjsonResponse
 from service.api.review_models import ApprovalIn, AssignIn, DecisionIn, ReviewedAlertOut
 from service.api.screen_review import review_settings
@@ -71,7 +73,7 @@ def alerts(
     entity_id: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0),
-    _: Principal = Depends(require_analyst),
+    _: Principal = Depends(require_screen),
     parts: Services = Depends(services),
 ) -> OrjsonResponse:
     if status is not None and status not in STATUSES:
@@ -106,7 +108,7 @@ def alerts(
     summary="One alert with its history",
 )
 def alert(
-    alert_id: str = AlertId, _: Principal = Depends(require_analyst), parts: Services = Depends(services)
+    alert_id: str = AlertId, _: Principal = Depends(require_screen), parts: Services = Depends(services)
 ) -> OrjsonResponse:
     found = get_alert(parts.store.engine, alert_id)
     if found is None:

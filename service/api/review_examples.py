@@ -33,6 +33,12 @@ USER_KEY_CREATED = {
     "token": "ssk_e63847be6cb6_c0EJtF3jp1AL8n4st_RTSgqI-64CnwvskiXBPJe6jjc",
 }
 
+_ACCEPT_CREATED: dict[str, Any] = {
+    "at": "2026-12-05T18:45:00.000000Z",
+    "actor": "appr",
+    "action": "created",
+    "note": "customer is a Chengdu bakery registered 2011; different USCC",
+}
 ACCEPT = {
     "accept_id": ACCEPT_ID,
     "party_id": "P-1",
@@ -51,14 +57,7 @@ ACCEPT = {
     "revoked_at": None,
     "revoked_by": None,
     "active": True,
-    "history": [
-        {
-            "at": "2026-12-05T18:45:00.000000Z",
-            "actor": "appr",
-            "action": "created",
-            "note": "customer is a Chengdu bakery registered 2011; different USCC",
-        }
-    ],
+    "history": [_ACCEPT_CREATED],
 }
 ACCEPTS_ANSWER = {"items": [ACCEPT], "total": 1, "limit": 50, "offset": 0}
 ACCEPT_REVOKED = {
@@ -67,7 +66,7 @@ ACCEPT_REVOKED = {
     "revoked_by": "admin",
     "active": False,
     "history": [
-        *ACCEPT["history"],
+        _ACCEPT_CREATED,
         {"at": "2026-12-06T10:00:00.000000Z", "actor": "admin", "action": "revoked", "note": "new facts"},
     ],
 }

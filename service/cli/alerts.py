@@ -9,25 +9,106 @@ from __future__ import annotations
 import sys
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from service.cli.lists import open_store
 
 alerts_app = typer.Typer(
-    help="Alerts: review hits with four-eyes approval, case reports.", no_args_is_help=True
+    name="alerts", help="Alerts opened by monitoring and screening.", no_args_is_help=True
 )
-
-
-def _engine():  # type: ignore[no-untyped-def]
-    from lists.store import Store
-    from service.settings import load_settings
-
-    return Store(load_settings().database_url).engine
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _print_json(value: Any) -> None:
     sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+@alerts_app.command("list")
+def list_(
+    status: Annotated[str | None, typer.Option(help="open, closed, ...")] = None,
+    party_id: Annotated[str | None, typer.Option("--party", help="Only this party's alerts.")] = None,
+    list_code: Annotated[str | None, typer.Option("--list", help="Only this list's alerts.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Alerts, newest first."""
+    from service.alerts import list_alerts
+
+    store = open_store()
+    try:
+        page = list_alerts(
+            store.engine, status=status, party_id=party_id, list_code=list_code, limit=limit, offset=offset
+        )
+    finally:
+        store.close()
+    if as_json:
+        _print_json(page.model_dump(mode="json"))
+        return
+    table = Table(title=f"alerts ({page.total:,})")
+    for column in ("alert", "party", "entity", "matched name", "score", "status", "created (UTC)"):
+        table.add_column(column)
+    for alert in page.items:
+        table.add_row(
+            alert.alert_id[:8],
+            alert.party_id or "-",
+            alert.entity_id,
+            alert.matched_name,
+            f"{alert.score:.2f}",
+            alert.status + (f" ({alert.outcome})" if alert.outcome else ""),
+            alert.created_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    out.print(table)
+
+
+@alerts_app.command("show")
+def show(
+    alert_id: Annotated[str, typer.Argument(help="Alert id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """One alert with its result and history."""
+    from service.alerts import get_alert
+
+    store = open_store()
+    try:
+        alert = get_alert(store.engine, alert_id)
+    finally:
+        store.close()
+    if alert is None:
+        err.print(f"error: no alert {alert_id!r}", markup=False)
+        raise typer.Exit(1)
+    data = alert.model_dump(mode="json")
+    if as_json:
+        _print_json(data)
+        return
+    for key in (
+        "alert_id",
+        "party_id",
+        "entity_id",
+        "list_code",
+        "matched_name",
+        "score",
+        "status",
+        "outcome",
+    ):
+        out.print(f"{key}: {data[key]}", markup=False, highlight=False)
+    out.print(
+        f"why: {data['result'].get('explanation', {}).get('summary', '')}", markup=False, highlight=False
+    )
+    for event in data["history"]:
+        out.print(
+            f"  {event['at']}  {event['actor']}  {event['action']}  {event['note'] or ''}", markup=False
+        )
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    return open_store().engine
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -51,59 +132,6 @@ def _alert_json(alert: Any) -> dict[str, Any]:
 
     proposal = pending_proposal(alert)
     return {**alert.model_dump(mode="json"), "proposal": proposal.as_dict() if proposal else None}
-
-
-@alerts_app.command("list")
-def list_command(
-    status: str = typer.Option("", help="open | proposed | escalated | closed"),
-    list_code: str = typer.Option("", "--list", help="ofac, ofac-nonsdn, un, internal"),
-    party: str = typer.Option("", help="party id"),
-    assigned_to: str = typer.Option("", help="user name"),
-    limit: int = typer.Option(50, min=1, max=10_000),
-    as_json: bool = typer.Option(False, "--json"),
-) -> None:
-    """Alerts, newest first."""
-    from service.alerts import list_alerts
-    from service.review.decisions import STATUSES
-
-    if status and status not in STATUSES:
-        raise _fail(f"--status must be one of {', '.join(STATUSES)}", 2)
-    page = list_alerts(
-        _engine(),
-        status=status or None,
-        list_code=list_code or None,
-        party_id=party or None,
-        assigned_to=assigned_to or None,
-        limit=limit,
-    )
-    if as_json:
-        _print_json({"items": [a.model_dump(mode="json") for a in page.items], "total": page.total})
-        return
-    for a in page.items:
-        typer.echo(
-            f"{a.alert_id}  {a.created_at:%Y-%m-%d %H:%M}  {a.status:9}  {a.outcome or '-':14}  "
-            f"{a.party_id or '-':12}  {a.entity_id:16}  {a.score:.2f}  {a.matched_name}"
-        )
-    typer.echo(f"{len(page.items)} of {page.total}", err=True)
-
-
-@alerts_app.command("show")
-def show(alert_id: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
-    """One alert with its whole history."""
-    from service.alerts import get_alert
-
-    alert = get_alert(_engine(), alert_id)
-    if alert is None:
-        raise _fail(f"no alert {alert_id!r}")
-    if as_json:
-        _print_json(_alert_json(alert))
-        return
-    typer.echo(f"alert {alert.alert_id}: {alert.status}" + (f" ({alert.outcome})" if alert.outcome else ""))
-    typer.echo(f"  party {alert.party_id or '-'}  screened {alert.subject.get('name')!r}")
-    typer.echo(f"  matched {alert.entity_id} {alert.matched_name!r} score {alert.score:.3f}")
-    for event in alert.history:
-        note = f"  note: {event.note}" if event.note else ""
-        typer.echo(f"  {event.at:%Y-%m-%d %H:%M:%S}  {event.actor or '-':12}  {event.action:10}{note}")
 
 
 def _run_step(step: Any) -> None:
@@ -230,5 +258,4 @@ def export_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
     app.add_typer(alerts_app, name="alerts")

@@ -11,7 +11,6 @@ revoking sets revoked_at/by and appends to its history.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -133,11 +132,8 @@ def create_accept(
             note=note,
         )
     )
-    return Accept(
-        **values,
-        active=True,
-        history=[AcceptEvent(at=now, actor=approved_by or created_by, action="created", note=note)],
-    )  # type: ignore[arg-type]
+    created = AcceptEvent(at=now, actor=approved_by or created_by, action="created", note=note)
+    return Accept.model_validate({**values, "active": True, "history": [created]})
 
 
 def _history(conn: Connection, accept_id: str) -> list[AcceptEvent]:
@@ -250,9 +246,16 @@ def applicable_accepts(
     return {entity_id: accept_id for entity_id, accept_id in rows}
 
 
+def accepted(
+    conn: Connection, *, party_id: str | None, subject: dict[str, Any], entity_id: str, designation_hash: str
+) -> str | None:
+    """The id of the live accept entry covering this one hit, if any (for callers that open alerts
+    themselves, such as monitoring's rescreens)."""
+    found = applicable_accepts(
+        conn, party_id=party_id, subject=subject, current_hashes={entity_id: designation_hash}
+    )
+    return found.get(entity_id)
+
+
 def _same(column: Any, value: str | None) -> Any:
     return column.is_(None) if value is None else column == value
-
-
-def entity_ids(hits: Iterable[dict[str, Any]]) -> list[str]:
-    return [str(hit["entity_id"]) for hit in hits]

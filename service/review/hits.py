@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from lists.store_models import DesignationRow
-from service.alerts import CLOSED, alerts, open_alert
+from service.alerts import CLOSED, OPEN, alert_events, alerts, open_alert
+from service.dbtx import now
 from service.review.accepts import applicable_accepts
 
 TRUE_MATCH = "true_match"
+FALSE_POSITIVE = "false_positive"
 UNKNOWN_HASH = "unknown"  # no stored content for the hit: it alerts (fail closed) and no accept can cover it
 
 
@@ -98,6 +100,55 @@ def review_hits(
     return result
 
 
+def existing_case(
+    conn: Connection,
+    *,
+    party_id: str | None,
+    entity_id: str,
+    designation_hash: str,
+    actor: str,
+    screening_id: str | None = None,
+) -> tuple[str, str] | None:
+    """(alert id, status) of the case this hit already is; a closed false positive is reopened.
+
+    The hit reaches here only when no accept entry covers it, so a case closed as
+    a false positive means its entry expired or was revoked: the alerts core keeps
+    one alert per (party, designation content) ever, so the same case is reviewed
+    again, with a 'reopened' step. Used by screenings and by monitoring's rescreens.
+    """
+    row = conn.execute(
+        select(alerts.c.alert_id, alerts.c.status, alerts.c.outcome).where(
+            alerts.c.party_id == party_id,
+            alerts.c.entity_id == entity_id,
+            alerts.c.designation_hash == designation_hash,
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.status != CLOSED or row.outcome != FALSE_POSITIVE:
+        return row.alert_id, row.status
+    at = now()
+    moved = conn.execute(
+        update(alerts)
+        .where(alerts.c.alert_id == row.alert_id, alerts.c.status == CLOSED)
+        .values(status=OPEN, outcome=None, updated_at=at)
+    )
+    if moved.rowcount == 1:
+        conn.execute(
+            insert(alert_events).values(
+                alert_id=row.alert_id,
+                at=at,
+                actor=actor,
+                action="reopened",
+                from_status=CLOSED,
+                to_status=OPEN,
+                note="the hit came back: its accept entry expired or was revoked",
+                data={"previous_outcome": FALSE_POSITIVE, "screening_id": screening_id},
+            )
+        )
+    return row.alert_id, OPEN
+
+
 def open_alerts(
     conn: Connection,
     *,
@@ -139,20 +190,16 @@ def open_alerts(
                 }
             )
             continue
-        existing = conn.execute(
-            select(alerts.c.alert_id, alerts.c.status).where(
-                alerts.c.party_id == party_id,
-                alerts.c.entity_id == match["entity_id"],
-                alerts.c.designation_hash == (match.get("designation_hash") or UNKNOWN_HASH),
-            )
-        ).first()
-        if existing is not None:
+        case = existing_case(
+            conn,
+            party_id=party_id,
+            entity_id=match["entity_id"],
+            designation_hash=match.get("designation_hash") or UNKNOWN_HASH,
+            actor=actor,
+            screening_id=screening_id,
+        )
+        if case is not None:
             refs.append(
-                {
-                    "alert_id": existing.alert_id,
-                    "entity_id": match["entity_id"],
-                    "status": existing.status,
-                    "new": False,
-                }
+                {"alert_id": case[0], "entity_id": match["entity_id"], "status": case[1], "new": False}
             )
     return refs

@@ -45,7 +45,7 @@ def _covered(font_path: Path | None) -> frozenset[int] | None:
     """Code points the font has glyphs for (None: the built-in font, Latin-1)."""
     if font_path is None:
         return None
-    from fontTools.ttLib import TTFont  # fpdf2's own dependency
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # fpdf2's own dependency
 
     with TTFont(str(font_path), lazy=True) as font:
         return frozenset(font.getBestCmap())
@@ -98,15 +98,15 @@ class CasePdf(FPDF):
             self.family = FALLBACK_FAMILY
             self.covered = None
         self.set_auto_page_break(auto=True, margin=15)
-        self.set_title(self.text(title))
+        self.set_title(self.safe(title))
         self.set_creator("sanctions-screening")
 
-    def text(self, value: object) -> str:
+    def safe(self, value: object) -> str:
         return printable("" if value is None else str(value), self.covered)
 
     def header(self) -> None:
         self.set_font(self.family, "B", 9)
-        self.cell(0, 6, self.text(self.case_title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 6, self.safe(self.case_title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
     def footer(self) -> None:
@@ -117,23 +117,23 @@ class CasePdf(FPDF):
     def heading(self, title: str) -> None:
         self.ln(3)
         self.set_font(self.family, "B", 12)
-        self.cell(0, 7, self.text(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 7, self.safe(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(self.family, "", 9)
 
     def field(self, label: str, value: object) -> None:
         """One `label: value` line, the value wrapped under itself."""
         self.set_font(self.family, "B", 9)
-        self.cell(42, 5, self.text(label))
+        self.cell(42, 5, self.safe(label))
         self.set_font(self.family, "", 9)
         self.multi_cell(
-            0, 5, self.text(_plain(value)), new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR
+            0, 5, self.safe(_plain(value)), new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR
         )
 
     def block(self, value: object) -> None:
         """Pretty JSON of a nested value, small and wrapped anywhere (long ids and hashes)."""
         self.set_font(self.family, "", 7.5)
         text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-        self.multi_cell(0, 3.6, self.text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR)
+        self.multi_cell(0, 3.6, self.safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR)
         self.set_font(self.family, "", 9)
 
 
@@ -163,7 +163,7 @@ def render_case_pdf(report: dict[str, Any]) -> bytes:
     pdf.add_page()
     pdf.set_font(pdf.family, "B", 16)
     pdf.multi_cell(
-        0, 9, pdf.text(f"Case report: alert {alert['alert_id']}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        0, 9, pdf.safe(f"Case report: alert {alert['alert_id']}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT
     )
     pdf.set_font(pdf.family, "", 9)
     pdf.field("generated", f"{report['generated_at']} by {report.get('generated_by') or '-'}")
@@ -222,13 +222,13 @@ def render_case_pdf(report: dict[str, Any]) -> bytes:
         line = f"{event.get('at')}  {event.get('actor') or '-'}  {event.get('action')}"
         moved = f"{event.get('from_status') or '-'} -> {event.get('to_status') or '-'}"
         pdf.set_font(pdf.family, "B", 9)
-        pdf.multi_cell(0, 5, pdf.text(f"{line}  ({moved})"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 5, pdf.safe(f"{line}  ({moved})"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font(pdf.family, "", 9)
         if event.get("note"):
             pdf.multi_cell(
                 0,
                 5,
-                pdf.text(f"note: {event['note']}"),
+                pdf.safe(f"note: {event['note']}"),
                 new_x=XPos.LMARGIN,
                 new_y=YPos.NEXT,
                 wrapmode=WrapMode.CHAR,

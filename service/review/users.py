@@ -69,16 +69,13 @@ def create_user(engine: Engine, name: str, role: str, created_by: str | None = N
     with engine.begin() as conn:
         if conn.execute(select(users.c.name).where(users.c.name == name)).first() is not None:
             raise UserError(f"user {name!r} exists already")
-        values = {
-            "name": name,
-            "role": checked.value,
-            "created_at": datetime.now(UTC),
-            "created_by": created_by,
-            "disabled_at": None,
-            "disabled_by": None,
-        }
-        conn.execute(insert(users).values(**values))
-    return User(name, checked, values["created_at"], created_by, None)
+        user = User(name, checked, datetime.now(UTC), created_by, None)
+        conn.execute(
+            insert(users).values(
+                name=name, role=checked.value, created_at=user.created_at, created_by=created_by
+            )
+        )
+    return user
 
 
 def get_user(conn: Connection | Engine, name: str) -> User | None:
