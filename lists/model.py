@@ -17,6 +17,8 @@ class ListCode(StrEnum):
     OFAC = "ofac"
     OFAC_NONSDN = "ofac-nonsdn"
     UN = "un"
+    EU = "eu"  # EU Financial Sanctions Files (consolidated list)
+    UK = "uk"  # UK Sanctions List (FCDO)
     INTERNAL = "internal"
 
 

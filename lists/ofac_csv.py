@@ -44,6 +44,10 @@ SDN_COLUMNS = 12
 ADD_COLUMNS = 6
 ALT_COLUMNS = 5
 COMMENT_COLUMNS = 2
+# Cross-file consistency: rows of the address/alias/comments files naming entries the primary file
+# lacks refuse the load above this fraction of the primary's entries (and at least ORPHAN_TOLERANCE_MIN).
+ORPHAN_TOLERANCE = 0.01
+ORPHAN_TOLERANCE_MIN = 5
 
 _TYPES = {
     "individual": EntityType.PERSON,
@@ -167,6 +171,43 @@ def read_rows(path: Path, columns: int) -> Iterator[tuple[int, list[str]]]:
         if not row[0].strip().isdigit():
             raise ListFormatError(path, f"ent_num {row[0]!r} is not a number", start)
         yield start, row
+    if not seen_eof_marker:
+        raise ListFormatError(
+            path,
+            "truncated: the file does not end with the end-of-file marker (the byte 0x1A on its own "
+            "line, which ends every OFAC legacy CSV file); refusing the whole list",
+            line,
+        )
+
+
+def check_consistency(
+    related: Path, orphans: set[str], counted: set[str], primary: Path, primary_count: int
+) -> str | None:
+    """Refuse a set whose rows point at too many entries missing from the primary file.
+
+    `counted` are the orphans that say the primary lost records: every orphan of
+    the address file (OFAC writes an address row for every entry), and the alias
+    and comment orphans the address file knows (same publication as the primary,
+    yet absent from it). Alias and comment rows for ent_nums neither file knows
+    come from another publication of that file (the bundled alt.csv is about six
+    months newer than sdn.csv: 731 such ent_nums, 0 counted) and only warn.
+    Returns the warning to keep when within tolerance.
+    """
+    if not orphans:
+        return None
+    tolerance = max(ORPHAN_TOLERANCE_MIN, int(ORPHAN_TOLERANCE * primary_count))
+    if len(counted) > tolerance:
+        raise ListFormatError(
+            related,
+            f"{len(counted):,} ent_nums have rows here but are missing from {primary.name} "
+            f"(tolerance {tolerance:,}: {ORPHAN_TOLERANCE:.0%} of its {primary_count:,} entries): "
+            f"{primary.name} is incomplete or from another publication; refusing the whole list",
+        )
+    other = len(orphans) - len(counted)
+    detail = (
+        f" ({other:,} of them unknown to the address file too: rows of another publication)" if other else ""
+    )
+    return f"{related.name}: {len(orphans):,} ent_nums have rows here but are missing from {primary.name}{detail}"
 
 
 @dataclass
@@ -193,8 +234,27 @@ def parse_ofac_csv(paths: Sequence[Path], list_code: ListCode = ListCode.OFAC) -
             )
         entries[ent_num] = _Entry(line=line, row=row)
 
-    if files.aliases:
+    address_ids: set[str] | None = None  # every ent_num the address file has rows for
+    if files.addresses:
+        address_ids = set()
         orphans: set[str] = set()
+        for _line, row in read_rows(files.addresses, ADD_COLUMNS):
+            ent_num = row[0].strip()
+            address_ids.add(ent_num)
+            entry = entries.get(ent_num)
+            if entry is None:
+                orphans.add(ent_num)
+                continue
+            address = _address(row)
+            if address is not None:
+                entry.addresses.append(address)
+        stats["orphan_address_ent_nums"] = len(orphans)
+        warning = check_consistency(files.addresses, orphans, orphans, files.primary, len(entries))
+        if warning:
+            warnings.append(warning)
+
+    if files.aliases:
+        orphans = set()
         for line, row in read_rows(files.aliases, ALT_COLUMNS):
             ent_num = row[0].strip()
             entry = entries.get(ent_num)
@@ -216,30 +276,13 @@ def parse_ofac_csv(paths: Sequence[Path], list_code: ListCode = ListCode.OFAC) -
                 )
             )
         stats["orphan_alias_ent_nums"] = len(orphans)
-        if orphans:
-            warnings.append(
-                f"{files.aliases.name}: {len(orphans)} ent_nums have alias rows but are missing from {files.primary.name}"
-            )
-
-    if files.addresses:
-        orphans = set()
-        for _line, row in read_rows(files.addresses, ADD_COLUMNS):
-            ent_num = row[0].strip()
-            entry = entries.get(ent_num)
-            if entry is None:
-                orphans.add(ent_num)
-                continue
-            address = _address(row)
-            if address is not None:
-                entry.addresses.append(address)
-        stats["orphan_address_ent_nums"] = len(orphans)
-        if orphans:
-            warnings.append(
-                f"{files.addresses.name}: {len(orphans)} ent_nums have address rows but are missing from {files.primary.name}"
-            )
+        known = orphans & address_ids if address_ids is not None else orphans
+        warning = check_consistency(files.aliases, orphans, known, files.primary, len(entries))
+        if warning:
+            warnings.append(warning)
 
     if files.comments:
-        _attach_comments(files.comments, entries, files.primary.name, warnings, stats)
+        _attach_comments(files.comments, entries, files.primary, address_ids, warnings, stats)
 
     designations: list[Designation] = []
     outcome_totals: dict[str, int] = {}
@@ -281,7 +324,12 @@ def _address(row: list[str]) -> Address | None:
 
 
 def _attach_comments(
-    path: Path, entries: dict[str, _Entry], primary_name: str, warnings: list[str], stats: dict[str, int]
+    path: Path,
+    entries: dict[str, _Entry],
+    primary: Path,
+    address_ids: set[str] | None,
+    warnings: list[str],
+    stats: dict[str, int],
 ) -> None:
     """Append remark continuations to remarks that were cut at the 1,000-character limit."""
     orphans: set[str] = set()
@@ -301,13 +349,13 @@ def _attach_comments(
         entry.continuation += continuation
     stats["orphan_comment_ent_nums"] = len(orphans)
     stats["comments_already_in_remarks"] = superseded
-    if orphans:
-        warnings.append(
-            f"{path.name}: {len(orphans)} ent_nums have remark continuations but are missing from {primary_name}"
-        )
+    known = orphans & address_ids if address_ids is not None else orphans
+    warning = check_consistency(path, orphans, known, primary, len(entries))
+    if warning:
+        warnings.append(warning)
     if superseded:
         warnings.append(
-            f"{path.name}: {superseded} continuations ignored: the remark in {primary_name} already ends with them"
+            f"{path.name}: {superseded} continuations ignored: the remark in {primary.name} already ends with them"
         )
 
 

@@ -107,9 +107,12 @@ def parse_ofac_xml(path: Path, list_code: ListCode = ListCode.OFAC) -> ParsedLis
         f"type_{t.value}": sum(1 for d in designations if d.type is t) for t in EntityType
     }
     record_count = _text(publish, "Record_Count")
-    if record_count and record_count.isdigit() and int(record_count) != len(designations):
-        warnings.append(
-            f"{path.name}: Record_Count says {record_count}, file holds {len(designations)} entries"
+    if record_count is not None and (not record_count.isdigit() or int(record_count) != len(designations)):
+        raise ListFormatError(
+            path,
+            f"incomplete: publshInformation/Record_Count says {record_count}, the file holds "
+            f"{len(designations)} sdnEntry records; refusing the whole list",
+            publish.sourceline if publish is not None else None,
         )
     return ParsedList(
         list_code=list_code,

@@ -31,14 +31,18 @@ OFAC_CONS_FILES = ("cons_prim.csv", "cons_add.csv", "cons_alt.csv", "cons_commen
 YAML_SUFFIXES = (".yaml", ".yml")
 KNOWN_FORMATS = (
     "expected an OFAC legacy CSV set (sdn.csv or cons_prim.csv with add/alt/comments files), "
-    "OFAC sdn.xml, the UN consolidated list XML or an internal watchlist YAML"
+    "OFAC sdn.xml, the UN consolidated list XML, the EU Financial Sanctions Files XML, "
+    "the UK Sanctions List CSV or an internal watchlist YAML"
 )
+EU_NAMESPACE = "http://eu.europa.ec/fpi/fsd/export"
 
 
 class ListFormat(StrEnum):
     OFAC_CSV = "ofac-csv"
     OFAC_XML = "ofac-xml"
     UN_XML = "un-xml"
+    EU_FSF_XML = "eu-fsf-xml"
+    UK_FCDO_CSV = "uk-fcdo-csv"
     INTERNAL_YAML = "internal-yaml"
 
 
@@ -106,14 +110,14 @@ def parse_bundled(list_code: ListCode | str) -> ParsedList:
 
 
 def _xml_root(path: Path) -> str:
-    """Local name of the root element, read without resolving entities or touching the network."""
+    """Root element as "{namespace}name" (or "name"), read without resolving entities or touching the network."""
     from lxml import etree
 
     try:
         for _event, element in etree.iterparse(
             str(path), events=("start",), resolve_entities=False, no_network=True, load_dtd=False
         ):
-            return etree.QName(element).localname
+            return str(element.tag)
     except etree.XMLSyntaxError as exc:
         raise ListFormatError(path, f"not well-formed XML: {exc.msg}", exc.lineno) from None
     raise ListFormatError(path, "empty XML document")
@@ -125,8 +129,18 @@ def _looks_like_xml(path: Path) -> bool:
     return head.startswith(b"<")
 
 
+def _looks_like_uk_csv(path: Path) -> bool:
+    """The UK Sanctions List CSV: a header with 'Unique ID' and 'Name 6' near the top."""
+    with path.open("rb") as handle:
+        head = handle.read(16_384)
+    return b"Unique ID" in head and b"Name 6" in head
+
+
 def _xml_file_set(path: Path) -> FileSet:
-    root = _xml_root(path)
+    tag = _xml_root(path)
+    if tag == f"{{{EU_NAMESPACE}}}export":
+        return FileSet(ListFormat.EU_FSF_XML, ListCode.EU, (path,))
+    root = tag.rsplit("}", 1)[-1]
     if root == "CONSOLIDATED_LIST":
         return FileSet(ListFormat.UN_XML, ListCode.UN, (path,))
     if root == "sdnList":
@@ -143,6 +157,8 @@ def detect_file(path: Path) -> FileSet:
         return FileSet(ListFormat.OFAC_CSV, ListCode.OFAC_NONSDN, (path,))
     if path.suffix.lower() in YAML_SUFFIXES:
         return FileSet(ListFormat.INTERNAL_YAML, ListCode.INTERNAL, (path,))
+    if path.suffix.lower() == ".csv" and _looks_like_uk_csv(path):
+        return FileSet(ListFormat.UK_FCDO_CSV, ListCode.UK, (path,))
     if path.suffix.lower() == ".xml" or _looks_like_xml(path):
         return _xml_file_set(path)
     raise ListFormatError(path, f"unknown list format; {KNOWN_FORMATS}")
@@ -162,7 +178,9 @@ def detect_dir(path: Path) -> FileSet:
     candidates = [
         child
         for name, child in sorted(names.items())
-        if name.endswith(".xml") or child.suffix.lower() in YAML_SUFFIXES
+        if name.endswith(".xml")
+        or child.suffix.lower() in YAML_SUFFIXES
+        or (name.endswith(".csv") and _looks_like_uk_csv(child))
     ]
     if len(candidates) == 1:
         return detect_file(candidates[0])
@@ -221,6 +239,14 @@ def _parse_set(found: FileSet, list_code: ListCode) -> ParsedList:
         from lists.un_xml import parse_un_xml
 
         return parse_un_xml(found.paths[0])
+    if found.format is ListFormat.EU_FSF_XML:
+        from lists.eu_fsf import parse_eu_fsf
+
+        return parse_eu_fsf(found.paths[0])
+    if found.format is ListFormat.UK_FCDO_CSV:
+        from lists.uk_fcdo import parse_uk_fcdo
+
+        return parse_uk_fcdo(found.paths[0])
     from lists.internal_yaml import parse_internal_yaml
 
     return parse_internal_yaml(found.paths[0])

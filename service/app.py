@@ -19,7 +19,21 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lists.store import Store
-from service.api import batches, health, keys, lists, screen
+from service import web
+from service.api import accepts as accepts_api
+from service.api import (
+    alerts,
+    batches,
+    health,
+    keys,
+    lists,
+    lists_refresh,
+    parties,
+    rescreens,
+    screen,
+    webhooks,
+)
+from service.api import users as users_api
 from service.api.allow import allowed_methods
 from service.api.deps import Services, document_security
 from service.api.openapi_errors import document_errors
@@ -30,6 +44,7 @@ from service.auth import Authenticator
 from service.http import add_access_log, add_request_gates
 from service.index_holder import IndexHolder
 from service.metrics import MetricsMiddleware
+from service.review.config import load_review_settings
 from service.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("service.app")
@@ -120,23 +135,43 @@ def _open_services(settings: Settings) -> Services:
     store = Store(settings.database_url)
     holder = IndexHolder(store, settings.default_threshold, settings.refresh_seconds)
     audit = AuditWriter(store.engine, settings.audit_max_batch, *_audit_options())
-    return Services(settings, store, holder, audit, Authenticator(store.engine, settings.key_cache_seconds))
+    parts = Services(settings, store, holder, audit, Authenticator(store.engine, settings.key_cache_seconds))
+    _add_list_keeping(parts)
+    return parts
+
+
+def _add_list_keeping(parts: Services) -> None:
+    """Freshness, required lists and the scheduled refresh (SANCTIONS_REFRESH_EVERY); see service/lists_keeper.py."""
+    from service.freshness import FreshnessPolicy, ListStatus
+    from service.lists_keeper import ListsKeeper, refresh_every_from_env
+
+    try:
+        policy, every = FreshnessPolicy.from_env(), refresh_every_from_env()
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from exc
+    parts.lists_status = ListStatus(parts.store.engine, policy)
+    parts.keeper = ListsKeeper(parts.store, parts.holder, parts.lists_status, every)
 
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         parts = _open_services(settings)
+        app.state.review_settings = load_review_settings()  # a bad review setting stops the start
         if not settings.auth_enabled:
             log.warning(
                 "AUTHENTICATION IS OFF (--no-auth): every caller is admin; for local development only"
             )
         parts.audit.start()
         parts.holder.start()
+        if parts.keeper is not None:
+            parts.keeper.start()
         app.state.services = parts
         try:
             yield
         finally:
+            if parts.keeper is not None:
+                parts.keeper.stop()
             parts.holder.stop()
             parts.audit.close()
             parts.store.close()
@@ -148,6 +183,8 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         default_response_class=OrjsonResponse,
         telemetry=NO_OPENTELEMETRY,
+        docs_url=None,  # /docs and /redoc are served offline by service.web
+        redoc_url=None,
     )
     add_request_gates(app, settings)  # key before body, body limits, database outages -> 503
     app.add_middleware(MetricsMiddleware)
@@ -156,9 +193,25 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(ApiError, _api_error_response)
     app.add_exception_handler(StarletteHTTPException, _http_error_response)
     app.add_exception_handler(Exception, _unexpected_response)
-    routers = [module.router for module in (health, screen, lists, keys, batches)]
+    routers = [
+        module.router
+        for module in (
+            health,
+            screen,
+            lists,
+            keys,
+            batches,
+            lists_refresh,
+            rescreens,
+            parties,
+            alerts,
+            webhooks,
+        )
+    ]
+    routers += [users_api.router, accepts_api.router]  # review
     for router in routers:
         app.include_router(router)
+    web.install(app, settings)
 
     def openapi() -> dict[str, Any]:
         """FastAPI's spec with the examples' null fields put back (its encoder drops them) and the key schemes."""

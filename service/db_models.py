@@ -21,6 +21,9 @@ api_keys = Table(
     Column("secret_hash", String(64), nullable=False),  # sha256 hex of the whole token
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column(
+        "user_name", String(64), nullable=True, index=True
+    ),  # the key's user (0007_review); None: role-only
 )
 
 screenings = Table(

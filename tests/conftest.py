@@ -57,3 +57,12 @@ def postgres_url() -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest) -> str:
     """Run a test once against SQLite and once against PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    """Keep each phase's report on the item (item.rep_call...), so a fixture can act on a failure
+    (the browser tests save a screenshot as a CI artifact)."""
+    report: pytest.TestReport = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -17,7 +17,10 @@ def test_empty_database_answers_503_and_becomes_ready_once_a_list_is_loaded(
 ) -> None:
     _, token = create_key(db_url, "screen")
     with (
-        ApiServer(db_url, tmp_path, env={"SANCTIONS_REFRESH_SECONDS": "1"}) as server,
+        # only the internal list is loaded below: it is the one required list here (default: ofac, ofac-nonsdn, un)
+        ApiServer(
+            db_url, tmp_path, env={"SANCTIONS_REFRESH_SECONDS": "1", "SANCTIONS_REQUIRED_LISTS": "internal"}
+        ) as server,
         server.client(token) as client,
     ):
         assert client.get("/healthz").status_code == 200
@@ -50,7 +53,11 @@ def test_reload_switches_and_a_failed_reload_keeps_the_old_version(sqlite_url: s
     config.write_text(f'refresh_seconds = 0\n[list_sources]\ninternal = ["{source}"]\n', encoding="utf-8")
     _, admin = create_key(sqlite_url, "admin")
     _, screener = create_key(sqlite_url, "screen")
-    with ApiServer(sqlite_url, tmp_path, env={"SANCTIONS_CONFIG": str(config)}) as server:
+    env = {
+        "SANCTIONS_CONFIG": str(config),
+        "SANCTIONS_REQUIRED_LISTS": "internal",
+    }  # the only list configured
+    with ApiServer(sqlite_url, tmp_path, env=env) as server:
         with server.client(screener) as client:
             assert client.post("/v1/lists/reload").status_code == 403
         with server.client(admin) as client:

@@ -31,7 +31,20 @@ from service.api.models import (
     ScreenRequest,
     ScreenResponse,
 )
+from service.api.review_models import (
+    AcceptOut,
+    AcceptPageOut,
+    ApprovalIn,
+    AssignIn,
+    DecisionIn,
+    ReviewedAlertOut,
+    UserCreate,
+    UserKeyCreate,
+    UserOut,
+)
+from service.api.webhooks import WebhookCreate
 from service.app import create_app
+from service.monitoring.parties import PartyIn
 from service.settings import Settings
 from tests.api_server import ApiServer, database, loaded_template
 
@@ -40,6 +53,13 @@ REQUEST_MODELS: dict[tuple[str, str], Any] = {
     ("post", "/v1/screen"): ScreenRequest,
     ("post", "/v1/screen/bulk"): BulkScreenRequest,
     ("post", "/v1/keys"): ApiKeyCreate,
+    ("post", "/v1/users"): UserCreate,
+    ("post", "/v1/users/{name}/keys"): UserKeyCreate,
+    ("post", "/v1/alerts/{alert_id}/decision"): DecisionIn,
+    ("post", "/v1/alerts/{alert_id}/approve"): ApprovalIn,
+    ("post", "/v1/alerts/{alert_id}/assign"): AssignIn,
+    ("put", "/v1/parties/{party_id}"): PartyIn,
+    ("post", "/v1/webhooks"): WebhookCreate,
 }
 RESPONSE_MODELS: dict[tuple[str, str], Any] = {
     ("post", "/v1/screen"): ScreenResponse,
@@ -50,6 +70,11 @@ RESPONSE_MODELS: dict[tuple[str, str], Any] = {
     ("get", "/v1/entities/{entity_id}"): Designation,
     ("get", "/v1/keys"): list[ApiKeyOut],
     ("post", "/v1/keys"): ApiKeyCreated,
+    ("get", "/v1/users"): list[UserOut],
+    ("get", "/v1/accepts"): AcceptPageOut,
+    ("delete", "/v1/accepts/{accept_id}"): AcceptOut,
+    ("get", "/v1/alerts/{alert_id}"): ReviewedAlertOut,
+    ("post", "/v1/alerts/{alert_id}/approve"): ReviewedAlertOut,
 }
 
 

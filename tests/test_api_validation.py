@@ -20,7 +20,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     url = f"sqlite:///{directory / 'store.db'}"
     load_bundled(url, ["un", "internal"])
     _, token = create_key(url, "screen")
-    with ApiServer(url, directory) as server:
+    with ApiServer(
+        url, directory, env={"SANCTIONS_REQUIRED_LISTS": "un,internal"}
+    ) as server:  # the lists loaded
         server.wait_ready(timeout=120)
         with server.client(token) as http:
             yield http

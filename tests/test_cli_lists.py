@@ -144,7 +144,7 @@ def nonsdn_copy(folder: Path, drop: int = 0, rename: dict[str, str] | None = Non
     kept = lines[: len(lines) - drop] if drop else lines
     for old, new in (rename or {}).items():
         kept = [line.replace(old.encode(), new.encode()) for line in kept]
-    prim.write_bytes(b"\r\n".join(kept) + b"\r\n")
+    prim.write_bytes(b"\r\n".join(kept) + b"\r\n\x1a")  # still a whole file: OFAC's end-of-file marker
     return folder
 
 

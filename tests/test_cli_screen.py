@@ -20,7 +20,12 @@ SANCTIONS = Path(sys.executable).with_name("sanctions")
 
 
 def _run(args: list[str], database_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "SANCTIONS_DATA_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SANCTIONS_DATA_DIR": str(tmp_path),
+        "SANCTIONS_REQUIRED_LISTS": "ofac,internal",  # the lists this module's store holds
+    }
     return subprocess.run(
         [str(SANCTIONS), *args], capture_output=True, text=True, env=env, timeout=600, check=False
     )

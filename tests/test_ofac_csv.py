@@ -164,7 +164,7 @@ def test_merge_newer_delta_adds_the_2025_designations(sdn: ParsedList) -> None:
 
 def test_delta_replaces_an_entity_by_source_id(sdn: ParsedList, delta: ParsedList, tmp_path: Path) -> None:
     lines = (DELTA_DIR / "sdn.csv").read_bytes().split(b"\r\n")
-    (tmp_path / "sdn.csv").write_bytes(lines[0].replace(b'"CYBER2"', b'"CYBER2] [SDGT"') + b"\r\n")
+    (tmp_path / "sdn.csv").write_bytes(lines[0].replace(b'"CYBER2"', b'"CYBER2] [SDGT"') + b"\r\n\x1a")
     correction = _dated(parse_ofac_csv([tmp_path]), "2025-06-01")
     merged = merge_deltas(_dated(parse_ofac_csv([DELTA_DIR]), "2025-03-05"), [correction])
     assert merged.stats["delta_replaced"] == 1
@@ -192,8 +192,8 @@ def test_delta_for_another_list_is_refused(delta: ParsedList) -> None:
 
 
 def _cut(src: Path, dest: Path, lines: int) -> bytes:
-    """The first `lines` CRLF records of a real file."""
-    data = b"\r\n".join(src.read_bytes().split(b"\r\n")[:lines]) + b"\r\n"
+    """The first `lines` CRLF records of a real file, ended with OFAC's end-of-file marker (a whole small file)."""
+    data = b"\r\n".join(src.read_bytes().split(b"\r\n")[:lines]) + b"\r\n\x1a"
     dest.write_bytes(data)
     return data
 
@@ -269,13 +269,62 @@ def test_missing_primary_file(tmp_path: Path) -> None:
         parse_ofac_csv([tmp_path / "sdn.csv"])
 
 
-def test_orphans_in_small_cut(tmp_path: Path) -> None:
+def test_orphans_within_tolerance_are_reported(tmp_path: Path) -> None:
     _cut(OFAC_DIR / "sdn.csv", tmp_path / "sdn.csv", 3)
-    _cut(OFAC_DIR / "add.csv", tmp_path / "add.csv", 50)
+    _cut(OFAC_DIR / "add.csv", tmp_path / "add.csv", 10)
     parsed = parse_ofac_csv([tmp_path])
     kept = {d.source_id for d in parsed.designations}
     add_ids = {
-        line.split(b",")[0].decode() for line in (tmp_path / "add.csv").read_bytes().split(b"\r\n") if line
+        line.split(b",")[0].decode()
+        for line in (tmp_path / "add.csv").read_bytes().split(b"\r\n")
+        if line.strip(b"\x1a")
     }
-    assert parsed.stats["orphan_address_ent_nums"] == len(add_ids - kept) > 0
+    assert parsed.stats["orphan_address_ent_nums"] == len(add_ids - kept) == 3
     assert any("add.csv" in w for w in parsed.warnings)
+
+
+def test_address_rows_for_missing_entries_beyond_tolerance_refuse_the_set(tmp_path: Path) -> None:
+    _cut(OFAC_DIR / "sdn.csv", tmp_path / "sdn.csv", 3)
+    _cut(OFAC_DIR / "add.csv", tmp_path / "add.csv", 50)
+    with pytest.raises(ListFormatError, match=r"missing from sdn\.csv") as err:
+        parse_ofac_csv([tmp_path])
+    assert err.value.path.endswith("add.csv")
+    assert "26 ent_nums" in str(err.value)
+
+
+def test_file_without_end_of_file_marker_is_refused_as_truncated(tmp_path: Path) -> None:
+    """Cut at a row boundary: every row is well-formed, only the 0x1A marker line tells it is not whole."""
+    for name in ("sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv"):
+        (tmp_path / name).write_bytes((OFAC_DIR / name).read_bytes())
+    lines = (OFAC_DIR / "sdn.csv").read_bytes().split(b"\r\n")
+    (tmp_path / "sdn.csv").write_bytes(b"\r\n".join(lines[:13_900]) + b"\r\n")
+    with pytest.raises(ListFormatError, match="end-of-file marker") as err:
+        parse_ofac_csv([tmp_path])
+    assert err.value.path.endswith("sdn.csv")
+    assert "truncated" in str(err.value)
+
+
+def test_cut_primary_with_the_marker_put_back_is_refused_by_the_address_file(tmp_path: Path) -> None:
+    """The cross-file check is the second line: a cut sdn.csv that still ends with 0x1A."""
+    for name in ("add.csv", "alt.csv", "sdn_comments.csv"):
+        (tmp_path / name).write_bytes((OFAC_DIR / name).read_bytes())
+    _cut(OFAC_DIR / "sdn.csv", tmp_path / "sdn.csv", 13_900)
+    with pytest.raises(ListFormatError, match=r"missing from sdn\.csv") as err:
+        parse_ofac_csv([tmp_path])
+    assert err.value.path.endswith("add.csv")
+
+
+def test_bundled_vintage_difference_stays_within_the_tolerance(sdn: ParsedList) -> None:
+    """alt.csv is about six months newer than sdn.csv: its 731 orphans are unknown to add.csv too."""
+    warning = next(w for w in sdn.warnings if w.startswith("alt.csv"))
+    assert "731 ent_nums" in warning and "731 of them unknown to the address file too" in warning
+
+
+def test_alias_rows_for_entries_the_address_file_knows_count(tmp_path: Path) -> None:
+    """Rows cut from the middle of sdn.csv (its end marker intact): add.csv and alt.csv both point at them."""
+    for name in ("add.csv", "alt.csv", "sdn_comments.csv"):
+        (tmp_path / name).write_bytes((OFAC_DIR / name).read_bytes())
+    lines = (OFAC_DIR / "sdn.csv").read_bytes().split(b"\r\n")
+    (tmp_path / "sdn.csv").write_bytes(b"\r\n".join(lines[:5000] + lines[5200:]))
+    with pytest.raises(ListFormatError, match=r"200 ent_nums have rows here but are missing from sdn\.csv"):
+        parse_ofac_csv([tmp_path])

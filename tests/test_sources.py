@@ -33,7 +33,7 @@ def small_sdn_set(folder: Path, rows: int = 40) -> Path:
     """The first `rows` records of the shipped sdn.csv, as a user-supplied OFAC folder."""
     folder.mkdir(parents=True)
     lines = (BUNDLED_DATA / "ofac" / "sdn.csv").read_bytes().split(b"\r\n")[:rows]
-    (folder / "sdn.csv").write_bytes(b"\r\n".join(lines) + b"\r\n")
+    (folder / "sdn.csv").write_bytes(b"\r\n".join(lines) + b"\r\n\x1a")  # a whole (small) OFAC file
     return folder
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,6 +21,10 @@ from service.auth import ANONYMOUS_ADMIN, Authenticator, Principal, Role
 from service.index_holder import IndexHolder
 from service.settings import Settings
 
+if TYPE_CHECKING:
+    from service.freshness import ListStatus
+    from service.lists_keeper import ListsKeeper
+
 # The two ways to send a key, as OpenAPI security schemes (see `document_security`).
 BEARER = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
 API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <API key>")
@@ -36,6 +40,8 @@ class Services:
     holder: IndexHolder
     audit: AuditWriter
     authenticator: Authenticator
+    lists_status: ListStatus | None = None  # freshness and required lists (service/freshness.py)
+    keeper: ListsKeeper | None = None  # scheduled list refresh (service/lists_keeper.py)
 
 
 async def services(request: Request) -> Services:
@@ -127,3 +133,5 @@ def document_security(spec: dict[str, Any], routes: Iterable[BaseRoute]) -> dict
 
 require_screen = require(Role.SCREEN)
 require_admin = require(Role.ADMIN)
+require_analyst = require(Role.ANALYST)
+require_approver = require(Role.APPROVER)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse, Response
 
@@ -10,6 +12,7 @@ from service.api import openapi_examples as ex
 from service.api.deps import Services, services
 from service.api.response_models import HealthOut, ReadyOut
 from service.api.responses import OrjsonResponse
+from service.freshness import ListsNotUsable
 from service.http.db_errors import probe_of
 from service.index_holder import update_list_ages
 
@@ -52,9 +55,22 @@ async def readyz(request: Request, parts: Services = Depends(services)) -> Orjso
         status = parts.holder.status
         reason = status.last_error or "the screening index is being built"
         return OrjsonResponse({"error": "not_ready", "detail": reason}, status_code=503)
-    return OrjsonResponse(
-        {"status": "ready", "lists": serving.labels, "designations": serving.screener.stats.designations}
-    )
+    body: dict[str, Any] = {
+        "status": "ready",
+        "lists": serving.labels,
+        "designations": serving.screener.stats.designations,
+    }
+    status_ = parts.lists_status
+    if status_ is not None:
+        report = status_.report(serving.versions)
+        body["freshness"] = {code: item.as_json() for code, item in report.items()}
+        body["stale"] = [code for code, item in report.items() if item.stale]
+        body["required"] = list(status_.policy.required)
+        try:
+            status_.assess(serving.versions)
+        except ListsNotUsable as exc:
+            return OrjsonResponse({**body, "error": exc.error, "detail": exc.detail}, status_code=503)
+    return OrjsonResponse(body)
 
 
 @router.get(
@@ -67,5 +83,7 @@ async def readyz(request: Request, parts: Services = Depends(services)) -> Orjso
 )
 async def prometheus_metrics(parts: Services = Depends(services)) -> Response:
     update_list_ages(parts.holder.serving)
+    if parts.lists_status is not None and parts.holder.serving is not None:
+        parts.lists_status.report(parts.holder.serving.versions)  # refreshes the freshness gauges
     body, content_type = metrics.render()
     return Response(body, media_type=content_type)

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from lists.model import ListCode
 from screening.query import Query, QueryIdentifier, QueryType, ScreeningResult
+from service.api.hit_models import AlertRef, KnownTrueMatch, ReviewedMatch
 from service.validation import MAX_NAME_LENGTH, dob_problem, name_problem
 
 MAX_BULK_ITEMS = 1000
@@ -110,6 +111,11 @@ class ScreenRequest(BaseModel):
     reference: Annotated[CleanText, Field(max_length=128)] | None = Field(
         default=None, description="The caller's payment or customer id, stored with the decision"
     )
+    party_id: Annotated[CleanText, Field(min_length=1, max_length=128)] | None = Field(
+        default=None,
+        description="The party's stable id (customer, counterparty): its hits become alerts to review, "
+        "and its accepted false positives and approved true matches apply",
+    )
 
     def to_query(self) -> Query:
         return Query(
@@ -137,17 +143,38 @@ class BulkScreenRequest(BaseModel):
     queries: list[ScreenRequest] = Field(min_length=1, max_length=MAX_BULK_ITEMS)
 
 
+class ListWarning(BaseModel):
+    """A list the answer used is older than its maximum age (README, "Keeping the lists current")."""
+
+    list: str
+    stale: bool = True
+    age_hours: float
+    max_age_hours: float | None
+    message: str
+
+
 class ScreenResponse(ScreeningResult):
     """The engine's result plus the audit id and timing."""
 
     screening_id: str = Field(description="UUID of the audited decision (GET /v1/screenings/{id})")
     reference: str | None = None
     took_ms: float
+    warnings: list[ListWarning] = Field(
+        default_factory=list, description="one entry per stale list the answer was made against (list, age)"
+    )
+    matches: list[ReviewedMatch]  # type: ignore[assignment]  # each with its accept state
+    party_id: str | None = None
+    known_true_match: bool = Field(
+        default=False, description="the party has an approved true match (decision hit even without a match)"
+    )
+    true_matches: list[KnownTrueMatch] = Field(default_factory=list)
+    alerts: list[AlertRef] = Field(default_factory=list, description="the alerts this screening's hits are")
 
 
 class BulkScreenResponse(BaseModel):
     bulk_id: str
     took_ms: float
+    warnings: list[ListWarning] = Field(default_factory=list)
     results: list[ScreenResponse]
 
 
@@ -211,6 +238,7 @@ class ApiKeyOut(BaseModel):
     role: str
     created_at: datetime
     revoked_at: datetime | None
+    user: str | None = None  # the named user the key belongs to (its role is the user's)
 
 
 class ApiKeyCreate(BaseModel):

@@ -24,8 +24,10 @@ from service.api.models import (
 )
 from service.api.response_models import ScreeningRecordOut
 from service.api.responses import ApiError, OrjsonResponse
+from service.api.screen_review import needs_review, open_many, review_many, review_settings, wants_alerts
 from service.audit import AuditUnavailable, get_screening
 from service.auth import Principal
+from service.freshness import ListsNotUsable
 from service.index_holder import Serving
 
 router = APIRouter(tags=["screening"], route_class=StrictJsonRoute)
@@ -51,6 +53,16 @@ def _serving(parts: Services) -> Serving:
         f"no sanctions list version is active, so nothing can be screened ({status.last_error}); "
         "load lists with `sanctions lists load` or POST /v1/lists/reload",
     )
+
+
+def _list_warnings(parts: Services, serving: Serving) -> list[dict[str, Any]]:
+    """Stale-list warnings for the answer; 503 when a required list is missing (or stale, with fail-on-stale)."""
+    if parts.lists_status is None:
+        return []
+    try:
+        return parts.lists_status.assess(serving.versions)[1]
+    except ListsNotUsable as exc:
+        raise ApiError(503, exc.error, exc.detail) from None
 
 
 def _screen(serving: Serving, request: ScreenRequest) -> tuple[ScreeningResult, float]:
@@ -96,12 +108,13 @@ async def _commit(parts: Services, rows: list[dict[str, Any]]) -> None:
         raise ApiError(503, "audit_unavailable", f"{exc}; the decision was not answered, retry") from None
 
 
-def _answer(row: dict[str, Any], took_ms: float) -> dict[str, Any]:
+def _answer(row: dict[str, Any], took_ms: float, warnings: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         **row["result"],
         "screening_id": row["screening_id"],
         "reference": row["reference"],
         "took_ms": took_ms,
+        "warnings": warnings,
     }
 
 
@@ -130,11 +143,23 @@ async def screen(
     started = time.perf_counter()
     parts: Services = request.app.state.services  # not a dependency: one less to solve per request
     serving = _serving(parts)
+    warnings = _list_warnings(parts, serving)
     result, screen_ms = _screen(serving, body)
-    row = _audit_row(result.model_dump(mode="json"), body, principal, "screen", screen_ms)
+    answer = result.model_dump(mode="json")
+    if needs_review(body, answer):  # accepts and known true matches, before the audit record
+        await run_in_threadpool(review_many, parts.store.engine, serving, [(body, answer)])
+    row = _audit_row(answer, body, principal, "screen", screen_ms)
     await _commit(parts, [row])
+    alerts: list[list[dict[str, Any]]] = [[]]
+    settings = review_settings(request)
+    if wants_alerts(settings, body, answer):  # after the audit record, with its screening_id
+        alerts = await run_in_threadpool(
+            open_many, parts.store.engine, settings, serving, [(body, row)], "screen", principal.actor
+        )
     metrics.DECISIONS.labels(row["decision"], "screen").inc()
-    return OrjsonResponse(_answer(row, round((time.perf_counter() - started) * 1000, 3)))
+    return OrjsonResponse(
+        {**_answer(row, round((time.perf_counter() - started) * 1000, 3), warnings), "alerts": alerts[0]}
+    )
 
 
 @router.post(
@@ -152,26 +177,45 @@ async def screen_bulk(
     started = time.perf_counter()
     parts: Services = request.app.state.services
     serving = _serving(parts)
+    warnings = _list_warnings(parts, serving)
     bulk_id = str(uuid.uuid4())
 
     def work() -> list[dict[str, Any]]:
-        rows = []
-        for position, request in enumerate(body.queries):
-            result, screen_ms = _screen(serving, request)
-            rows.append(
-                _audit_row(
-                    result.model_dump(mode="json"), request, principal, "bulk", screen_ms, bulk_id, position
-                )
-            )
-        return rows
+        answers = []
+        for query in body.queries:
+            result, screen_ms = _screen(serving, query)
+            answers.append((result.model_dump(mode="json"), screen_ms))
+        review_many(
+            parts.store.engine, serving, [(q, a) for q, (a, _) in zip(body.queries, answers, strict=True)]
+        )
+        return [
+            _audit_row(answer, query, principal, "bulk", screen_ms, bulk_id, position)
+            for position, (query, (answer, screen_ms)) in enumerate(zip(body.queries, answers, strict=True))
+        ]
 
     rows = await run_in_threadpool(work)  # a big bulk must not stall single screenings on the event loop
     await _commit(parts, rows)
+    alerts = await run_in_threadpool(
+        open_many,
+        parts.store.engine,
+        review_settings(request),
+        serving,
+        list(zip(body.queries, rows, strict=True)),
+        "bulk",
+        principal.actor,
+    )
     took_ms = round((time.perf_counter() - started) * 1000, 3)
     for row in rows:
         metrics.DECISIONS.labels(row["decision"], "bulk").inc()
     return OrjsonResponse(
-        {"bulk_id": bulk_id, "took_ms": took_ms, "results": [_answer(r, took_ms) for r in rows]}
+        {
+            "bulk_id": bulk_id,
+            "took_ms": took_ms,
+            "warnings": warnings,
+            "results": [
+                {**_answer(r, took_ms, warnings), "alerts": a} for r, a in zip(rows, alerts, strict=True)
+            ],
+        }
     )
 
 

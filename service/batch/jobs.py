@@ -439,8 +439,10 @@ class BatchJobs:
         url = str(self.engine.url.render_as_string(hide_password=False))
         try:
             source = open_input(Path(job.input_path), options.overrides(), style="api")
+            list_warnings: list[dict[str, Any]] = []
             designations, list_versions = self._retry(
-                lambda: load_active_lists(url), f"batch job {job.job_id}: loading the active lists"
+                lambda: load_active_lists(url, list_warnings),
+                f"batch job {job.job_id}: loading the active lists",
             )
         except Exception as exc:
             if is_database_outage(exc):
@@ -449,7 +451,8 @@ class BatchJobs:
             return
         total = job.rows_total if job.rows_total is not None else count_rows(source)
         progress = _Progress(self, job.job_id, list_versions, job.api_key_id)
-        progress.save(total=total, notes=[*(job.notes or []), *source.warnings])
+        stale = [str(w["message"]) for w in list_warnings]  # the batch summary names each stale list
+        progress.save(total=total, notes=[*(job.notes or []), *source.warnings, *stale])
         runner = BatchRunner(
             designations,
             list_versions,

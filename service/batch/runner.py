@@ -68,13 +68,26 @@ class NoActiveLists(RuntimeError):
     """Fail closed: without an active list version a batch would answer "clear" for everyone."""
 
 
-def load_active_lists(url: str) -> tuple[list[Designation], dict[str, str]]:
-    """The active designations and their version labels, or NoActiveLists."""
+def load_active_lists(
+    url: str, warnings: list[dict[str, Any]] | None = None
+) -> tuple[list[Designation], dict[str, str]]:
+    """The active designations and their version labels, or NoActiveLists (also when a required list is missing).
+
+    Stale-list warnings (service/freshness.py) are appended to `warnings` for the batch summary.
+    """
+    from lists.fetch.config import SourceConfigError
     from lists.store import Store
+    from service.freshness import ListsNotUsable, assess_store
 
     store = Store(url)
     try:
         versions, designations = store.active_snapshot()
+        if versions:
+            found = assess_store(store.engine, versions)
+            if warnings is not None:
+                warnings.extend(found)
+    except (ListsNotUsable, SourceConfigError) as exc:
+        raise NoActiveLists(f"{exc}; refusing to screen") from None
     finally:
         store.close()
     if not versions:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import batch, keys, lists, screen, serve
+from service.cli import alerts, batch, keys, lists, parties, screen, serve, webhooks
+from service.cli import users as users_cli
 
 app = typer.Typer(
     name="sanctions",
@@ -27,8 +28,9 @@ def version() -> None:
     typer.echo(pkg_version("sanctions-screening"))
 
 
-for module in (lists, screen, serve, keys, batch):
+for module in (lists, screen, serve, keys, batch, parties, alerts, webhooks):
     module.register(app)
+users_cli.register(app)
 
 
 def main() -> None:

@@ -70,7 +70,8 @@ def batch(
     try:
         source = open_input(input_path, overrides)
         total = count_rows(source)
-        designations, list_versions = load_active_lists(database_url())
+        list_warnings: list[dict[str, object]] = []
+        designations, list_versions = load_active_lists(database_url(), list_warnings)
     except (BatchInputError, NoActiveLists) as exc:
         _fail(console, str(exc))
     for warning in source.warnings:
@@ -78,6 +79,8 @@ def batch(
     mapped = ", ".join(f"{role}={source.header[i]!r}" for role, i in source.columns.items())
     console.print(f"{input_path}: {total} rows, encoding {source.encoding}, columns {mapped}")
     console.print(f"lists: {', '.join(list_versions.values())}")
+    for stale in list_warnings:
+        console.print(f"[yellow]warning:[/yellow] {stale['message']}", highlight=False)
 
     from lists.store import Store
     from service.batch.audit import BatchAuditSink
@@ -138,6 +141,8 @@ def batch(
     )
     console.print(f"results: {output}\nmatches: {writer.matches_path}")
     console.print(f"audit: {audit.recorded} decisions recorded as batch {audit.bulk_id}")
+    for stale in list_warnings:  # the summary repeats it: a stale list does not silently pass
+        console.print(f"[yellow]warning:[/yellow] {stale['message']}", highlight=False)
 
 
 def output_problem(output: Path) -> str | None:

@@ -17,18 +17,27 @@ def _engine():  # type: ignore[no-untyped-def]
 @keys_app.command("create")
 def create(
     role: str = typer.Option(
-        ..., help="screen (screen, entities, lists) or admin (also reload, keys, audit)"
+        "", help="screen (screen, entities, lists) or admin (also reload, keys, audit); not with --user"
     ),
+    user: str = typer.Option("", help="The named user the key belongs to (takes the user's role)"),
     name: str = typer.Option("", help="Who or what uses the key"),
 ) -> None:
     """Create a key; the secret is printed once and cannot be shown again."""
-    from service.auth import Role, create_key
+    from service.auth import KEY_ROLES, UnknownUser, create_key
 
-    if role not in {r.value for r in Role}:
-        typer.echo(f"error: --role must be screen or admin, not {role!r}", err=True)
+    if user and role:
+        typer.echo("error: --role and --user exclude each other: a user's key has the user's role", err=True)
         raise typer.Exit(2)
-    key, token = create_key(_engine(), role, name)
-    typer.echo(f"key id: {key.key_id}  role: {key.role.value}  name: {key.name}", err=True)
+    if not user and role not in {r.value for r in KEY_ROLES}:
+        typer.echo(f"error: give --user NAME, or --role screen|admin (not {role!r})", err=True)
+        raise typer.Exit(2)
+    try:
+        key, token = create_key(_engine(), role or None, name, user=user or None)
+    except UnknownUser as exc:
+        typer.echo(f"error: --user: {exc}", err=True)
+        raise typer.Exit(1) from None
+    owner = f"  user: {key.user}" if key.user else ""
+    typer.echo(f"key id: {key.key_id}  role: {key.role.value}{owner}  name: {key.name}", err=True)
     typer.echo("secret (shown only now; send as 'Authorization: Bearer <secret>' or 'X-API-Key'):", err=True)
     typer.echo(token)
 
@@ -51,7 +60,8 @@ def list_command() -> None:
 
     for key in list_keys(_engine()):
         state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
-        typer.echo(f"{key.key_id}  {key.role.value:6}  {state:24}  {key.name}")
+        owner = f"  user {key.user}" if key.user else ""
+        typer.echo(f"{key.key_id}  {key.role.value:8}  {state:24}  {key.name}{owner}")
 
 
 def register(app: typer.Typer) -> None:

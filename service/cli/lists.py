@@ -140,22 +140,46 @@ def _info_json(info: VersionInfo) -> dict[str, Any]:
 @lists_app.command("info")
 def info(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
     """Show the active version of each list: id, label, publish date, load time, counts by type."""
+    from lists.fetch.config import SourceConfigError
+    from lists.fetch.state import read_checks
+    from lists.freshness import freshness
+    from service.freshness import FreshnessPolicy
+
+    try:
+        policy = FreshnessPolicy.from_env()
+    except SourceConfigError as exc:
+        raise _fail(str(exc), EXIT_STORE) from None
     store = open_store()
     try:
         versions = store.active_versions()
+        report = freshness(versions, read_checks(store.engine), policy.max_ages)
     finally:
         store.close()
     if as_json:
-        _print_json({code: _info_json(version) for code, version in versions.items()})
+        _print_json(
+            {code: {**_info_json(version), **report[code].as_json()} for code, version in versions.items()}
+        )
         return
     if not versions:
         out.print("no list loaded: run `sanctions lists load`", markup=False)
         return
     table = Table(title="active lists")
     kinds = ("person", "entity", "vessel", "aircraft")
-    for column in ("list", "version", "label", "published", "loaded at (UTC)", "records", *kinds):
-        table.add_column(column, justify="right" if column in ("records", *kinds) else "left")
+    columns = (
+        "list",
+        "version",
+        "label",
+        "published",
+        "loaded at (UTC)",
+        "records",
+        *kinds,
+        "age (h)",
+        "stale",
+    )
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("records", "age (h)", *kinds) else "left")
     for code, version in versions.items():
+        fresh = report[code]
         table.add_row(
             code,
             str(version.id),
@@ -164,8 +188,16 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")]
             version.loaded_at.strftime("%Y-%m-%d %H:%M"),
             f"{version.record_count:,}",
             *(f"{version.counts_by_type.get(kind, 0):,}" for kind in kinds),
+            f"{fresh.age_hours:,.0f}",
+            "STALE" if fresh.stale else "no",
         )
     out.print(table)
+    for code, fresh in report.items():
+        if fresh.last_failure:
+            out.print(f"{code}: last failed check: {fresh.last_failure}", markup=False, highlight=False)
+    missing = policy.missing(versions)
+    if missing:
+        out.print(f"required but not loaded: {', '.join(missing)}", markup=False)
 
 
 @lists_app.command("diff")
@@ -233,5 +265,8 @@ def _render(value: Any) -> str:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    from service.cli import lists_update
+
+    lists_update.register(lists_app)
     app.add_typer(lists_app, name="lists")
     app.command("entity")(entity)

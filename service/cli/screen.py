@@ -34,6 +34,8 @@ CLI_NAMES = {
     "limit": "--limit",
     "truncated": "--truncated/--whole",
 }
+# Stale-list warnings of the lists this process screens against (set by load_screener).
+LIST_WARNINGS: list[dict[str, Any]] = []
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -42,17 +44,31 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def load_screener() -> Screener:
-    """A Screener over the store's active designations, or exit non-zero if none is loaded."""
+    """A Screener over the store's active designations; exit non-zero if none or a required list is missing.
+
+    Stale lists are named on stderr and kept in LIST_WARNINGS for the JSON answers
+    (SANCTIONS_FAIL_ON_STALE=1: exit non-zero instead).
+    """
+    from lists.fetch.config import SourceConfigError
     from lists.store import Store
     from screening.heap import freeze_long_lived
     from screening.screener import Screener
     from service.config import database_url
+    from service.freshness import ListsNotUsable, assess_store
 
     store = Store(database_url())
     versions = store.active_versions()
     designations = store.active_designations() if versions else []
     if not designations:
         raise _fail(NO_LISTS_MESSAGE)
+    try:
+        LIST_WARNINGS[:] = assess_store(store.engine, versions)
+    except (ListsNotUsable, SourceConfigError) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        store.close()
+    for warning in LIST_WARNINGS:
+        typer.echo(f"warning: {warning['message']}", err=True)
     labels = {code: info.label for code, info in versions.items()}
     screener = Screener(designations, labels)
     del designations
@@ -150,10 +166,15 @@ def result_json(result: ScreeningResult) -> bytes:
 def screen_jsonl(screener: Screener, lines: Iterable[str], write: Callable[[bytes], Any]) -> int:
     """Screen each line in order, writing one result (or error object) per line; returns the error count."""
     errors = 0
+    # each result line carries the stale-list warnings: `{...}` becomes `{..., "warnings": [...]}`
+    tail = b',"warnings":' + orjson.dumps(LIST_WARNINGS) + b"}" if LIST_WARNINGS else None
     for number, line in enumerate(lines, start=1):
         output, ok = screen_line(screener, number, line)
         errors += not ok
-        write((output if isinstance(output, bytes) else orjson.dumps(output)) + b"\n")
+        data = output if isinstance(output, bytes) else orjson.dumps(output)
+        if tail is not None and ok:
+            data = data[:-1] + tail
+        write(data + b"\n")
     return errors
 
 
@@ -254,7 +275,10 @@ def screen(
         raise _fail(str(exc)) from None
     if json_output:
         sys.stdout.buffer.write(
-            orjson.dumps(result.model_dump(mode="json"), option=orjson.OPT_INDENT_2) + b"\n"
+            orjson.dumps(
+                {**result.model_dump(mode="json"), "warnings": LIST_WARNINGS}, option=orjson.OPT_INDENT_2
+            )
+            + b"\n"
         )
         sys.stdout.flush()
     else:

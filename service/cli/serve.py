@@ -33,6 +33,11 @@ def serve(
     no_auth: bool = typer.Option(False, "--no-auth", help="Turn authentication OFF (local development only)"),
     config: Path | None = typer.Option(None, help="Config file (TOML/YAML); default $SANCTIONS_CONFIG"),
     access_log: bool = typer.Option(True, help="One JSON line per request on stderr (logger service.access)"),
+    refresh_every: str | None = typer.Option(
+        None,
+        "--refresh-every",
+        help="Fetch the configured list sources this often, e.g. 1h or 30m (default $SANCTIONS_REFRESH_EVERY; off)",
+    ),
 ) -> None:
     """Serve the screening HTTP API."""
     import uvicorn
@@ -44,6 +49,15 @@ def serve(
     if no_auth:
         os.environ[ENV_AUTH] = "off"
     os.environ["SANCTIONS_ACCESS_LOG"] = "on" if access_log else "off"
+    if refresh_every is not None:
+        from service.lists_keeper import ENV_REFRESH_EVERY, parse_duration
+
+        try:
+            parse_duration(refresh_every, "--refresh-every")
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        os.environ[ENV_REFRESH_EVERY] = refresh_every
     try:
         settings = load_settings()  # fail here, with the setting named, rather than in every worker
     except SettingsError as exc:

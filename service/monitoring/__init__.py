@@ -1,0 +1,1 @@
+"""Ongoing monitoring: the party register, rescreens on every list change, the list watcher."""

@@ -1,0 +1,259 @@
+"""The party register: the firm's customers and counterparties, kept for ongoing screening.
+
+A party is the firm's own id, a name, a type and the optional facts screening
+uses (date of birth, country, nationality, identifiers), plus free labels. Each
+row carries a content hash of those facts: writing the same party again changes
+nothing, a changed party is flagged `needs_screen` for the monitor, which screens
+it against every active list (see service/monitoring/cycle.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+
+from screening.query import Query, QueryIdentifier, QueryType
+from service.alerts import list_alerts
+from service.dbtx import now, read, utc, write
+from service.monitoring.keys import engine_fingerprint, name_keys
+from service.monitoring.tables import parties
+
+MAX_PARTY_ID = 200
+MAX_LABELS = 50
+
+
+class PartyIn(BaseModel):
+    """A party as given by the firm (API body, one row of an import file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=1000, examples=["YIN, Kecheng"])
+    type: QueryType = "any"
+    dob: str | None = Field(default=None, max_length=32, examples=["1986-12-08"])
+    country: str | None = Field(default=None, max_length=64)
+    nationality: str | None = Field(default=None, max_length=64)
+    identifiers: list[QueryIdentifier] = Field(default_factory=list, max_length=50)
+    labels: dict[str, str] = Field(default_factory=dict, examples=[{"segment": "retail"}])
+
+    @field_validator("name")
+    @classmethod
+    def _name_has_text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("name must contain at least one non-space character")
+        return value.strip()
+
+    @field_validator("labels")
+    @classmethod
+    def _few_labels(cls, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > MAX_LABELS:
+            raise ValueError(f"at most {MAX_LABELS} labels")
+        return value
+
+    def query(self, threshold: float | None = None, lists: list[str] | None = None) -> Query:
+        """The screening query for this party (its type and facts as evidence)."""
+        return Query(
+            name=self.name,
+            type=self.type,
+            dob=self.dob,
+            country=self.country,
+            nationality=self.nationality,
+            identifiers=self.identifiers,
+            threshold=threshold,
+            lists=lists,
+        )
+
+    def facts(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(orjson.dumps(self.facts(), option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+    def keys(self) -> str:
+        return name_keys(self.name, self.type, ((i.type, i.value) for i in self.identifiers))
+
+
+class Party(PartyIn):
+    """A registered party, as the API shows it."""
+
+    party_id: str
+    created_at: datetime
+    updated_at: datetime
+    screened_at: datetime | None = None
+    needs_screen: bool = False
+    open_alerts: list[dict[str, Any]] | None = None
+
+
+class PartyPage(BaseModel):
+    items: list[Party]
+    total: int
+    limit: int
+    offset: int
+
+
+class PartyError(ValueError):
+    """A party id or body cannot be stored; the message names the field."""
+
+
+def check_party_id(party_id: str) -> str:
+    value = party_id.strip()
+    if not value:
+        raise PartyError("party_id: must not be empty")
+    if len(value) > MAX_PARTY_ID:
+        raise PartyError(f"party_id: at most {MAX_PARTY_ID} characters, got {len(value)}")
+    return value
+
+
+def party_from_row(row: Any) -> PartyIn:
+    return PartyIn(
+        name=row.name,
+        type=row.type,
+        dob=row.dob,
+        country=row.country,
+        nationality=row.nationality,
+        identifiers=row.identifiers or [],
+        labels=row.labels or {},
+    )
+
+
+def _party(row: Any, open_alerts: list[dict[str, Any]] | None = None) -> Party:
+    base = party_from_row(row)
+    return Party(
+        **base.model_dump(),
+        party_id=row.party_id,
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
+        screened_at=utc(row.screened_at),
+        needs_screen=bool(row.needs_screen),
+        open_alerts=open_alerts,
+    )
+
+
+def _values(party_id: str, party: PartyIn, digest: str, at: datetime) -> dict[str, Any]:
+    return {
+        "party_id": party_id,
+        **{k: v for k, v in party.facts().items()},
+        "content_hash": digest,
+        "match_keys": party.keys(),
+        "keys_engine": engine_fingerprint(),
+        "needs_screen": True,
+        "updated_at": at,
+    }
+
+
+@dataclass
+class WriteResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changed_ids: list[str] = field(default_factory=list)
+
+
+def upsert_parties(bind: Engine | Connection, items: Sequence[tuple[str, PartyIn]]) -> WriteResult:
+    """Insert new parties, update changed ones (flagged for screening), leave unchanged ones alone."""
+    result = WriteResult()
+    if not items:
+        return result
+    at = now()
+    hashes = [(pid, party, party.content_hash()) for pid, party in items]
+    with write(bind) as conn:
+        existing = dict(
+            conn.execute(
+                select(parties.c.party_id, parties.c.content_hash).where(
+                    parties.c.party_id.in_([pid for pid, _, _ in hashes])
+                )
+            ).all()
+        )
+        new_rows = []
+        for pid, party, digest in hashes:
+            old = existing.get(pid)
+            if old == digest:
+                result.unchanged += 1
+                continue
+            values = _values(pid, party, digest, at)
+            if old is None:
+                new_rows.append({**values, "created_at": at, "screened_at": None})
+                result.created += 1
+            else:
+                conn.execute(update(parties).where(parties.c.party_id == pid).values(**values))
+                result.updated += 1
+            result.changed_ids.append(pid)
+        if new_rows:
+            conn.execute(insert(parties), new_rows)
+    return result
+
+
+def put_party(bind: Engine | Connection, party_id: str, party: PartyIn) -> tuple[Party, str]:
+    """Create or update one party; returns it and "created" | "updated" | "unchanged"."""
+    pid = check_party_id(party_id)
+    result = upsert_parties(bind, [(pid, party)])
+    outcome = "created" if result.created else "updated" if result.updated else "unchanged"
+    found = get_party(bind, pid, with_alerts=False)
+    assert found is not None
+    return found, outcome
+
+
+def get_party(bind: Engine | Connection, party_id: str, with_alerts: bool = True) -> Party | None:
+    """One party; with its open alerts (newest first, at most 100) unless told otherwise."""
+    with read(bind) as conn:
+        row = conn.execute(select(parties).where(parties.c.party_id == party_id)).first()
+        if row is None:
+            return None
+        alerts = None
+        if with_alerts:
+            page = list_alerts(conn, party_id=party_id, status="open", limit=100)
+            alerts = [a.model_dump(mode="json", exclude={"history"}) for a in page.items]
+    return _party(row, alerts)
+
+
+def remove_party(bind: Engine | Connection, party_id: str) -> bool:
+    """Remove a party from the register (its alerts stay, for the audit trail)."""
+    with write(bind) as conn:
+        return bool(conn.execute(delete(parties).where(parties.c.party_id == party_id)).rowcount)
+
+
+def list_parties(
+    bind: Engine | Connection,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    name_contains: str | None = None,
+    type: str | None = None,
+    needs_screen: bool | None = None,
+) -> PartyPage:
+    conditions: list[Any] = []
+    if name_contains:
+        conditions.append(func.lower(parties.c.name).contains(name_contains.lower(), autoescape=True))
+    if type:
+        conditions.append(parties.c.type == type)
+    if needs_screen is not None:
+        conditions.append(parties.c.needs_screen == needs_screen)
+    with read(bind) as conn:
+        total = conn.execute(select(func.count()).select_from(parties).where(*conditions)).scalar_one()
+        rows = conn.execute(
+            select(parties).where(*conditions).order_by(parties.c.party_id).limit(limit).offset(offset)
+        ).all()
+    return PartyPage(items=[_party(r) for r in rows], total=int(total), limit=limit, offset=offset)
+
+
+def count_parties(bind: Engine | Connection) -> int:
+    with read(bind) as conn:
+        return int(conn.execute(select(func.count()).select_from(parties)).scalar_one())
+
+
+def validation_problem(exc: ValidationError) -> str:
+    """A pydantic error as one line naming each field."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
+
+
+def party_ids(bind: Engine | Connection, ids: Iterable[str]) -> set[str]:
+    """Which of `ids` are registered."""
+    wanted = list(ids)
+    with read(bind) as conn:
+        return set(conn.execute(select(parties.c.party_id).where(parties.c.party_id.in_(wanted))).scalars())

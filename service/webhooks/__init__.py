@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, the event outbox, signing and delivery."""
