@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import batch, keys, lists, screen, serve
+from service.cli import batch, keys, lists, payments, screen, serve
 
 app = typer.Typer(
     name="sanctions",
@@ -27,7 +27,7 @@ def version() -> None:
     typer.echo(pkg_version("sanctions-screening"))
 
 
-for module in (lists, screen, serve, keys, batch):
+for module in (lists, screen, serve, keys, batch, payments):
     module.register(app)
 
 
