@@ -101,11 +101,9 @@ def _children(element: etree._Element) -> Iterator[etree._Element]:
 
 def _child(element: etree._Element | None, *names: str) -> etree._Element | None:
     """The first descendant along `names` (each a direct child of the previous), or None."""
-    for name in names:
-        if element is None:
-            return None
-        element = next((c for c in _children(element) if _name(c) == name), None)
-    return element
+    if element is None or not names:
+        return element
+    return element.find("/".join(f"{{*}}{name}" for name in names))
 
 
 def _text(element: etree._Element | None, *names: str) -> str | None:
@@ -132,7 +130,7 @@ def parse_xml(data: bytes) -> etree._Element:
 
 
 def _find(root: etree._Element, name: str) -> list[etree._Element]:
-    return [e for e in root.iter() if isinstance(e.tag, str) and _name(e) == name]
+    return list(root.iter(f"{{*}}{name}"))
 
 
 def _locate(root: etree._Element) -> tuple[etree._Element, etree._Element | None]:
@@ -297,10 +295,10 @@ def parse_iso20022(data: bytes) -> PaymentMessage:
                 "header_mismatch", f"AppHdr/MsgDefIdr says {declared} but the Document is {msgdef}"
             )
         business_id = _text(header, "BizMsgIdr")
-    counts = Counter(_name(e) for e in message.iter() if isinstance(e.tag, str) and _name(e) in _COLLAPSIBLE)
+    counts = Counter({name: len(_find(message, name)) for name in _COLLAPSIBLE})
     walker = _Walker(counts)
     walker.walk(message, "")
-    uetr = next((_text(e, "UETR") for e in _find(message, "PmtId") if _text(e, "UETR")), None)
+    uetr = next((" ".join(e.text.split()) for e in _find(message, "UETR") if e.text and e.text.strip()), None)
     return PaymentMessage(
         format=MessageFormat.ISO20022,
         message_type=msgdef,
