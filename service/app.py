@@ -29,6 +29,7 @@ from service.api import (
     lists,
     lists_refresh,
     parties,
+    payments,
     rescreens,
     screen,
     webhooks,
@@ -206,6 +207,7 @@ def create_app(settings: Settings) -> FastAPI:
             parties,
             alerts,
             webhooks,
+            payments,
         )
     ]
     routers += [users_api.router, accepts_api.router]  # review

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import alerts, batch, keys, lists, parties, screen, serve, webhooks
+from service.cli import alerts, batch, keys, lists, parties, payments, screen, serve, webhooks
 from service.cli import users as users_cli
 
 app = typer.Typer(
@@ -28,7 +28,7 @@ def version() -> None:
     typer.echo(pkg_version("sanctions-screening"))
 
 
-for module in (lists, screen, serve, keys, batch, parties, alerts, webhooks):
+for module in (lists, screen, serve, keys, batch, parties, alerts, webhooks, payments):
     module.register(app)
 users_cli.register(app)
 
