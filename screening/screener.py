@@ -19,6 +19,7 @@ from typing import Any
 import cython
 
 from lists.model import Designation
+from screening.algorithms import BALANCED, OFAC_SLS, get_algorithm
 from screening.evidence import (
     MAX_POSITIVE_EFFECT,
     MIN_STRONG_IDENTIFIER_LENGTH,
@@ -35,6 +36,7 @@ from screening.names import (
     name_similarity,
     score_names,
 )
+from screening.ofac_screening import OfacScreening
 from screening.query import Match, Query, ScreeningResult
 from screening.thresholds import DEFAULT_THRESHOLD
 from screening.translit import is_chinese_syllable
@@ -178,6 +180,7 @@ class Screener:
         )
         self._form_words = legal_form_words(name.text for name, p in zip(names, person, strict=True) if not p)
         _load_reading_tables()
+        self._ofac = OfacScreening(self)
         self.stats = ScreenerStats(
             designations=len(self._index.designations),
             names=len(self._index.names),
@@ -196,8 +199,10 @@ class Screener:
     def screen(self, query: Query, *, exhaustive: bool = False) -> ScreeningResult:
         """Screen one query. `exhaustive=True` scores every list name (the brute-force reference)."""
         allowed = self._allowed_lists(query)
-        threshold = query.threshold if query.threshold is not None else self.default_threshold
         analyzed = _analyze_query(query.name, query.type)
+        if query.algorithm is not None and get_algorithm(query.algorithm) is OFAC_SLS:
+            return self._ofac.screen(query, analyzed, allowed, exhaustive)
+        threshold = query.threshold if query.threshold is not None else self.default_threshold
         index = self._index
         name_ids = (
             index.all_names(allowed)
@@ -226,7 +231,7 @@ class Screener:
             for position in [p for p, b in best.items() if floor <= b.score < 1.0]:
                 others = [i for i in index.names_of(position) if i not in scored_ids]
                 self._score_into(best, analyzed, others[:EXPAND_NAMES], floor, cut_query)
-        decisive = self._identifier_hits(facts, allowed)
+        decisive = self.identifier_hits(facts, allowed)
         scored: list[tuple[float, int, list[dict[str, object]]]] = []
         for position, candidate in best.items():
             if position in decisive:
@@ -256,6 +261,8 @@ class Screener:
             threshold=threshold,
             list_versions=dict(self.list_versions),
             matches=matches,
+            algorithm=BALANCED.name,
+            algorithm_version=BALANCED.version,
         )
 
     def _with_prefix_candidates(
@@ -354,9 +361,7 @@ class Screener:
             )
         return wanted
 
-    def _identifier_hits(
-        self, facts: QueryFacts, allowed: frozenset[str] | None
-    ) -> dict[int, dict[str, str]]:
+    def identifier_hits(self, facts: QueryFacts, allowed: frozenset[str] | None) -> dict[int, dict[str, str]]:
         if not facts.identifiers:
             return {}
         hits: dict[int, dict[str, str]] = {}

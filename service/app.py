@@ -19,6 +19,7 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lists.store import Store
+from service.api import algorithms as algorithms_api
 from service.api import batches, health, keys, lists, screen
 from service.api.deps import Services, document_security
 from service.api.openapi_examples import restore_nulls
@@ -140,6 +141,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error_response)
     app.add_exception_handler(Exception, _unexpected_response)
     routers = [module.router for module in (health, screen, lists, keys, batches)]
+    routers.append(algorithms_api.router)
     for router in routers:
         app.include_router(router)
 

@@ -11,9 +11,10 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from lists.model import ListCode
+from screening.algorithms import get_algorithm
 from screening.query import Query, QueryIdentifier, QueryType, ScreeningResult
 
 MAX_NAME_LENGTH = 512
@@ -91,6 +92,16 @@ class ScreenRequest(BaseModel):
     reference: Annotated[CleanText, Field(max_length=128)] | None = Field(
         default=None, description="The caller's payment or customer id, stored with the decision"
     )
+    algorithm: str | None = Field(
+        default=None,
+        description="Scoring algorithm (GET /v1/algorithms): balanced-v1 (default) or ofac-sls",
+        examples=["ofac-sls"],
+    )
+
+    @field_validator("algorithm")
+    @classmethod
+    def _known_algorithm(cls, value: str | None) -> str | None:
+        return None if value is None else get_algorithm(value).name
 
     def to_query(self) -> Query:
         return Query(
@@ -104,6 +115,7 @@ class ScreenRequest(BaseModel):
             threshold=self.threshold,
             limit=self.limit,
             truncated=self.truncated,
+            algorithm=self.algorithm,
         )
 
 
