@@ -28,7 +28,13 @@ class AlgorithmsOut(BaseModel):
 @router.get(
     "/v1/algorithms",
     response_model=AlgorithmsOut,
-    responses=ex.errors(401, 403),
+    responses={
+        200: ex.ok(
+            {"algorithms": [a.describe() for a in ALGORITHMS.values()]},
+            "Each algorithm a screening may name in its `algorithm` field",
+        ),
+        **ex.errors(401, 403),
+    },
     summary="The scoring algorithms, their versions and default thresholds",
 )
 def algorithms(_: Principal = Depends(require_screen)) -> AlgorithmsOut:
