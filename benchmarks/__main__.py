@@ -80,7 +80,7 @@ def cmd_peers(args: argparse.Namespace) -> int:
 def cmd_ci(args: argparse.Namespace) -> int:
     from benchmarks.ci_gate import run_gate
 
-    parts = tuple(args.only) if args.only else ("quality", "speed")
+    parts = tuple(args.only) if args.only else ("quality", "speed", "world")
     overrides = {"per_kind": args.per_kind} if args.per_kind else None
     code, result = run_gate(parts, raise_floors=args.raise_floors, speed_overrides=overrides)
     report.write_result("ci", result)
@@ -118,7 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--raise-floors", action="store_true", help="lift floors to a margin below this run (never lowers)"
     )
     c.add_argument(
-        "--only", action="append", choices=("quality", "speed"), help="run only this part (repeatable)"
+        "--only",
+        action="append",
+        choices=("quality", "speed", "world"),
+        help="run only this part (repeatable)",
     )
     c.add_argument("--per-kind", type=int, default=0, help="override the CI query-mix size")
     c.add_argument("--record", action="store_true", help="also update the CI table in BENCHMARKS.md")

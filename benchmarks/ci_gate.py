@@ -103,11 +103,19 @@ def measure(
             "screener_mean_ms": speed["speed_ratio_screener_mean_ms"],
             "build_seconds": speed["index"]["build_seconds"],
         }
+    if "world" in parts:
+        from benchmarks.world import ci_measures
+
+        world = ci_measures()
+        measured["world_speed_ratio"] = world["speed"]["ratio"]
+        recall = world["typo_recall"]["recall"]
+        measured["typo_index_recall"] = 1.0 if recall is None else recall
+        details["world"] = world
     return measured, details
 
 
 def run_gate(
-    parts: tuple[str, ...] = ("quality", "speed"),
+    parts: tuple[str, ...] = ("quality", "speed", "world"),
     raise_floors: bool = False,
     floors_path: Path = FLOORS_PATH,
     speed_overrides: dict[str, int] | None = None,

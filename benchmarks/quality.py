@@ -403,6 +403,17 @@ def run_quality(full: bool = True) -> dict[str, Any]:
         }
 
     result["cut_names"] = _guarded("cut_names", cut_names)
+
+    def ofac_sls() -> dict[str, Any]:
+        from benchmarks import ofac_sls as sls
+
+        designations, screener = all_lists()
+        return {
+            "agreement": sls.agreement_section(),
+            "index_recall": sls.index_recall_section(screener, designations),
+        }
+
+    result["ofac_sls"] = _guarded("ofac_sls", ofac_sls)
     return result
 
 

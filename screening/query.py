@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from screening.algorithms import DEFAULT_ALGORITHM, get_algorithm
+
 QueryType = Literal["person", "entity", "vessel", "aircraft", "any"]
 NameKind = Literal["primary", "aka", "weak", "original-script"]
 Decision = Literal["hit", "clear"]
@@ -39,6 +41,13 @@ class Query(BaseModel):
     # The name was cut by a field's length limit: None decides from its length (35, 70 or 140
     # characters, `screening.truncation`); True or False when the caller knows.
     truncated: bool | None = None
+    # A name from `screening.algorithms` (None: the default, balanced-v1).
+    algorithm: str | None = None
+
+    @field_validator("algorithm")
+    @classmethod
+    def _known_algorithm(cls, value: str | None) -> str | None:
+        return None if value is None else get_algorithm(value).name
 
     @field_validator("name")
     @classmethod
@@ -68,3 +77,6 @@ class ScreeningResult(BaseModel):
     threshold: float
     list_versions: dict[str, str]
     matches: list[Match]
+    # The algorithm that made the decision and its version (`screening.algorithms`).
+    algorithm: str = DEFAULT_ALGORITHM
+    algorithm_version: str = ""

@@ -19,6 +19,7 @@ from typing import Any
 import cython
 
 from lists.model import Designation
+from screening.algorithms import BALANCED, OFAC_SLS, get_algorithm
 from screening.evidence import (
     MAX_POSITIVE_EFFECT,
     MIN_STRONG_IDENTIFIER_LENGTH,
@@ -28,13 +29,17 @@ from screening.evidence import (
 )
 from screening.index import DEFAULT_CANDIDATES, MIN_CANDIDATES, MIN_SHARE, TIE_LIMIT, NameIndex
 from screening.names import (
+    FUNCTION_WORD,
     AnalyzedName,
     NameScore,
     analyze_name,
     clear_similarity_memo,
     name_similarity,
     score_names,
+    token_kind,
 )
+from screening.ofac_screening import OfacScreening
+from screening.org_words import all_symbols
 from screening.query import Match, Query, ScreeningResult
 from screening.thresholds import DEFAULT_THRESHOLD
 from screening.translit import is_chinese_syllable
@@ -64,6 +69,10 @@ QUERY_CACHE_SIZE = 4096
 # much of its cut score: what the field cut off is unseen, and an uncut match ranks first.
 CUT_FACTOR = 0.97
 CUT_CACHE_SIZE = 4096
+# A list name that is one acronym of this many letters or fewer is not met by the initials of a
+# query of LONG_NAME_WORDS or more words alone (`_only_an_acronym_of`).
+SHORT_ACRONYM_LETTERS = 3
+LONG_NAME_WORDS = 3
 # A cut query (or its words before the stub) that begins more list names than this says too
 # little to add them all. On the cut-name benchmark 50 finds what 200 does (2,933 of 3,183
 # names, 2,893 without the lookup) at 0.51 ms a cut query, not 0.72.
@@ -140,6 +149,51 @@ def _organisation_forms(analyzed: AnalyzedName, person_tokens: frozenset[str]) -
     )
 
 
+def _acronyms_of(analyzed: AnalyzedName) -> frozenset[str]:
+    """The initials of runs of the query's words, in any of its spellings, that are not words of it."""
+    keys: set[str] = set()
+    for spelling in analyzed.spellings:
+        keys.update(spelling.acronym_keys)
+    return frozenset(keys - set(analyzed.tokens))
+
+
+def _only_an_acronym_of(
+    listed: AnalyzedName, kind: str, query: AnalyzedName, acronyms: frozenset[str]
+) -> bool:
+    """Whether a list name would meet the query only as an acronym it must not be read as.
+
+    - A weak alias is never matched as the acronym of a longer query: "SSB" (a low-quality
+      a.k.a.) is not "Schmidt, Sanchez and Baker".
+    - A short acronym (SHORT_ACRONYM_LETTERS or fewer) that is the whole list name is not met by
+      the initials of a long company name (LONG_NAME_WORDS or more words) on their own: three
+      letters are shared by chance by many long names.
+    """
+    tokens = listed.tokens
+    if len(tokens) >= len(query.tokens) or not any(t in acronyms for t in tokens):
+        return False
+    if kind == "weak":
+        return True
+    return (
+        len(tokens) == 1 and len(tokens[0]) <= SHORT_ACRONYM_LETTERS and len(query.tokens) >= LONG_NAME_WORDS
+    )
+
+
+def _generic_words_only(analyzed: AnalyzedName) -> frozenset[str] | None:
+    """The query's words when each is a generic organisation word or a function word, else None.
+
+    Such a query ("Global Trading LLC", "Petroleum Company") names no one: it may meet a list
+    name of those words only ("NATIONAL BANK"), never one that merely contains them beside a
+    word of its own ("OPG GLOBAL GENERAL TRADING CO. L.L.C"). Not for a person's name, and
+    not for a name in another script (its generic words are read in Latin by a guess).
+    """
+    if analyzed.type == "person" or analyzed.scripts or not analyzed.tokens:
+        return None
+    for token in analyzed.tokens:
+        if token_kind(token) != FUNCTION_WORD and not all_symbols(token):
+            return None
+    return frozenset(analyzed.tokens)
+
+
 def _ids_compatible(query_kind: str | None, listed_kind: str) -> bool:
     if query_kind is None or query_kind == listed_kind:
         return True
@@ -178,6 +232,7 @@ class Screener:
         )
         self._form_words = legal_form_words(name.text for name, p in zip(names, person, strict=True) if not p)
         _load_reading_tables()
+        self._ofac = OfacScreening(self)
         self.stats = ScreenerStats(
             designations=len(self._index.designations),
             names=len(self._index.names),
@@ -196,8 +251,10 @@ class Screener:
     def screen(self, query: Query, *, exhaustive: bool = False) -> ScreeningResult:
         """Screen one query. `exhaustive=True` scores every list name (the brute-force reference)."""
         allowed = self._allowed_lists(query)
-        threshold = query.threshold if query.threshold is not None else self.default_threshold
         analyzed = _analyze_query(query.name, query.type)
+        if query.algorithm is not None and get_algorithm(query.algorithm) is OFAC_SLS:
+            return self._ofac.screen(query, analyzed, allowed, exhaustive)
+        threshold = query.threshold if query.threshold is not None else self.default_threshold
         index = self._index
         name_ids = (
             index.all_names(allowed)
@@ -226,7 +283,7 @@ class Screener:
             for position in [p for p, b in best.items() if floor <= b.score < 1.0]:
                 others = [i for i in index.names_of(position) if i not in scored_ids]
                 self._score_into(best, analyzed, others[:EXPAND_NAMES], floor, cut_query)
-        decisive = self._identifier_hits(facts, allowed)
+        decisive = self.identifier_hits(facts, allowed)
         scored: list[tuple[float, int, list[dict[str, object]]]] = []
         for position, candidate in best.items():
             if position in decisive:
@@ -256,6 +313,8 @@ class Screener:
             threshold=threshold,
             list_versions=dict(self.list_versions),
             matches=matches,
+            algorithm=BALANCED.name,
+            algorithm_version=BALANCED.version,
         )
 
     def _with_prefix_candidates(
@@ -297,8 +356,14 @@ class Screener:
         names = self._index.names
         weights = self._index.token_weights
         weak_floor = floor / WEAK_ALIAS_FACTOR
+        query_acronyms = _acronyms_of(analyzed)
+        generic_words = _generic_words_only(analyzed)
         for name_id in name_ids:
             name = names[name_id]
+            if query_acronyms and _only_an_acronym_of(name.analyzed, name.kind, analyzed, query_acronyms):
+                continue
+            if generic_words is not None and not generic_words.issuperset(name.analyzed.tokens):
+                continue
             if name.kind == "weak":
                 factor, name_floor = WEAK_ALIAS_FACTOR, weak_floor
             else:
@@ -354,9 +419,7 @@ class Screener:
             )
         return wanted
 
-    def _identifier_hits(
-        self, facts: QueryFacts, allowed: frozenset[str] | None
-    ) -> dict[int, dict[str, str]]:
+    def identifier_hits(self, facts: QueryFacts, allowed: frozenset[str] | None) -> dict[int, dict[str, str]]:
         if not facts.identifiers:
             return {}
         hits: dict[int, dict[str, str]] = {}

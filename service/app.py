@@ -34,6 +34,7 @@ from service.api import (
     screen,
     webhooks,
 )
+from service.api import algorithms as algorithms_api
 from service.api import users as users_api
 from service.api.allow import allowed_methods
 from service.api.deps import Services, document_security
@@ -210,7 +211,7 @@ def create_app(settings: Settings) -> FastAPI:
             payments,
         )
     ]
-    routers += [users_api.router, accepts_api.router]  # review
+    routers += [users_api.router, accepts_api.router, algorithms_api.router]
     for router in routers:
         app.include_router(router)
     web.install(app, settings)

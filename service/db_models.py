@@ -42,4 +42,7 @@ screenings = Table(
     Column("request", JSON, nullable=False),  # the query as the caller sent it (validated)
     Column("result", JSON, nullable=False),  # the engine's result as answered
     Column("screen_ms", Float, nullable=False),
+    # The algorithm that decided and its version (screening.algorithms); NULL on rows from before 0009.
+    Column("algorithm", String(32), nullable=True, index=True),
+    Column("algorithm_version", String(16), nullable=True),
 )

@@ -47,7 +47,15 @@ def test_workers_prepare_the_audit_record(outcomes: list[RowOutcome]) -> None:
     request = orjson.loads(hit.audit.request_json)
     assert request["name"] == "Yin Kecheng" and request["type"] == "person" and request["dob"] == "1986-12-08"
     result = orjson.loads(hit.audit.result_json)
-    assert list(result) == ["query", "decision", "threshold", "list_versions", "matches"]
+    assert list(result) == [
+        "query",
+        "decision",
+        "threshold",
+        "list_versions",
+        "matches",
+        "algorithm",
+        "algorithm_version",
+    ]
     assert result["query"] == request
     assert result["decision"] == "hit" and result["list_versions"] == VERSIONS
     assert result["matches"] == hit.matches and hit.matches[0]["entity_id"] == "ofac:52747"
@@ -71,6 +79,8 @@ def _core_row(outcome: RowOutcome, screening_id: str, bulk_id: str, reference: s
         "request": orjson.loads(outcome.audit.request_json),
         "result": orjson.loads(outcome.audit.result_json),
         "screen_ms": outcome.screen_ms,
+        "algorithm": outcome.algorithm,
+        "algorithm_version": outcome.algorithm_version,
     }
 
 

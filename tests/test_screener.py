@@ -94,7 +94,15 @@ def test_hit_ranks_the_designation_and_explains_it(screener: Screener) -> None:
 def test_result_json_round_trips(screener: Screener) -> None:
     result = screener.screen(Query(name="Kecheng Yin", type="person"))
     data = result.model_dump(mode="json")
-    assert set(data) == {"query", "decision", "threshold", "list_versions", "matches"}
+    assert set(data) == {
+        "query",
+        "decision",
+        "threshold",
+        "list_versions",
+        "matches",
+        "algorithm",
+        "algorithm_version",
+    }
     assert ScreeningResult.model_validate(data) == result
 
 

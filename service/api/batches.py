@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse
 
+from screening.algorithms import UnknownAlgorithm, get_algorithm
 from service.api import openapi_examples as ex
 from service.api.deps import Services, require_screen, services
 from service.api.response_models import BatchJobOut
@@ -164,10 +165,20 @@ def create_batch(
     output_format: Annotated[
         Literal["csv", "xlsx"], Form(description="Format of the results files", examples=["csv"])
     ] = "csv",
+    algorithm: Annotated[
+        str | None,
+        Form(
+            description="Scoring algorithm (GET /v1/algorithms); default balanced-v1", examples=["ofac-sls"]
+        ),
+    ] = None,
     principal: Principal = Depends(require_screen),
     parts: Services = Depends(services),
 ) -> OrjsonResponse:
     """Queue a batch job; answers 202 with the job (poll `links.self`)."""
+    try:
+        algorithm = None if algorithm is None else get_algorithm(algorithm).name
+    except UnknownAlgorithm as exc:
+        raise ApiError(422, "invalid_field", f"algorithm: {exc}") from None
     if not parts.store.active_versions():
         raise ApiError(503, "no_active_list", "no sanctions list version is active; refusing to screen")
     jobs = _jobs(request)
@@ -201,7 +212,7 @@ def create_batch(
             job_id,
             filename,
             target,
-            JobOptions(columns, threshold, output_format),
+            JobOptions(columns, threshold, output_format, algorithm),
             rows,
             principal.key_id,
             notes=source.warnings,

@@ -11,9 +11,10 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from lists.model import ListCode
+from screening.algorithms import get_algorithm
 from screening.query import Query, QueryIdentifier, QueryType, ScreeningResult
 from service.api.hit_models import AlertRef, KnownTrueMatch, ReviewedMatch
 from service.validation import MAX_NAME_LENGTH, dob_problem, name_problem
@@ -116,6 +117,16 @@ class ScreenRequest(BaseModel):
         description="The party's stable id (customer, counterparty): its hits become alerts to review, "
         "and its accepted false positives and approved true matches apply",
     )
+    algorithm: str | None = Field(
+        default=None,
+        description="Scoring algorithm (GET /v1/algorithms): balanced-v1 (default) or ofac-sls",
+        examples=["ofac-sls"],
+    )
+
+    @field_validator("algorithm")
+    @classmethod
+    def _known_algorithm(cls, value: str | None) -> str | None:
+        return None if value is None else get_algorithm(value).name
 
     def to_query(self) -> Query:
         return Query(
@@ -129,6 +140,7 @@ class ScreenRequest(BaseModel):
             threshold=self.threshold,
             limit=self.limit,
             truncated=self.truncated,
+            algorithm=self.algorithm,
         )
 
 

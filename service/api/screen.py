@@ -97,6 +97,8 @@ def _audit_row(
         "request": request.model_dump(mode="json", exclude_defaults=True),
         "result": result,
         "screen_ms": round(screen_ms, 3),
+        "algorithm": result["algorithm"],
+        "algorithm_version": result["algorithm_version"],
     }
 
 

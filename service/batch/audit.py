@@ -36,6 +36,8 @@ AUDIT_COLUMNS = (
     "request",
     "result",
     "screen_ms",
+    "algorithm",
+    "algorithm_version",
 )
 _JSON_COLUMNS = frozenset({"list_versions", "request", "result"})
 _CREATED_AT = AUDIT_COLUMNS.index("created_at")
@@ -75,6 +77,8 @@ def batch_audit_row(
         payload.request_json,
         payload.result_json,
         outcome.screen_ms,
+        outcome.algorithm,
+        outcome.algorithm_version,
     )
 
 

@@ -112,13 +112,24 @@ class JobOptions:
     columns: dict[str, str]
     threshold: float | None = None
     output_format: str = "csv"
+    algorithm: str | None = None  # screening.algorithms name; None: the default
 
     def to_json(self) -> dict[str, Any]:
-        return {"columns": self.columns, "threshold": self.threshold, "output_format": self.output_format}
+        return {
+            "columns": self.columns,
+            "threshold": self.threshold,
+            "output_format": self.output_format,
+            "algorithm": self.algorithm,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> JobOptions:
-        return cls(dict(data.get("columns") or {}), data.get("threshold"), data.get("output_format", "csv"))
+        return cls(
+            dict(data.get("columns") or {}),
+            data.get("threshold"),
+            data.get("output_format", "csv"),
+            data.get("algorithm"),
+        )
 
     def overrides(self) -> ColumnOverrides:
         return ColumnOverrides(**self.columns)
@@ -457,6 +468,7 @@ class BatchJobs:
             designations,
             list_versions,
             threshold=options.threshold,
+            algorithm=options.algorithm,
             workers=self.workers,
             start_method=self.start_method,
         )

@@ -48,6 +48,8 @@ class RowOutcome:
     threshold: float | None = None
     screen_ms: float = 0.0
     audit: AuditPayload | None = None  # None for error rows: no decision to audit
+    algorithm: str | None = None  # name and version of the algorithm that decided (screening.algorithms)
+    algorithm_version: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -104,17 +106,22 @@ def load_active_lists(
 
 _screener: Any = None
 _threshold: float | None = None
+_algorithm: str | None = None
 
 
 def _init_worker(
-    designations: Sequence[Designation], list_versions: Mapping[str, str], threshold: float | None
+    designations: Sequence[Designation],
+    list_versions: Mapping[str, str],
+    threshold: float | None,
+    algorithm: str | None = None,
 ) -> None:
     """Pool initializer: build this process's Screener once."""
     from screening.screener import Screener
 
-    global _screener, _threshold
+    global _screener, _threshold, _algorithm
     _screener = Screener(designations, dict(list_versions))
     _threshold = threshold
+    _algorithm = algorithm
 
 
 def _init_pool_worker(*initargs: Any) -> None:
@@ -154,7 +161,7 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def build_query(fields: Mapping[str, str], threshold: float | None) -> Any:
+def build_query(fields: Mapping[str, str], threshold: float | None, algorithm: str | None = None) -> Any:
     """A row's mapped fields as an engine Query (raises ValidationError for bad values)."""
     from screening.query import Query
 
@@ -165,13 +172,14 @@ def build_query(fields: Mapping[str, str], threshold: float | None) -> Any:
         country=fields.get("country") or None,
         nationality=fields.get("nationality") or None,
         threshold=threshold,
+        algorithm=algorithm,
     )
 
 
 def screen_fields(row_number: int, fields: Mapping[str, str]) -> RowOutcome:
     """Screen one row with this process's Screener; problems become an error outcome."""
     try:
-        query = build_query(fields, _threshold)
+        query = build_query(fields, _threshold, _algorithm)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return RowOutcome(row_number, "error", error=f"invalid row: {problems}")
@@ -194,6 +202,8 @@ def screen_fields(row_number: int, fields: Mapping[str, str]) -> RowOutcome:
                 "threshold": result.threshold,
                 "list_versions": result.list_versions,
                 "matches": matches,
+                "algorithm": result.algorithm,
+                "algorithm_version": result.algorithm_version,
             }
         ).decode(),
     )
@@ -204,6 +214,8 @@ def screen_fields(row_number: int, fields: Mapping[str, str]) -> RowOutcome:
         threshold=result.threshold,
         screen_ms=round(took, 3),
         audit=audit,
+        algorithm=result.algorithm,
+        algorithm_version=result.algorithm_version,
     )
 
 
@@ -231,13 +243,14 @@ class BatchRunner:
         list_versions: Mapping[str, str],
         threshold: float | None = None,
         workers: int | None = None,
+        algorithm: str | None = None,
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         start_method: str = "fork",
     ) -> None:
         self.workers = workers or default_workers()
         self.chunk_rows = chunk_rows
         self.list_versions = dict(list_versions)
-        self._initargs = (designations, self.list_versions, threshold)
+        self._initargs = (designations, self.list_versions, threshold, algorithm)
         self._start_method = start_method
         self._executor: ProcessPoolExecutor | None = None
         self._started = False

@@ -20,6 +20,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from screening.algorithms import UnknownAlgorithm, get_algorithm
 from service.batch.io import BatchInputError, ColumnOverrides, count_rows, open_input
 from service.batch.output import ResultsWriter, matches_path
 from service.batch.runner import BatchAborted, BatchRunner, NoActiveLists, load_active_lists
@@ -48,6 +49,9 @@ def batch(
     workers: Annotated[
         int | None, typer.Option(min=1, help="Worker processes (default: every core).")
     ] = None,
+    algorithm: Annotated[
+        str | None, typer.Option(help="Scoring algorithm: balanced-v1 (default) or ofac-sls.")
+    ] = None,
 ) -> None:
     """Screen every row of INPUT against the active lists; write RESULTS and RESULTS_matches."""
     console = Console(stderr=True)
@@ -62,6 +66,10 @@ def batch(
     problem = output_problem(output)
     if problem is not None:
         _fail(console, problem)
+    try:
+        algorithm = None if algorithm is None else get_algorithm(algorithm).name
+    except UnknownAlgorithm as exc:
+        _fail(console, f"--algorithm: {exc}")
     if output.resolve() == input_path.resolve():
         _fail(console, "the results file must not be the input file")
     if matches_path(output).resolve() == input_path.resolve():
@@ -89,7 +97,9 @@ def batch(
     audit = BatchAuditSink(store.engine, list_versions)
     rows = hits = errors = 0
     started = time.monotonic()
-    runner = BatchRunner(designations, list_versions, threshold=threshold, workers=workers)
+    runner = BatchRunner(
+        designations, list_versions, threshold=threshold, workers=workers, algorithm=algorithm
+    )
     del designations  # the workers hold the index; the parent only streams rows
     try:
         runner.start()  # fork before the progress bar starts its refresh thread

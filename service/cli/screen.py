@@ -83,7 +83,9 @@ def _validation_message(error: ValidationError) -> tuple[str, str]:
     return field, first.get("msg", str(error))
 
 
-def screen_line(screener: Screener, line_number: int, line: str) -> tuple[dict[str, Any] | bytes, bool]:
+def screen_line(
+    screener: Screener, line_number: int, line: str, algorithm: str | None = None
+) -> tuple[dict[str, Any] | bytes, bool]:
     """Screen one JSON-lines query: (serialised result or error object, ok). Never raises for bad input."""
     from screening.query import Query
 
@@ -98,7 +100,7 @@ def screen_line(screener: Screener, line_number: int, line: str) -> tuple[dict[s
     except ValidationError:
         pass  # explained below, with the same one-line messages as ever
     else:
-        return _checked_query(screener, line_number, query)
+        return _checked_query(screener, line_number, query, algorithm)
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
@@ -115,7 +117,7 @@ def screen_line(screener: Screener, line_number: int, line: str) -> tuple[dict[s
             "field": field,
             "error": f"line {line_number}: {field}: {message}",
         }, False
-    return _checked_query(screener, line_number, query)
+    return _checked_query(screener, line_number, query, algorithm)
 
 
 def query_problem(query: Query) -> tuple[str, str] | None:
@@ -130,7 +132,9 @@ def query_problem(query: Query) -> tuple[str, str] | None:
     return None
 
 
-def _checked_query(screener: Screener, line_number: int, query: Query) -> tuple[dict[str, Any] | bytes, bool]:
+def _checked_query(
+    screener: Screener, line_number: int, query: Query, algorithm: str | None = None
+) -> tuple[dict[str, Any] | bytes, bool]:
     refused = query_problem(query)
     if refused is not None:
         field, message = refused
@@ -139,11 +143,16 @@ def _checked_query(screener: Screener, line_number: int, query: Query) -> tuple[
             "field": field,
             "error": f"line {line_number}: {field}: {message}",
         }, False
-    return _screen_query(screener, line_number, query)
+    return _screen_query(screener, line_number, query, algorithm)
 
 
-def _screen_query(screener: Screener, line_number: int, query: Query) -> tuple[dict[str, Any] | bytes, bool]:
+def _screen_query(
+    screener: Screener, line_number: int, query: Query, algorithm: str | None = None
+) -> tuple[dict[str, Any] | bytes, bool]:
     from screening.screener import NoListsLoaded
+
+    if algorithm is not None and query.algorithm is None:  # a line's own algorithm wins over --algorithm
+        query = query.model_copy(update={"algorithm": algorithm})
 
     try:
         result = screener.screen(query)
@@ -163,13 +172,18 @@ def result_json(result: ScreeningResult) -> bytes:
     return orjson.dumps(result, default=_model_fields)
 
 
-def screen_jsonl(screener: Screener, lines: Iterable[str], write: Callable[[bytes], Any]) -> int:
-    """Screen each line in order, writing one result (or error object) per line; returns the error count."""
+def screen_jsonl(
+    screener: Screener, lines: Iterable[str], write: Callable[[bytes], Any], algorithm: str | None = None
+) -> int:
+    """Screen each line in order, writing one result (or error object) per line; returns the error count.
+
+    `algorithm` applies to lines that name none (`screening.algorithms`).
+    """
     errors = 0
     # each result line carries the stale-list warnings: `{...}` becomes `{..., "warnings": [...]}`
     tail = b',"warnings":' + orjson.dumps(LIST_WARNINGS) + b"}" if LIST_WARNINGS else None
     for number, line in enumerate(lines, start=1):
-        output, ok = screen_line(screener, number, line)
+        output, ok = screen_line(screener, number, line, algorithm)
         errors += not ok
         data = output if isinstance(output, bytes) else orjson.dumps(output)
         if tail is not None and ok:
@@ -224,12 +238,22 @@ def screen(
         help="The name was cut by a field's length limit (default: judged from its length: 35, 70, 140).",
     ),
     input: Path | None = typer.Option(None, "--input", help="JSON-lines file of queries ('-' for stdin)."),
+    algorithm: str | None = typer.Option(
+        None,
+        "--algorithm",
+        help="Scoring algorithm: balanced-v1 (default) or ofac-sls; a JSON line's own wins.",
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Screen a name (or every query in a JSON-lines file) against the loaded lists."""
+    from screening.algorithms import UnknownAlgorithm, get_algorithm
     from screening.query import Query
     from screening.screener import NoListsLoaded
 
+    try:
+        algorithm = None if algorithm is None else get_algorithm(algorithm).name
+    except UnknownAlgorithm as exc:
+        raise _fail(f"--algorithm: {exc}") from None
     if input is not None:
         if name is not None:
             raise _fail("give either a NAME or --input, not both")
@@ -239,7 +263,7 @@ def screen(
         handle = sys.stdin if str(input) == "-" else input.open(encoding="utf-8")
         with handle:
             lines = (line.rstrip("\r\n") for line in handle)
-            errors = screen_jsonl(screener, lines, sys.stdout.buffer.write)
+            errors = screen_jsonl(screener, lines, sys.stdout.buffer.write, algorithm)
         sys.stdout.flush()
         if errors:
             raise _fail(f"{errors} line(s) of {input} could not be screened (see their error objects)", 1)
@@ -260,6 +284,7 @@ def screen(
             threshold=threshold,
             limit=limit,
             truncated=truncated,
+            algorithm=algorithm,
         )
     except ValidationError as exc:
         field, message = _validation_message(exc)
