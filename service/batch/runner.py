@@ -87,6 +87,23 @@ def load_active_lists(url: str) -> tuple[list[Designation], dict[str, str]]:
     return designations, {code: info.label for code, info in versions.items()}
 
 
+def active_list_versions(url: str) -> dict[str, str]:
+    """The active version labels alone (a Dask batch's workers read the designations themselves)."""
+    from lists.store import Store
+
+    store = Store(url)
+    try:
+        versions = store.active_versions()
+    finally:
+        store.close()
+    if not versions:
+        raise NoActiveLists(
+            "no active sanctions list version in the database: load lists first "
+            "(`sanctions lists load`); refusing to screen"
+        )
+    return {code: info.label for code, info in versions.items()}
+
+
 # --- worker side -------------------------------------------------------------
 
 _screener: Any = None

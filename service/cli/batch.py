@@ -20,7 +20,14 @@ from rich.progress import (
 
 from service.batch.io import BatchInputError, ColumnOverrides, count_rows, open_input
 from service.batch.output import ResultsWriter, matches_path
-from service.batch.runner import BatchAborted, BatchRunner, NoActiveLists, load_active_lists
+from lists.model import Designation
+from service.batch.runner import (
+    BatchAborted,
+    BatchRunner,
+    NoActiveLists,
+    active_list_versions,
+    load_active_lists,
+)
 from service.config import database_url
 
 
@@ -46,6 +53,13 @@ def batch(
     workers: Annotated[
         int | None, typer.Option(min=1, help="Worker processes (default: every core).")
     ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SCHEDULER",
+            help="Screen on a Dask cluster: its scheduler address, or 'local' for a LocalCluster here.",
+        ),
+    ] = None,
 ) -> None:
     """Screen every row of INPUT against the active lists; write RESULTS and RESULTS_matches."""
     console = Console(stderr=True)
@@ -65,7 +79,10 @@ def batch(
     try:
         source = open_input(input_path, overrides)
         total = count_rows(source)
-        designations, list_versions = load_active_lists(database_url())
+        if dask is None:
+            designations, list_versions = load_active_lists(database_url())
+        else:
+            designations, list_versions = [], active_list_versions(database_url())
     except (BatchInputError, NoActiveLists) as exc:
         _fail(console, str(exc))
     for warning in source.warnings:
@@ -81,7 +98,7 @@ def batch(
     audit = BatchAuditSink(store.engine, list_versions)
     rows = hits = errors = 0
     started = time.monotonic()
-    runner = BatchRunner(designations, list_versions, threshold=threshold, workers=workers)
+    runner = _runner(dask, designations, list_versions, threshold, workers)
     del designations  # the workers hold the index; the parent only streams rows
     try:
         runner.start()  # fork before the progress bar starts its refresh thread
@@ -133,6 +150,21 @@ def batch(
     )
     console.print(f"results: {output}\nmatches: {writer.matches_path}")
     console.print(f"audit: {audit.recorded} decisions recorded as batch {audit.bulk_id}")
+
+
+def _runner(
+    dask: str | None,
+    designations: list[Designation],
+    list_versions: dict[str, str],
+    threshold: float | None,
+    workers: int | None,
+) -> BatchRunner:
+    """This machine's process pool, or a Dask cluster's workers (each opens the lists itself)."""
+    if dask is None:
+        return BatchRunner(designations, list_versions, threshold=threshold, workers=workers)
+    from service.batch.dask import DaskBatchRunner, open_client
+
+    return DaskBatchRunner(open_client(dask, workers), database_url(), list_versions, threshold=threshold)
 
 
 def _fail(console: Console, message: str) -> None:
