@@ -18,9 +18,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from lists.model import Designation
 from service.batch.io import BatchInputError, ColumnOverrides, count_rows, open_input
 from service.batch.output import ResultsWriter, matches_path
-from lists.model import Designation
 from service.batch.runner import (
     BatchAborted,
     BatchRunner,
