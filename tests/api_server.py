@@ -94,7 +94,10 @@ class ApiServer:
         """Wait until /readyz is 200 (the index is built); returns its body."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            response = httpx.get(f"{self.base_url}/readyz", timeout=5)
+            try:
+                response = httpx.get(f"{self.base_url}/readyz", timeout=5)
+            except httpx.TimeoutException:
+                continue  # an index build can hold the interpreter for seconds on a loaded machine: not ready
             if response.status_code == 200:
                 return response.json()
             time.sleep(0.5)

@@ -45,12 +45,16 @@ def test_dask_local_writes_the_same_results_as_local_workers(
     local_matches = local.with_name(local.stem + "_matches.csv")
     dask_matches = on_dask.with_name(on_dask.stem + "_matches.csv")
     assert dask_matches.read_bytes() == local_matches.read_bytes()
-    assert sum(1 for _ in dask_matches.open()) > len(customer_file.planted)  # hits were written, not only a header
+    assert sum(1 for _ in dask_matches.open()) > len(
+        customer_file.planted
+    )  # hits were written, not only a header
 
 
 def test_dask_refuses_to_screen_without_active_lists(tmp_path: Path, customer_file: CustomerFile) -> None:
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
-    done = run_batch(empty, str(customer_file.path), "-o", str(tmp_path / "r.csv"), "--dask", "local", data_dir=tmp_path)
+    done = run_batch(
+        empty, str(customer_file.path), "-o", str(tmp_path / "r.csv"), "--dask", "local", data_dir=tmp_path
+    )
     assert done.returncode != 0
     assert "no active sanctions list" in done.stderr
     assert not (tmp_path / "r.csv").exists()
