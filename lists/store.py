@@ -39,6 +39,9 @@ MAX_SHRINK = 0.20  # a new version with more than this fraction fewer records is
 _MIGRATION_LOCK_ID = 712_300_001  # PostgreSQL advisory lock: one migrator at a time
 
 
+CHANGES_CHANNEL = "sanctions_list_activated"  # PostgreSQL NOTIFY channel, payload: the list code
+
+
 class StoreError(Exception):
     """A store operation cannot be done; the message says why (shown to users as-is)."""
 
@@ -353,6 +356,13 @@ class Store:
                 warnings=warnings,
             )
         )
+        if conn.dialect.name == "postgresql":
+            # Delivered at commit to every process LISTENing (service/list_changes.py): replicas
+            # switch to the new version at once instead of at their next poll.
+            conn.execute(
+                text("SELECT pg_notify(:channel, :list_code)"),
+                {"channel": CHANGES_CHANNEL, "list_code": list_code},
+            )
 
     def _purge_old_versions(self, conn: Connection, list_code: str, keep: int) -> None:
         """Retention: keep the newest `retention` versions of the list, never the active one."""

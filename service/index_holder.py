@@ -21,6 +21,7 @@ from lists.store import Store, VersionInfo
 from screening.heap import freeze_long_lived
 from screening.screener import Screener
 from service import metrics
+from service.list_changes import ListChangeListener
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ class IndexHolder:
         self._serving: Serving | None = None
         self._build_lock = threading.Lock()  # one build at a time
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set by the PostgreSQL listener: another process activated a list
+        self._listener = ListChangeListener(store.url, self._wake, self._stop)
         self._thread: threading.Thread | None = None
         self.status = HolderStatus()
 
@@ -67,13 +70,22 @@ class IndexHolder:
         """Build the first index in the background, then keep it in step with the store."""
         self._thread = threading.Thread(target=self._background, name="index-holder", daemon=True)
         self._thread.start()
+        self._listener.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
 
     def _background(self) -> None:
+        """Refresh on a notification from another process (PostgreSQL), else every `refresh_seconds`."""
         self.refresh()
-        while self._refresh_seconds > 0 and not self._stop.wait(self._refresh_seconds):
+        if self._refresh_seconds <= 0 and not self._listener.enabled:
+            return
+        while not self._stop.is_set():
+            self._wake.wait(self._refresh_seconds if self._refresh_seconds > 0 else None)
+            if self._stop.is_set():
+                return
+            self._wake.clear()
             self.refresh()
 
     def refresh(self) -> bool:

@@ -102,6 +102,32 @@ def load_active_lists(
     return designations, {code: info.label for code, info in versions.items()}
 
 
+def active_list_versions(url: str, warnings: list[dict[str, Any]] | None = None) -> dict[str, str]:
+    """The active version labels alone, checked as load_active_lists checks them (a Dask batch's
+    workers read the designations themselves)."""
+    from lists.fetch.config import SourceConfigError
+    from lists.store import Store
+    from service.freshness import ListsNotUsable, assess_store
+
+    store = Store(url)
+    try:
+        versions = store.active_versions()
+        if versions:
+            found = assess_store(store.engine, versions)
+            if warnings is not None:
+                warnings.extend(found)
+    except (ListsNotUsable, SourceConfigError) as exc:
+        raise NoActiveLists(f"{exc}; refusing to screen") from None
+    finally:
+        store.close()
+    if not versions:
+        raise NoActiveLists(
+            "no active sanctions list version in the database: load lists first "
+            "(`sanctions lists load`); refusing to screen"
+        )
+    return {code: info.label for code, info in versions.items()}
+
+
 # --- worker side -------------------------------------------------------------
 
 _screener: Any = None

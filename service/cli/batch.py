@@ -20,10 +20,17 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from lists.model import Designation
 from screening.algorithms import UnknownAlgorithm, get_algorithm
 from service.batch.io import BatchInputError, ColumnOverrides, count_rows, open_input
 from service.batch.output import ResultsWriter, matches_path
-from service.batch.runner import BatchAborted, BatchRunner, NoActiveLists, load_active_lists
+from service.batch.runner import (
+    BatchAborted,
+    BatchRunner,
+    NoActiveLists,
+    active_list_versions,
+    load_active_lists,
+)
 from service.config import database_url
 
 
@@ -52,6 +59,13 @@ def batch(
     algorithm: Annotated[
         str | None, typer.Option(help="Scoring algorithm: balanced-v1 (default) or ofac-sls.")
     ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SCHEDULER",
+            help="Screen on a Dask cluster: its scheduler address, or 'local' for a LocalCluster here.",
+        ),
+    ] = None,
 ) -> None:
     """Screen every row of INPUT against the active lists; write RESULTS and RESULTS_matches."""
     console = Console(stderr=True)
@@ -79,7 +93,10 @@ def batch(
         source = open_input(input_path, overrides)
         total = count_rows(source)
         list_warnings: list[dict[str, object]] = []
-        designations, list_versions = load_active_lists(database_url(), list_warnings)
+        if dask is None:
+            designations, list_versions = load_active_lists(database_url(), list_warnings)
+        else:
+            designations, list_versions = [], active_list_versions(database_url(), list_warnings)
     except (BatchInputError, NoActiveLists) as exc:
         _fail(console, str(exc))
     for warning in source.warnings:
@@ -97,9 +114,7 @@ def batch(
     audit = BatchAuditSink(store.engine, list_versions)
     rows = hits = errors = 0
     started = time.monotonic()
-    runner = BatchRunner(
-        designations, list_versions, threshold=threshold, workers=workers, algorithm=algorithm
-    )
+    runner = _runner(dask, designations, list_versions, threshold, workers, algorithm)
     del designations  # the workers hold the index; the parent only streams rows
     try:
         runner.start()  # fork before the progress bar starts its refresh thread
@@ -175,6 +190,26 @@ def output_problem(output: Path) -> str | None:
         if target.is_dir():
             return f"-o {output}: {target} is a directory"
     return None
+
+
+def _runner(
+    dask: str | None,
+    designations: list[Designation],
+    list_versions: dict[str, str],
+    threshold: float | None,
+    workers: int | None,
+    algorithm: str | None,
+) -> BatchRunner:
+    """This machine's process pool, or a Dask cluster's workers (each opens the lists itself)."""
+    if dask is None:
+        return BatchRunner(
+            designations, list_versions, threshold=threshold, workers=workers, algorithm=algorithm
+        )
+    from service.batch.dask import DaskBatchRunner, open_client
+
+    return DaskBatchRunner(
+        open_client(dask, workers), database_url(), list_versions, threshold=threshold, algorithm=algorithm
+    )
 
 
 def _fail(console: Console, message: str) -> None:

@@ -1,0 +1,101 @@
+"""Batch rows screened on a Dask cluster instead of this machine's processes.
+
+Each Dask worker opens the active lists once, in a worker plugin, and keeps its
+Screener for every partition it is sent; the parent only streams rows and writes
+results and audit records, in input order, exactly as the local runner does.
+A worker that finds other list versions active than the ones the batch started
+with refuses to screen (the answer would not match its audit record).
+`--dask local` starts a LocalCluster: for tests, and for one big machine.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Mapping
+from typing import Any
+
+from distributed import Client, LocalCluster, WorkerPlugin
+
+from service.batch.runner import BatchRunner, _init_worker, default_workers, load_active_lists
+
+LOCAL = "local"
+PLUGIN_NAME = "sanctions-screener"
+
+
+class ListVersionsChanged(RuntimeError):
+    """The lists changed between the start of the batch and a worker opening them."""
+
+
+class ScreenerPlugin(WorkerPlugin):
+    """Builds the worker process's Screener from the store, once, before its first partition."""
+
+    name = PLUGIN_NAME
+
+    def __init__(
+        self,
+        database_url: str,
+        list_versions: Mapping[str, str],
+        threshold: float | None,
+        algorithm: str | None = None,
+    ) -> None:
+        self.database_url = database_url
+        self.list_versions = dict(list_versions)
+        self.threshold = threshold
+        self.algorithm = algorithm
+
+    def setup(self, worker: Any) -> None:
+        designations, versions = load_active_lists(self.database_url)
+        if versions != self.list_versions:
+            raise ListVersionsChanged(
+                f"the worker found list versions {versions}, the batch started with {self.list_versions}"
+            )
+        _init_worker(designations, versions, self.threshold, self.algorithm)
+        del designations
+        gc.freeze()  # the index lives as long as the worker: keep the collector off it
+
+
+def open_client(scheduler: str, workers: int | None = None) -> Client:
+    """A client of the named scheduler, or of a new LocalCluster with one single-threaded process per core.
+
+    One thread per worker process: screening holds the GIL, so threads would only queue.
+    """
+    if scheduler == LOCAL:
+        cluster = LocalCluster(
+            n_workers=workers or default_workers(),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+        return Client(cluster)
+    return Client(scheduler)
+
+
+class DaskBatchRunner(BatchRunner):
+    """BatchRunner whose chunks go to a Dask cluster's workers rather than a local process pool."""
+
+    def __init__(
+        self,
+        client: Client,
+        database_url: str,
+        list_versions: Mapping[str, str],
+        threshold: float | None = None,
+        chunk_rows: int = 256,
+        algorithm: str | None = None,
+    ) -> None:
+        workers = max(1, sum(client.nthreads().values()))
+        super().__init__([], list_versions, threshold=threshold, workers=workers, chunk_rows=chunk_rows)
+        self._client = client
+        self._plugin = ScreenerPlugin(database_url, list_versions, threshold, algorithm)
+
+    def start(self) -> None:
+        if self._started:
+            return
+        self._client.register_plugin(self._plugin)
+        self._executor = self._client.get_executor(pure=False)  # type: ignore[assignment]
+        self._started = True
+
+    def close(self, cancel: bool = False) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=not cancel)
+            self._executor = None
+        self._started = False
