@@ -291,7 +291,11 @@ def test_issue_step_4_a_changed_designation_alerts_again(backend: str, tmp_path:
         ana, appr = _users(url)
         _, screen = create_key(url, "screen")
         query = {"name": "Zorblax Quantum Freight Ltd", "party_id": "P-4", "type": "entity"}
-        env = {"SANCTIONS_REFRESH_SECONDS": "0.5", "SANCTIONS_ALERTS_WITHOUT_PARTY": "on"}
+        env = {
+            "SANCTIONS_REFRESH_SECONDS": "0.5",
+            "SANCTIONS_ALERTS_WITHOUT_PARTY": "on",
+            "SANCTIONS_REQUIRED_LISTS": "internal",  # the test loads only its own internal list
+        }
         with ApiServer(url, tmp_path, env=env) as server:
             server.wait_ready()
             _wait_serving(server, screen, first)

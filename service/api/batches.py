@@ -203,7 +203,7 @@ def create_batch(
         }
         try:
             source = open_input(target, ColumnOverrides(**columns), style="api")
-            rows = count_rows(source)
+            rows = count_rows(source, limit=MAX_ROWS)  # stops past the limit: bounded work per upload
         except BatchInputError as exc:
             raise ApiError(422, "invalid_file", f"{shown_name}: {exc.reason}") from exc
         if rows > MAX_ROWS:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 from service.validation import MAX_NAME_LENGTH, dob_problem, name_problem, quote_prefix
 
@@ -31,6 +31,7 @@ CSV_FIELD_LIMIT = 64 * 1024 * 1024
 csv.field_size_limit(CSV_FIELD_LIMIT)
 
 OptionStyle = Literal["cli", "api"]  # how error messages name a column choice: --name-column / name_column
+MAX_EXTRA_CELLS = 20  # cells right of the header quoted in a row's error
 ROLES = ("name", "type", "dob", "country", "nationality", "id")
 
 # Header spellings seen in customer files, after normalisation (lower case,
@@ -373,6 +374,28 @@ def _csv_rows(
 # --- XLSX --------------------------------------------------------------------
 
 
+def _first_sheet(workbook: Any) -> Any:
+    """The first worksheet, with its declared size ignored.
+
+    A sheet's `<dimension ref="A1:XFD1048576"/>` is only a claim of the writing
+    program, and openpyxl pads every row to the declared width (and adds empty
+    rows up to the declared height): a 2 KB file claiming 16,384 columns made
+    each of 30,000 rows cost 16,384 cells. Without the claim each row is as
+    wide as its last real cell, so reading costs what the content holds.
+    """
+    sheet = workbook.worksheets[0]
+    sheet.reset_dimensions()
+    return sheet
+
+
+def _last_filled(raw: tuple[Any, ...]) -> int:
+    """Length of the row without its trailing empty cells."""
+    end = len(raw)
+    while end and (raw[end - 1] is None or raw[end - 1] == ""):
+        end -= 1
+    return end
+
+
 def _open_xlsx(path: Path, overrides: ColumnOverrides, style: OptionStyle) -> InputFile:
     import openpyxl
 
@@ -382,13 +405,13 @@ def _open_xlsx(path: Path, overrides: ColumnOverrides, style: OptionStyle) -> In
         raise BatchInputError(
             path, f"not a readable XLSX workbook: {quote_prefix(f'{type(exc).__name__}: {exc}', 200)}"
         ) from exc
-    sheet = workbook.worksheets[0]
+    sheet = _first_sheet(workbook)
     values = sheet.iter_rows(values_only=True)
     header: list[str] | None = None
     header_line = 0
     for header_line, raw in enumerate(values, start=1):  # noqa: B007 (used after the loop)
         if raw and any(v is not None and str(v).strip() for v in raw):
-            header = [cell_text(v) for v in raw]
+            header = [cell_text(v) for v in raw[: _last_filled(raw)]]
             break
     if header is None:
         workbook.close()
@@ -415,17 +438,21 @@ def _xlsx_rows(
     workbook: object, values: Iterator[tuple], header_line: int, header: list[str], columns: dict[str, int]
 ) -> Iterator[InputRow]:
     row_number = 0
+    width = len(header)
     try:
         for line, raw in enumerate(values, start=header_line + 1):
-            cells = [cell_text(v) for v in raw]
-            while len(cells) > len(header) and not cells[-1]:
-                cells.pop()
+            found = _last_filled(raw) if len(raw) > width else width
+            if found > width:  # cells right of the header: only the filled ones are kept, for the error
+                extra = [cell_text(v) for v in raw[width:found] if v is not None and v != ""][
+                    :MAX_EXTRA_CELLS
+                ]
+                cells = [cell_text(v) for v in raw[:width]] + extra
+            else:
+                cells = [cell_text(v) for v in raw[:width]]
             if not any(c.strip() for c in cells):
                 continue
             row_number += 1
-            error = None
-            if len(cells) > len(header):
-                error = f"expected {len(header)} columns, found {len(cells)}"
+            error = f"expected {width} columns, found {found}" if found > width else None
             yield _row(row_number, line, cells, header, columns, error)
     finally:
         workbook.close()  # type: ignore[attr-defined]
@@ -498,18 +525,24 @@ def _field_problems(fields: dict[str, str]) -> list[str]:
     return problems
 
 
-def count_rows(source: InputFile) -> int:
-    """Number of data rows, for progress and ETA (a quick second pass; XLSX from the sheet size)."""
+def count_rows(source: InputFile, limit: int | None = None) -> int:
+    """Number of data rows, for progress and ETA (a quick second pass over the real cells).
+
+    With `limit`, counting stops once the count passes it (the file is refused
+    anyway): the work per upload is bounded by the limit, not by the file.
+    """
     if source.delimiter is None:
         import openpyxl
 
         workbook = openpyxl.load_workbook(source.path, read_only=True)
         try:
-            sheet = workbook.worksheets[0]
+            sheet = _first_sheet(workbook)
             count = -1  # the header
             for raw in sheet.iter_rows(values_only=True):
                 if any(v is not None and str(v).strip() for v in raw):
                     count += 1
+                    if limit is not None and count > limit:
+                        break
             return max(count, 0)
         finally:
             workbook.close()
@@ -527,4 +560,6 @@ def count_rows(source: InputFile) -> int:
                 continue
             if any(cell.strip() for cell in cells):
                 count += 1
+                if limit is not None and count > limit + 1:  # + the header
+                    break
         return max(count - 1, 0)

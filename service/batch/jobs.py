@@ -57,6 +57,7 @@ MAX_BYTES = 200 * 1024 * 1024
 MAX_ATTEMPTS = 3
 DB_RETRY_SECONDS = 120.0
 MAX_IDLE_BACKOFF = 10.0
+ORPHAN_GRACE_SECONDS = 15 * 60  # an upload folder without a job row older than this is debris
 ACTIVE_STATES = ("queued", "running")
 
 metadata = MetaData()
@@ -93,6 +94,13 @@ def _write(engine: Engine) -> Iterator[Connection]:
         conn = conn.execution_options(sqlite_begin="IMMEDIATE")
         with conn.begin():
             yield conn
+
+
+def _is_job_id(name: str) -> bool:
+    try:
+        return str(uuid.UUID(name)) == name
+    except ValueError:
+        return False
 
 
 def _now() -> datetime:
@@ -272,6 +280,7 @@ class BatchJobs:
 
     def start(self) -> None:
         """Recover jobs a previous server left behind, then run queued jobs in a thread."""
+        self.remove_orphans()
         self.recover()
         self._thread = threading.Thread(target=self._loop, name="batch-jobs", daemon=True)
         self._thread.start()
@@ -322,6 +331,31 @@ class BatchJobs:
                     log.warning("batch job %s: %s -> %s", row.job_id, note, values["state"])
         return actions
 
+    def remove_orphans(self, grace_seconds: float = ORPHAN_GRACE_SECONDS) -> list[str]:
+        """Delete job folders that no job row refers to, once untouched for `grace_seconds`.
+
+        An upload refused or cut off by a crash (or a kill during its checks) can
+        leave a folder with a customer file and no job. The grace period spares
+        uploads still being received or checked by another server process.
+        """
+        with self.engine.connect() as conn:
+            known = set(conn.execute(select(batch_jobs.c.job_id)).scalars())
+        cutoff = time.time() - grace_seconds
+        removed = []
+        for folder in self.jobs_dir.iterdir():
+            if folder.name in known or not folder.is_dir() or not _is_job_id(folder.name):
+                continue
+            touched = max([folder.stat().st_mtime, *(f.stat().st_mtime for f in folder.iterdir())])
+            if touched > cutoff:
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+        if removed:
+            log.warning(
+                "removed %d orphaned batch folders (no job row): %s", len(removed), ", ".join(removed)
+            )
+        return removed
+
     def _loop(self) -> None:
         """Runs until stopped: a database error is logged and retried with backoff, never the end of it."""
         last_recover = time.monotonic()
@@ -330,6 +364,7 @@ class BatchJobs:
             try:
                 if time.monotonic() - last_recover > self.stale_seconds:
                     self.recover()
+                    self.remove_orphans()
                     last_recover = time.monotonic()
                 job = self._claim()
             except Exception as exc:
