@@ -154,3 +154,27 @@ def test_the_cover_payment_screens_the_underlying_customers(
     result = _screen(payments, screener, "pacs009_cov.xml")
     assert result.decision == "hold"
     assert {hit.field for hit in result.hits} == {"UndrlygCstmrCdtTrf/Cdtr/Nm"}
+
+
+def test_a_name_repeated_in_a_message_is_screened_once_and_hits_every_field(
+    payments: PaymentScreener, screener: Screener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = (
+        (FIXTURES / "pain001.xml")
+        .read_bytes()
+        .replace(b"Atelier Dubois SARL", b"SICHUAN JUXINHE NETWORK TECHNOLOGY CO LTD")
+    )
+    calls: list[str] = []
+    original = screener.screen
+
+    def counting(query, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(query.name)
+        return original(query, **kwargs)
+
+    monkeypatch.setattr(screener, "screen", counting)
+    result = payments.screen(screener, parse_message(data))
+    assert calls.count("SICHUAN JUXINHE NETWORK TECHNOLOGY CO LTD") == 1
+    assert {hit.field for hit in result.hits if hit.check == "name"} == {
+        "CdtTrfTxInf[1]/Cdtr/Nm",
+        "CdtTrfTxInf[2]/Cdtr/Nm",
+    }

@@ -38,6 +38,56 @@ _REQUEST_BODY: dict[str, Any] = {
 }
 
 
+PAYMENT_HOLD_EXAMPLE: dict[str, Any] = {
+    "decision": "hold",
+    "message": {
+        "format": "iso20022",
+        "type": "pacs.008.001.08",
+        "id": "PAY-2026-000417",
+        "uetr": "8a562c67-ca16-48ba-b074-65581be6f011",
+        "business_header": True,
+        "transactions": 1,
+        "parties": [
+            {
+                "role": "Cdtr",
+                "path": "Cdtr",
+                "agent": False,
+                "name": "SICHUAN JUXINHE NETWORK TECHNOLOGY CO LTD",
+                "bic": None,
+            }
+        ],
+        "fields_screened": 14,
+    },
+    "hits": [
+        {
+            "field": "Cdtr/Nm",
+            "check": "name",
+            "action": "hold",
+            "value": "SICHUAN JUXINHE NETWORK TECHNOLOGY CO LTD",
+            "score": 1.0,
+            "party": "Cdtr",
+            "matched": {
+                "entity_id": "ofac:52749",
+                "list": "ofac",
+                "name": "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD.",
+                "matched_name": "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD.",
+                "type": "entity",
+                "programs": ["CYBER2"],
+            },
+            "explanation": {
+                "summary": "primary name 'SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD.' scored 1.00"
+            },
+        }
+    ],
+    "list_versions": {"ofac": "2024-06-19", "un": "2026-02-27"},
+    "threshold": 0.85,
+    "text_threshold": 0.9,
+    "policy": {"block_on_exact_identifier": True},
+    "screening_id": "0b0e5a52-8d4c-4a55-9a3e-0f3c2c7d9e11",
+    "took_ms": 2.4,
+}
+
+
 def _screener(request: Request) -> PaymentScreener:
     """The worker's payment screener (policy read from the environment once)."""
     screener = getattr(request.app.state, "payment_screener", None)
@@ -53,13 +103,22 @@ def _screener(request: Request) -> PaymentScreener:
 @router.post(
     "/v1/screen/payment",
     responses={
-        200: {"description": "The decision, the message's id and type, every hit with its field path"},
-        413: {"description": "The message is larger than 1 MB"},
-        415: {"description": "Neither application/xml nor text/plain"},
+        200: {
+            "description": "The decision, the message's id and type, every hit with its field path",
+            "content": {"application/json": {"example": PAYMENT_HOLD_EXAMPLE}},
+        },
         **ex.errors(
             401,
             403,
             503,
+            e413=(
+                "The message is larger than 1 MB",
+                {"error": "payload_too_large", "detail": "at most 1000000"},
+            ),
+            e415=(
+                "Neither application/xml nor text/plain",
+                {"error": "unsupported_media_type", "detail": "Content-Type 'application/json': send ..."},
+            ),
             e422=(
                 "The message cannot be read: the error names the problem",
                 {"error": "mt_block_structure", "detail": "block 4 (text) is not closed by a line '-}'"},

@@ -168,8 +168,11 @@ class PaymentScreener:
     def screen(self, screener: Screener, message: PaymentMessage) -> PaymentScreening:
         started = time.perf_counter()
         hits: list[PaymentHit] = []
+        # A name met twice in one message (debtor and initiating party, a creditor repeated per
+        # transfer) is screened once; each field still gets its own hits.
+        memo: dict[tuple[Any, ...], Any] = {}
         for screenable in message.fields:
-            hits.extend(self._check(screener, screenable))
+            hits.extend(self._check(screener, screenable, memo))
         if any(hit.action == "block" for hit in hits):
             decision: Decision = "block"
         else:
@@ -187,10 +190,14 @@ class PaymentScreener:
 
     # --- one field ---------------------------------------------------------------------------
 
-    def _check(self, screener: Screener, screenable: ScreenableField) -> list[PaymentHit]:
+    def _check(
+        self, screener: Screener, screenable: ScreenableField, memo: dict[tuple[Any, ...], Any]
+    ) -> list[PaymentHit]:
         kind = screenable.kind
         if kind is FieldKind.NAME:
-            return self._name(screener, screenable, screenable.value, screenable.party_type, None, "name")
+            return self._name(
+                screener, screenable, screenable.value, screenable.party_type, None, "name", memo
+            )
         if kind is FieldKind.BIC:
             return self._bic(screener, screenable)
         if kind is FieldKind.IBAN:
@@ -201,7 +208,7 @@ class PaymentScreener:
             return self._address(screenable)
         if kind is FieldKind.IDENTIFIER:
             return self._identifier(screener, screenable)
-        return self._text(screener, screenable)
+        return self._text(screener, screenable, memo)
 
     @property
     def _exact_action(self) -> Action:
@@ -215,6 +222,7 @@ class PaymentScreener:
         party_type: str,
         threshold: float | None,
         check: str,
+        memo: dict[tuple[Any, ...], Any],
     ) -> list[PaymentHit]:
         query = Query.model_construct(
             name=name[:1000],
@@ -229,7 +237,10 @@ class PaymentScreener:
             limit=MATCHES_PER_FIELD,
             truncated=False if check == "text_name" else None,
         )
-        result = screener.screen(query)
+        key = (query.name, party_type, threshold, query.truncated)
+        result = memo.get(key)
+        if result is None:
+            result = memo[key] = screener.screen(query)
         return [
             PaymentHit(
                 field=screenable.path,
@@ -328,12 +339,14 @@ class PaymentScreener:
             for position, kind in screener.index.identifier_hits(value)
         ]
 
-    def _text(self, screener: Screener, screenable: ScreenableField) -> list[PaymentHit]:
+    def _text(
+        self, screener: Screener, screenable: ScreenableField, memo: dict[tuple[Any, ...], Any]
+    ) -> list[PaymentHit]:
         scanner = self.scanner(screener)
         best: dict[str, PaymentHit] = {}
         for window in scanner.windows(screenable.value):
             for hit in self._name(
-                screener, screenable, window, "any", self.policy.text_threshold, "text_name"
+                screener, screenable, window.upper(), "any", self.policy.text_threshold, "text_name", memo
             ):
                 entity = hit.matched["entity_id"]
                 if entity not in best or hit.score > best[entity].score:
