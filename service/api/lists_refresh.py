@@ -22,11 +22,11 @@ class UpdateOutcomeOut(BaseModel):
     list: str
     status: str  # loaded | unchanged | failed
     ok: bool
-    version: str | None
-    version_id: int | None
-    record_count: int | None
-    error: str | None
-    where: str | None
+    version: str | None = None
+    version_id: int | None = None
+    record_count: int | None = None
+    error: str | None = None
+    where: str | None = None
     urls: list[str]
     downloaded_bytes: int
     seconds: float
