@@ -156,7 +156,9 @@ def test_result_json_is_pydantics_serialisation_byte_for_byte() -> None:
     from screening.query import Query
     from service.cli.screen import result_json
 
-    designations = [d for code in bundled_sources() for d in parse_bundled(code).designations]  # eu, uk: none bundled
+    designations = [
+        d for code in bundled_sources() for d in parse_bundled(code).designations
+    ]  # eu, uk: none bundled
     screener = Screener(designations, {"ofac": "ofac@test"})
     queries = [
         Query(name="Sichuan Juxinhe Network Technology Company Limited"),
