@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 
 from lists.model import Designation
 from service.api import openapi_examples as ex
+from service.api.lists_refresh import RefreshOut
 from service.api.models import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -67,6 +68,7 @@ RESPONSE_MODELS: dict[tuple[str, str], Any] = {
     ("get", "/v1/lists"): ListsOut,
     ("get", "/v1/lists/{list_code}/versions"): list[ListVersionOut],
     ("post", "/v1/lists/reload"): ReloadOut,
+    ("post", "/v1/lists/refresh"): RefreshOut,
     ("get", "/v1/entities/{entity_id}"): Designation,
     ("get", "/v1/keys"): list[ApiKeyOut],
     ("post", "/v1/keys"): ApiKeyCreated,
@@ -156,6 +158,10 @@ def test_every_error_has_an_example_in_the_shared_error_shape(spec: dict[str, An
             for example in examples:
                 if (method, path, code) == ("post", "/v1/lists/reload", "422"):
                     ReloadOut.model_validate(example)  # a failed reload answers with every outcome
+                elif (method, path, code) == ("post", "/v1/lists/refresh", "422"):
+                    assert (
+                        RefreshOut.model_validate(example).error == "list_update_failed"
+                    )  # and every outcome
                 elif example.get("error") == "invalid_request":
                     assert InvalidRequest.model_validate(example).detail[0].field, where
                 else:

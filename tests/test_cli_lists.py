@@ -145,6 +145,12 @@ def nonsdn_copy(folder: Path, drop: int = 0, rename: dict[str, str] | None = Non
     for old, new in (rename or {}).items():
         kept = [line.replace(old.encode(), new.encode()) for line in kept]
     prim.write_bytes(b"\r\n".join(kept) + b"\r\n\x1a")  # still a whole file: OFAC's end-of-file marker
+    dropped = {line.split(b",", 1)[0] for line in lines[len(lines) - drop :]} if drop else set()
+    for name in ("cons_add.csv", "cons_alt.csv", "cons_comments.csv"):  # a consistent smaller publication
+        related = folder / name
+        related.chmod(0o644)
+        rows = related.read_bytes().split(b"\r\n")
+        related.write_bytes(b"\r\n".join(r for r in rows if r.split(b",", 1)[0] not in dropped))
     return folder
 
 

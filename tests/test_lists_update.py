@@ -93,9 +93,14 @@ def test_one_list_and_a_bad_mirror_address(sqlite_url: str, tmp_path: Path) -> N
         only_un = sanctions("lists", "update", "--list", "un", "--json", env=env)
         assert only_un.returncode == 0, only_un.stderr
         assert list(_outcomes(only_un)) == ["un"]
+        fresh = {
+            **cli_env(tmp_path / "fresh"),
+            "SANCTIONS_MIRROR": mirror.url,
+            "SANCTIONS_FETCH_MAX_BYTES": "100000",
+        }
         capped = sanctions(
-            "lists", "update", "--list", "un", env={**env, "SANCTIONS_FETCH_MAX_BYTES": "100000"}
-        )
+            "lists", "update", "--list", "un", env=fresh
+        )  # a new store: nothing to send 304 for
         assert capped.returncode == 1 and "100,000-byte cap" in capped.stderr
         (root / "un" / "consolidated.xml").unlink()
         gone = sanctions("lists", "update", "--list", "un", env=env)

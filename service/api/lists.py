@@ -88,7 +88,7 @@ def active_lists(
                     "detail": [
                         {
                             "field": "path.list_code",
-                            "message": "Input should be 'ofac', 'ofac-nonsdn', 'un' or 'internal'",
+                            "message": "Input should be 'ofac', 'ofac-nonsdn', 'un', 'eu', 'uk' or 'internal'",
                             "type": "enum",
                         }
                     ],

@@ -506,7 +506,7 @@ ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
                 },
                 {
                     "field": "body.lists.0",
-                    "message": "Input should be 'ofac', 'ofac-nonsdn', 'un' or 'internal'",
+                    "message": "Input should be 'ofac', 'ofac-nonsdn', 'un', 'eu', 'uk' or 'internal'",
                     "type": "enum",
                 },
             ],
