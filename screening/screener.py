@@ -29,17 +29,14 @@ from screening.evidence import (
 )
 from screening.index import DEFAULT_CANDIDATES, MIN_CANDIDATES, MIN_SHARE, TIE_LIMIT, NameIndex
 from screening.names import (
-    FUNCTION_WORD,
     AnalyzedName,
     NameScore,
     analyze_name,
     clear_similarity_memo,
     name_similarity,
     score_names,
-    token_kind,
 )
 from screening.ofac_screening import OfacScreening
-from screening.org_words import all_symbols
 from screening.query import Match, Query, ScreeningResult
 from screening.thresholds import DEFAULT_THRESHOLD
 from screening.translit import is_chinese_syllable
@@ -176,22 +173,6 @@ def _only_an_acronym_of(
     return (
         len(tokens) == 1 and len(tokens[0]) <= SHORT_ACRONYM_LETTERS and len(query.tokens) >= LONG_NAME_WORDS
     )
-
-
-def _generic_words_only(analyzed: AnalyzedName) -> frozenset[str] | None:
-    """The query's words when each is a generic organisation word or a function word, else None.
-
-    Such a query ("Global Trading LLC", "Petroleum Company") names no one: it may meet a list
-    name of those words only ("NATIONAL BANK"), never one that merely contains them beside a
-    word of its own ("OPG GLOBAL GENERAL TRADING CO. L.L.C"). Not for a person's name, and
-    not for a name in another script (its generic words are read in Latin by a guess).
-    """
-    if analyzed.type == "person" or analyzed.scripts or not analyzed.tokens:
-        return None
-    for token in analyzed.tokens:
-        if token_kind(token) != FUNCTION_WORD and not all_symbols(token):
-            return None
-    return frozenset(analyzed.tokens)
 
 
 def _ids_compatible(query_kind: str | None, listed_kind: str) -> bool:
@@ -357,12 +338,9 @@ class Screener:
         weights = self._index.token_weights
         weak_floor = floor / WEAK_ALIAS_FACTOR
         query_acronyms = _acronyms_of(analyzed)
-        generic_words = _generic_words_only(analyzed)
         for name_id in name_ids:
             name = names[name_id]
             if query_acronyms and _only_an_acronym_of(name.analyzed, name.kind, analyzed, query_acronyms):
-                continue
-            if generic_words is not None and not generic_words.issuperset(name.analyzed.tokens):
                 continue
             if name.kind == "weak":
                 factor, name_floor = WEAK_ALIAS_FACTOR, weak_floor
