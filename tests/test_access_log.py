@@ -27,7 +27,8 @@ def test_each_request_gets_a_json_line_and_its_request_id_without_names_or_keys(
 ) -> None:
     load_bundled(sqlite_url, ["internal"])
     key_id, token = create_key(sqlite_url, "screen")
-    with ApiServer(sqlite_url, tmp_path) as server, server.client(token) as client:
+    env = {"SANCTIONS_REQUIRED_LISTS": "internal"}  # only the internal list is loaded
+    with ApiServer(sqlite_url, tmp_path, env) as server, server.client(token) as client:
         server.wait_ready(timeout=120)
         screened = client.post(
             "/v1/screen", json={"name": NAME, "reference": "pay-77"}, headers={"X-Request-ID": "req-abc.123"}

@@ -52,7 +52,11 @@ def test_a_job_survives_a_database_outage_and_queued_jobs_run_after_it(
     with database("postgres", tmp_path) as url:
         load_bundled(url, ["internal"])
         _, token = create_key(url, "screen")
-        env = {"SANCTIONS_BATCH_WORKERS": "1", "SANCTIONS_BATCH_DB_RETRY_SECONDS": str(retry_seconds)}
+        env = {
+            "SANCTIONS_REQUIRED_LISTS": "internal",
+            "SANCTIONS_BATCH_WORKERS": "1",
+            "SANCTIONS_BATCH_DB_RETRY_SECONDS": str(retry_seconds),
+        }
         with ApiServer(url, tmp_path, env=env) as server, server.client(token) as client:
             server.wait_ready(timeout=120)
             first = client.post("/v1/batches", files={"file": ("big.csv", _csv(ROWS), "text/csv")})

@@ -186,7 +186,13 @@ def _default_sigint() -> None:
 def batch_command(
     url: str, source: Path, results: Path, data_dir: Path, *, ctrl_c: bool = False
 ) -> subprocess.Popen[str]:
-    env = {**os.environ, "DATABASE_URL": url, "SANCTIONS_DATA_DIR": str(data_dir), "COLUMNS": "120"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SANCTIONS_DATA_DIR": str(data_dir),
+        "COLUMNS": "120",
+        "SANCTIONS_REQUIRED_LISTS": "ofac,un",  # the two small lists load_small_lists activates
+    }
     return subprocess.Popen(
         [sys.executable, "-m", "service.cli", "batch", str(source), "-o", str(results), "--workers", "1"],
         stdout=subprocess.PIPE,
@@ -207,6 +213,7 @@ def run_batch(url: str, source: Path, results: Path, data_dir: Path) -> tuple[in
 def test_cli_failed_last_audit_commit_leaves_no_results(lists_url: str, tmp_path: Path, suffix: str) -> None:
     source = customer_csv(tmp_path / "customers.csv")
     out = tmp_path / "out"
+    out.mkdir()
     results = out / f"results{suffix}"
     refuse_audit_of_row(lists_url, ROWS)
 
@@ -287,7 +294,10 @@ def test_cli_interrupted_run_leaves_no_results(sqlite_url: str, tmp_path: Path) 
 
 
 @pytest.fixture
-def jobs(lists_url: str, tmp_path: Path) -> Iterator[BatchJobs]:
+def jobs(lists_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[BatchJobs]:
+    monkeypatch.setenv(
+        "SANCTIONS_REQUIRED_LISTS", "ofac,un"
+    )  # the two small lists load_small_lists activates
     """The job runner of a server process (in-process screening), on the real database."""
     store = Store(lists_url)
     runner = BatchJobs(store.engine, tmp_path / "data", workers=1, poll_seconds=0.1)

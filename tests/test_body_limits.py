@@ -75,7 +75,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> ApiServer:
     url = f"sqlite:///{folder / 'store.db'}"
     load_bundled(url, ["internal"])
     _, token = create_key(url, "screen")
-    with ApiServer(url, folder) as running:
+    with ApiServer(url, folder, {"SANCTIONS_REQUIRED_LISTS": "internal"}) as running:
         running.token = token  # type: ignore[attr-defined]
         yield running
 

@@ -33,7 +33,8 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     with database(request.param, directory) as url:
         load_bundled(url, ["internal"])
         _, token = create_key(url, "admin", "input validation")
-        with ApiServer(url, directory, env={"SANCTIONS_BATCH_WORKERS": "1"}) as running:
+        env = {"SANCTIONS_BATCH_WORKERS": "1", "SANCTIONS_REQUIRED_LISTS": "internal"}
+        with ApiServer(url, directory, env=env) as running:
             running.wait_ready()
             running.token = token  # type: ignore[attr-defined]
             yield running

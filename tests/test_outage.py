@@ -41,7 +41,11 @@ def test_requests_during_a_postgres_outage_get_503_and_the_server_recovers(tmp_p
         load_bundled(url, ["internal"])
         _, token = create_key(url, "screen")
         _, admin_token = create_key(url, "admin")
-        env = {"SANCTIONS_KEY_CACHE_SECONDS": "2", "SANCTIONS_BATCH_WORKERS": "1"}
+        env = {
+            "SANCTIONS_KEY_CACHE_SECONDS": "2",
+            "SANCTIONS_BATCH_WORKERS": "1",
+            "SANCTIONS_REQUIRED_LISTS": "internal",
+        }
         with (
             ApiServer(url, tmp_path, env=env) as server,
             server.client(token) as client,

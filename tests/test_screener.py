@@ -210,9 +210,9 @@ def test_stats_and_screen_many(screener: Screener) -> None:
 
 @pytest.fixture(scope="module")
 def bundled_screener() -> Screener:
-    from lists.sources import parse_bundled
+    from lists.sources import bundled_sources, parse_bundled
 
-    designations = [d for code in ListCode for d in parse_bundled(code).designations]
+    designations = [d for code in bundled_sources() for d in parse_bundled(code).designations]
     return Screener(designations)
 
 

@@ -38,7 +38,7 @@ from screening.screener import Screener
 from service.alerts import CLOSED, alerts, close_alert, open_alert
 from service.dbtx import now, write
 from service.monitoring import metrics
-from service.monitoring.delta import delta_screener, keys_of
+from service.monitoring.delta import DeltaFilter, delta_screener
 from service.monitoring.jobs import create_job, fail_orphaned_rescreens, finish_job, get_job, update_job
 from service.monitoring.keys import engine_fingerprint
 from service.monitoring.lock import monitor_lock
@@ -339,14 +339,12 @@ class Monitor:
         small = delta_screener(weights, self._designations(info.id, entity_ids), {code: info.label})
         if small is None:
             return
-        keys = keys_of(small)
+        admitted = DeltaFilter(small, weights)
         total = _count(self.engine, parties)
         update_job(self.engine, progress.job_id, total=total)
         for page in self._pages():
             fresh = self._refresh_keys([r.party_id for r in page if r.keys_engine != engine_fingerprint()])
-            candidates = [
-                r.party_id for r in page if not keys.isdisjoint(fresh.get(r.party_id, r.match_keys).split())
-            ]
+            candidates = [r.party_id for r in page if admitted.admits(fresh.get(r.party_id, r.match_keys))]
             if candidates:
                 self._screen_parties(version_ids, small, candidates, counts, "delta")
             counts.parties += len(page)

@@ -64,11 +64,3 @@ def name_keys(name: str, party_type: str, identifiers: Iterable[tuple[str | None
         if len(normalized) >= MIN_STRONG_IDENTIFIER_LENGTH:
             keys.add(ID_PREFIX + normalized)
     return " ".join(sorted(k for k in keys if " " not in k))
-
-
-def delta_keys(index: object) -> frozenset[str]:
-    """Every key a party may meet the designations of `index` (a screening NameIndex) by."""
-    keys = set(index.postings)  # type: ignore[attr-defined]
-    keys.update(ID_PREFIX + value for value in index.identifiers)  # type: ignore[attr-defined]
-    keys.add(ALWAYS)
-    return frozenset(keys)
