@@ -33,4 +33,4 @@ lint: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest -q
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest -q -n 2 --dist loadfile

@@ -35,7 +35,12 @@ def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ApiSe
         config = tmp_path / "sanctions.toml"
         watchlist = REPO_ROOT / "lists" / "data" / "internal" / "watchlist.yaml"
         config.write_text(f'[list_sources]\ninternal = ["{watchlist}"]\n', encoding="utf-8")
-        env = {"SANCTIONS_BATCH_WORKERS": "1", "SANCTIONS_CONFIG": str(config)}
+        env = {
+            "SANCTIONS_BATCH_WORKERS": "1",
+            "SANCTIONS_CONFIG": str(config),
+            # POST /v1/lists/refresh fetches from a mirror that refuses at once: no test touches the internet.
+            "SANCTIONS_MIRROR": "http://127.0.0.1:9",
+        }
         with ApiServer(url, tmp_path, env=env) as server:
             server.wait_ready(timeout=300)
             yield server, token

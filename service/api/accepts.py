@@ -8,7 +8,7 @@ from service.api import openapi_examples as ex
 from service.api import review_examples as rx
 from service.api.deps import Services, require_admin, require_analyst, services
 from service.api.models import CleanText
-from service.api.responses import ApiError, OrjsonResponse
+from service.api.responses import MAX_OFFSET, ApiError, OrjsonResponse
 from service.api.review_models import AcceptOut, AcceptPageOut
 from service.auth import Principal
 from service.review.accepts import get_accept, list_accepts, revoke_accept
@@ -37,7 +37,7 @@ def accepts(
     party_id: str | None = Query(default=None, max_length=128),
     entity_id: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
     _: Principal = Depends(require_analyst),
     parts: Services = Depends(services),
 ) -> OrjsonResponse:

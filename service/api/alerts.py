@@ -17,7 +17,7 @@ from service.alerts import Alert, get_alert, list_alerts
 from service.api import openapi_examples as ex
 from service.api import review_examples as rx
 from service.api.deps import Services, require_analyst, require_approver, require_screen, services
-from service.api.responses import ApiError, OrjsonResponse
+from service.api.responses import MAX_OFFSET, ApiError, OrjsonResponse
 from service.api.review_models import ApprovalIn, AssignIn, DecisionIn, ReviewedAlertOut
 from service.api.screen_review import review_settings
 from service.auth import Principal
@@ -72,7 +72,7 @@ def alerts(
     assigned_to: str | None = Query(default=None, max_length=64),
     entity_id: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
     _: Principal = Depends(require_screen),
     parts: Services = Depends(services),
 ) -> OrjsonResponse:

@@ -20,7 +20,7 @@ from service.api import monitoring_examples as mx
 from service.api import openapi_examples as ex
 from service.api.deps import Services, require_screen, services
 from service.api.rescreens import watcher
-from service.api.responses import ApiError, OrjsonResponse
+from service.api.responses import MAX_OFFSET, ApiError, OrjsonResponse
 from service.auth import Principal
 from service.batch.io import BatchInputError, ColumnOverrides
 from service.monitoring.cycle import Context
@@ -130,7 +130,7 @@ def parties(
         bool | None, QueryParam(description="Only parties waiting to be screened")
     ] = None,
     limit: Annotated[int, QueryParam(ge=1, le=500)] = 50,
-    offset: Annotated[int, QueryParam(ge=0)] = 0,
+    offset: Annotated[int, QueryParam(ge=0, le=MAX_OFFSET)] = 0,
     _: Principal = Depends(require_screen),
     parts: Services = Depends(services),
 ) -> OrjsonResponse:

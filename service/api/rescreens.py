@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from service.api import monitoring_examples as mx
 from service.api import openapi_examples as ex
 from service.api.deps import Services, require_admin, require_screen, services
-from service.api.responses import ApiError, OrjsonResponse
+from service.api.responses import MAX_OFFSET, ApiError, OrjsonResponse
 from service.auth import Principal
 from service.monitoring.cycle import request_full_rescreen
 from service.monitoring.jobs import get_job, list_jobs
@@ -55,7 +55,7 @@ def watcher(request: Request) -> Watcher:
 def rescreens(
     state: Annotated[str | None, Query(description="queued, running, done or failed")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     _: Principal = Depends(require_screen),
     parts: Services = Depends(services),
 ) -> OrjsonResponse:

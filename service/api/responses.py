@@ -32,3 +32,7 @@ def error_response(
     status: int, error: str, detail: Any, headers: dict[str, str] | None = None
 ) -> OrjsonResponse:
     return OrjsonResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
+
+
+# Paging offsets past this are refused (422) rather than overflowing the database's 64-bit integers.
+MAX_OFFSET = 1_000_000_000

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from service.api import monitoring_examples as mx
 from service.api import openapi_examples as ex
 from service.api.deps import Services, require_admin, services
-from service.api.responses import ApiError, OrjsonResponse
+from service.api.responses import MAX_OFFSET, ApiError, OrjsonResponse
 from service.auth import Principal
 from service.webhooks.delivery import DeliveryWorker
 from service.webhooks.subscriptions import (
@@ -140,7 +140,7 @@ def deliveries(
     webhook_id: str,
     state: Annotated[str | None, Query(description="pending, delivered or failed")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     _: Principal = Depends(require_admin),
     parts: Services = Depends(services),
 ) -> OrjsonResponse:
