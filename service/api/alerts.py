@@ -7,6 +7,7 @@ deciding needs an analyst, approving an approver, the case report an analyst.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
@@ -48,6 +49,15 @@ def _out(alert: Alert) -> dict[str, Any]:
     proposal = pending_proposal(alert)
     data = alert.model_dump(mode="json")
     return {**data, "proposal": proposal.as_dict() if proposal else None}
+
+
+def _reviewed(step: Callable[[], Alert]) -> OrjsonResponse:
+    """Run one review step and answer with the alert, or with the step's refusal as an API error."""
+    try:
+        done = step()
+    except ReviewError as exc:
+        raise _refused(exc) from None
+    return OrjsonResponse(_out(done))
 
 
 def _refused(exc: ReviewError) -> ApiError:
@@ -138,8 +148,8 @@ def decision(
     principal: Principal = Depends(require_analyst),
     parts: Services = Depends(services),
 ) -> OrjsonResponse:
-    try:
-        done = decide(
+    return _reviewed(
+        lambda: decide(
             parts.store.engine,
             alert_id,
             outcome=body.outcome,
@@ -147,9 +157,7 @@ def decision(
             principal=principal,
             settings=review_settings(request),
         )
-    except ReviewError as exc:
-        raise _refused(exc) from None
-    return OrjsonResponse(_out(done))
+    )
 
 
 @router.post(
@@ -172,8 +180,8 @@ def approval(
     principal: Principal = Depends(require_approver),
     parts: Services = Depends(services),
 ) -> OrjsonResponse:
-    try:
-        done = approve(
+    return _reviewed(
+        lambda: approve(
             parts.store.engine,
             alert_id,
             action=body.action,
@@ -181,9 +189,7 @@ def approval(
             principal=principal,
             settings=review_settings(request),
         )
-    except ReviewError as exc:
-        raise _refused(exc) from None
-    return OrjsonResponse(_out(done))
+    )
 
 
 @router.post(
@@ -198,13 +204,11 @@ def assignment(
     principal: Principal = Depends(require_analyst),
     parts: Services = Depends(services),
 ) -> OrjsonResponse:
-    try:
-        done = assign(
+    return _reviewed(
+        lambda: assign(
             parts.store.engine, alert_id, assigned_to=body.assigned_to, note=body.note, principal=principal
         )
-    except ReviewError as exc:
-        raise _refused(exc) from None
-    return OrjsonResponse(_out(done))
+    )
 
 
 @router.get(
