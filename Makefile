@@ -29,8 +29,10 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest -q -n 2 --dist loadfile

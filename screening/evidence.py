@@ -12,6 +12,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from lists.countries import country_code
 from lists.model import Designation, IdentifierType
@@ -390,4 +391,4 @@ def evaluate(query: QueryFacts, facts: DesignationFacts) -> tuple[float, list[di
         if value in listed_values:
             items.append(_item("identifier", IDENTIFIER_WEAK_MATCH, f"{value} appears on the entry"))
             break
-    return sum(float(i["effect"]) for i in items), items  # type: ignore[arg-type]
+    return sum((cast(float, i["effect"]) for i in items), 0.0), items

@@ -460,6 +460,7 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
         # "Liu Yu", "Zhang Sa", "Wang Ao": a Chinese name in pinyin whose given name is also a
         # legal form (Yu, SA, AO). Without the type to say otherwise, it stays a name.
         native_rest, native_forms = native, ()
+    scripts: frozenset[str]
     if native_rest.isascii():  # clean ASCII text: its own only Latin spelling (`latin_variants`)
         variants, abjad, scripts = [native_rest], False, frozenset()
     else:
@@ -479,6 +480,7 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
     # Han, Hangul and Kana names write their legal forms in their own script (taken out of
     # `native` above): a Latin "form" in their reading is a syllable ("sun yu": Yu is a name).
     read_syllables = not scripts.isdisjoint(_CJK_SCRIPTS)
+    forms: tuple[str, ...]
     for variant in variants:
         if type == "person" or variant == native_rest or read_syllables:
             # Latin input: its legal forms were taken out of `native` already.
@@ -606,7 +608,7 @@ _jaro_winkler_similarity = JaroWinkler.normalized_similarity
 def _shared_letters(ta: str, tb: str) -> cython.Py_ssize_t:
     """How many letters two tokens have in common, repeats counted (the size of their multiset meet)."""
     if cython.compiled and ta.isascii() and tb.isascii():
-        counts = cython.declare(cython.int[128])
+        counts = cython.declare(cython.int[128])  # type: ignore[misc, valid-type]  # a C array of 128 ints
         letter: cython.Py_UCS4
         shared: cython.Py_ssize_t = 0
         for letter in ta:
@@ -748,7 +750,7 @@ def _token_weights(sp: _Spelling, weights: Mapping[str, float]) -> tuple[float, 
     """Per-token weights of a spelling under `weights`, cached for the last mapping used."""
     cache = sp.weight_cache
     if cache and cache[0] is weights:
-        return cache[1]  # type: ignore[no-any-return]
+        return cache[1]
     values = tuple([weights.get(t, UNKNOWN_TOKEN_WEIGHT) for t in sp.tokens])
     cache[:] = [weights, values]
     return values
@@ -893,8 +895,8 @@ def _score_spellings(
         matched, pair_weight, pairs = _align_symbols(
             qt,
             ct,
-            q.symbols,
-            c.symbols,
+            q.symbols,  # type: ignore[arg-type]  # a list here: `generic` checked it is not None
+            c.symbols,  # type: ignore[arg-type]
             wq,
             wc,
             q_used,
@@ -927,7 +929,7 @@ def _score_spellings(
             if not abjad and _latin_hopeless(ta, tb):
                 found = _NO_MATCH  # known without the memo (most pairs)
             else:
-                found = row.get(tb)
+                found = row.get(tb)  # type: ignore[assignment]  # None only until the next line
                 if found is None:
                     found = row[tb] = _pair_similarity(ta, tb, abjad)
                     _memo_size += 1
@@ -1061,7 +1063,7 @@ def _token_symbols(symbols: list, tokens: tuple, i: cython.Py_ssize_t) -> frozen
 @cython.cfunc
 def _generic_weight(sp: _Spelling, weights: tuple, used: list) -> cython.double:
     """Weight of a name's unmatched generic organisation words (looked up now where not yet)."""
-    symbols: list = sp.symbols
+    symbols: list = sp.symbols  # type: ignore[assignment]  # the caller checked it is not None
     i: cython.Py_ssize_t
     total: cython.double = 0.0
     if not symbols:

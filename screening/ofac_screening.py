@@ -153,7 +153,7 @@ class OfacScreening:
             programs=list(designation.programs),
             name=designation.primary_name,
             matched_name=listed.text,
-            matched_name_kind=listed.kind,  # type: ignore[arg-type]
+            matched_name_kind=listed.kind,
             score=round(final, 4),
             explanation=explanation,
         )

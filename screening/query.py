@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -63,7 +64,7 @@ class Match(BaseModel):
     entity_id: str
     list: str
     type: str
-    programs: list[str]
+    programs: builtins.list[str]  # `list` is a field name above
     name: str  # the designation's primary name
     matched_name: str  # the list name (primary or alias) that scored best
     matched_name_kind: NameKind

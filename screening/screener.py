@@ -440,7 +440,7 @@ class Screener:
             programs=list(designation.programs),
             name=designation.primary_name,
             matched_name=name.text,
-            matched_name_kind=name.kind,  # type: ignore[arg-type]
+            matched_name_kind=name.kind,
             score=round(final, 4),
             explanation=explanation,
         )

@@ -13,6 +13,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 import icu
 from pypinyin import Style, lazy_pinyin
@@ -164,7 +165,7 @@ def _pinyin_wade_giles(run: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _kakasi():  # type: ignore[no-untyped-def]
+def _kakasi() -> Any:
     import pykakasi
 
     return pykakasi.kakasi()
