@@ -85,6 +85,14 @@ class VersionInfo(BaseModel):
         return f"{base}:{self.publish_date.isoformat()}" if self.publish_date else base
 
 
+def version_id_of_label(label: str) -> int:
+    """The version id inside a label made by `VersionInfo.label` ("ofac@3:2024-06-19" -> 3)."""
+    try:
+        return int(label.split("@", 1)[1].split(":", 1)[0])
+    except (IndexError, ValueError):
+        raise ValueError(f"not a list version label: {label!r}") from None
+
+
 class VersionDiff(BaseModel):
     """Entities added, removed and changed (content differs) from version v1 to v2."""
 

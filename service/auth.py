@@ -142,6 +142,14 @@ def revoke_key(engine: Engine, key_id: str) -> bool:
     return result.rowcount == 1
 
 
+def key_actor(engine: Engine, key_id: str) -> str:
+    """The name a key's actions are recorded under (`Principal.actor`), for work done later in its
+    name (a queued batch job's alerts): its user, else the key itself, revoked since or not."""
+    with engine.connect() as conn:
+        user = conn.execute(select(api_keys.c.user_name).where(api_keys.c.key_id == key_id)).scalar()
+    return user or f"key:{key_id}"
+
+
 def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None

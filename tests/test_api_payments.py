@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from lists.store import Store
+from service.auth import create_key as make_key
+from service.review.users import create_user
 from tests.api_server import ApiServer, create_key, database, loaded_template
 
 FIXTURES = Path(__file__).parent / "fixtures" / "payments"
@@ -22,6 +25,8 @@ class Loaded:
     screen_token: str
     screen_key_id: str
     admin_token: str
+    ana: str
+    appr: str
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -30,15 +35,22 @@ def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     with database(request.param, directory, template=loaded_template()) as url:
         screen_id, screen_token = create_key(url, "screen")
         _, admin_token = create_key(url, "admin")
+        store = Store(url)
+        try:
+            create_user(store.engine, "ana", "analyst")
+            create_user(store.engine, "appr", "approver")
+            ana, appr = make_key(store.engine, user="ana")[1], make_key(store.engine, user="appr")[1]
+        finally:
+            store.close()
         with ApiServer(url, directory) as server:
             server.wait_ready()
-            yield Loaded(server, screen_token, screen_id, admin_token)
+            yield Loaded(server, screen_token, screen_id, admin_token, ana, appr)
 
 
-def _post(loaded: Loaded, fixture: str, headers: dict[str, str]) -> dict:
+def _post(loaded: Loaded, fixture: str, headers: dict[str, str], **params: str) -> dict:
     with loaded.server.client(loaded.screen_token) as client:
         response = client.post(
-            "/v1/screen/payment", content=(FIXTURES / fixture).read_bytes(), headers=headers
+            "/v1/screen/payment", content=(FIXTURES / fixture).read_bytes(), headers=headers, params=params
         )
     assert response.status_code == 200, response.text
     return response.json()
@@ -65,6 +77,66 @@ def test_a_listed_creditor_holds_and_is_audited_as_one_decision(loaded: Loaded) 
     assert record["result"]["hits"][0]["field"] == "Cdtr/Nm"
     assert "SICHUAN JUXINHE" in record["request"]["message"]
     assert record["request"]["message_type"] == "pacs.008.001.08"
+
+
+def test_a_listed_creditor_opens_an_alert_referencing_the_message_once(loaded: Loaded) -> None:
+    first = _post(loaded, "pacs008_sichuan.xml", XML)
+    [ref] = first["alerts"]
+    assert ref["entity_id"] == "ofac:52749" and ref["status"] == "open"
+    assert first["party_id"] == "message:PAY-2026-000417"
+    with loaded.server.client(loaded.ana) as ana:
+        alert = ana.get(f"/v1/alerts/{ref['alert_id']}").json()
+        again = _post(loaded, "pacs008_sichuan.xml", XML)  # the same message screened again: the same case
+        listed = ana.get("/v1/alerts", params={"party_id": "message:PAY-2026-000417"}).json()
+    assert (alert["source"], alert["party_id"], alert["entity_id"]) == (
+        "payment",
+        "message:PAY-2026-000417",
+        "ofac:52749",
+    )
+    assert alert["subject"]["message_id"] == "PAY-2026-000417" and alert["subject"]["field"] == "Cdtr/Nm"
+    assert alert["subject"]["name"] == "SICHUAN JUXINHE NETWORK TECHNOLOGY CO LTD"
+    assert alert["result"]["field"] == "Cdtr/Nm" and alert["result"]["explanation"]["summary"]
+    with loaded.server.client(loaded.admin_token) as admin:  # the first screening of this message opened it
+        opened_by = admin.get(f"/v1/screenings/{alert['screening_id']}").json()
+    assert (opened_by["endpoint"], opened_by["reference"]) == ("payment", "PAY-2026-000417")
+    assert again["alerts"] == [{**ref, "new": False}]
+    assert listed["total"] == 1
+
+
+def test_a_party_reference_alerts_and_its_accepted_false_positive_passes(loaded: Loaded) -> None:
+    first = _post(loaded, "pacs008_sichuan.xml", XML, party_id="CUST-24")
+    [ref] = first["alerts"]
+    assert first["party_id"] == "CUST-24" and ref["new"] is True
+    [hit] = first["hits"]
+    assert hit["suppressed"] is False and len(hit["designation_hash"]) == 64
+    with loaded.server.client(loaded.ana) as ana, loaded.server.client(loaded.appr) as appr:
+        decision = {"outcome": "false_positive", "note": "our creditor is another Sichuan company"}
+        assert ana.post(f"/v1/alerts/{ref['alert_id']}/decision", json=decision).status_code == 200
+        approved = appr.post(f"/v1/alerts/{ref['alert_id']}/approve", json={"action": "approve"})
+        assert approved.status_code == 200, approved.text
+        [entry] = ana.get("/v1/accepts", params={"party_id": "CUST-24"}).json()["items"]
+    accepted = _post(loaded, "pacs008_sichuan.xml", XML, party_id="CUST-24")
+    assert accepted["decision"] == "pass" and accepted["alerts"] == []
+    [hit] = accepted["hits"]
+    assert hit["suppressed"] is True and hit["accept_id"] == entry["accept_id"]
+    with loaded.server.client(loaded.admin_token) as admin:
+        record = admin.get(f"/v1/screenings/{accepted['screening_id']}").json()
+    assert record["decision"] == "pass" and record["result"]["hits"][0]["suppressed"] is True
+    # another party paying the same creditor is not covered
+    other = _post(loaded, "pacs008_sichuan.xml", XML, party_id="CUST-25")
+    assert other["decision"] == "hold" and other["alerts"][0]["new"] is True
+
+
+def test_a_bad_party_reference_is_a_422_naming_it(loaded: Loaded) -> None:
+    with loaded.server.client(loaded.screen_token) as client:
+        response = client.post(
+            "/v1/screen/payment",
+            content=(FIXTURES / "pacs008_clean.xml").read_bytes(),
+            headers=XML,
+            params={"party_id": "x" * 129},
+        )
+    assert response.status_code == 422, response.text
+    assert "party_id" in response.text
 
 
 def test_the_same_message_with_a_clean_creditor_passes(loaded: Loaded) -> None:

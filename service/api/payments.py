@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import SQLAlchemyError
 
 from service import metrics
 from service.api import openapi_examples as ex
 from service.api.deps import Services, require_screen
 from service.api.responses import ApiError, OrjsonResponse
 from service.api.screen import _commit, _serving
+from service.api.screen_review import review_settings, version_ids
 from service.auth import Principal
+from service.dbtx import write
 from service.payments.audit import audit_row
 from service.payments.model import PaymentMessageError
+from service.payments.review import (
+    needs_review,
+    open_payment_alerts,
+    payment_party,
+    review_payment,
+    wants_alerts,
+)
 from service.payments.screen import PaymentPolicy, PaymentScreener, parse_message
 
 router = APIRouter(tags=["screening"])
@@ -77,13 +88,27 @@ PAYMENT_HOLD_EXAMPLE: dict[str, Any] = {
             "explanation": {
                 "summary": "primary name 'SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD.' scored 1.00"
             },
+            "designation_hash": "9f2c4e0b7d1a5c3e8f6a2b4d0c9e7f1a3b5d7c9e1f3a5b7d9c1e3f5a7b9d1c3e",
+            "suppressed": False,
+            "accept_id": None,
         }
     ],
     "list_versions": {"ofac": "2024-06-19", "un": "2026-02-27"},
     "threshold": 0.85,
     "text_threshold": 0.9,
     "policy": {"block_on_exact_identifier": True},
+    "party_id": "message:PAY-2026-000417",
+    "known_true_match": False,
+    "true_matches": [],
     "screening_id": "0b0e5a52-8d4c-4a55-9a3e-0f3c2c7d9e11",
+    "alerts": [
+        {
+            "alert_id": "5d0f3c1e-2b4a-4c6e-8a9b-7f1e3d5c2a4b",
+            "entity_id": "ofac:52749",
+            "status": "open",
+            "new": True,
+        }
+    ],
     "took_ms": 2.4,
 }
 
@@ -130,11 +155,27 @@ def _screener(request: Request) -> PaymentScreener:
     "the AppHdr business application header) or an MT103 / MT202 COV as `text/plain`. Every party, agent, "
     "BIC, country, address and free-text field is screened; `block` when a BIC or identifier matches a "
     "designation exactly, `hold` on any other hit or a sanctioned jurisdiction, `pass` otherwise. One audit "
-    "record per message, committed before this answer. A message that cannot be read is refused with 422 "
+    "record per message, committed before this answer. With a party reference (`party_id`, else the "
+    "message id as `message:<id>`) each designation hit not covered by an accept entry opens an alert "
+    "(`alerts`); covered hits are marked `suppressed` and do not count towards the decision. A message that cannot be read is refused with 422 "
     "naming the problem (malformed XML, DOCTYPE/XML bomb, unsupported message type, broken MT blocks).",
     openapi_extra=_REQUEST_BODY,
 )
-async def screen_payment(request: Request, principal: Principal = Depends(require_screen)) -> OrjsonResponse:
+async def screen_payment(
+    request: Request,
+    principal: Principal = Depends(require_screen),
+    party_id: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=128,
+            pattern=r"^[^\x00-\x1f\x7f]+$",
+            description="The party the payment is screened for (your customer id): its hits become "
+            "alerts of that party, and its accepted false positives and approved true matches apply. "
+            "Without it, a message with an id opens alerts under `message:<message id>`",
+        ),
+    ] = None,
+) -> OrjsonResponse:
     started = time.perf_counter()
     parts: Services = request.app.state.services
     serving = _serving(parts)  # 503 without an active, indexed list: never a "pass" by accident
@@ -151,7 +192,51 @@ async def screen_payment(request: Request, principal: Principal = Depends(requir
         raise ApiError(status, exc.problem, str(exc)) from None
     screening = _screener(request).screen(serving.screener, message)
     row = audit_row(screening, body, content_type, principal.key_id)
+    party = payment_party(party_id, message.message_id)
+    ids = version_ids(serving)
+    if needs_review(row["result"], party):  # accepts and true matches, before the audit record
+        await run_in_threadpool(_review, parts, row, party, ids)
     await _commit(parts, [row])
+    alerts: list[dict[str, Any]] = []
+    if wants_alerts(row["result"], party, review_settings(request).alerts_without_party):
+        alerts = await run_in_threadpool(_open, parts, row, party, ids, principal.actor)
     metrics.DECISIONS.labels(row["decision"], "payment").inc()
     took_ms = round((time.perf_counter() - started) * 1000, 3)
-    return OrjsonResponse({**row["result"], "screening_id": row["screening_id"], "took_ms": took_ms})
+    return OrjsonResponse(
+        {**row["result"], "screening_id": row["screening_id"], "alerts": alerts, "took_ms": took_ms}
+    )
+
+
+def _review(parts: Services, row: dict[str, Any], party: str | None, ids: dict[str, int]) -> None:
+    """Blocking. Fail closed: without the accept list the payment is not answered."""
+    try:
+        with parts.store.engine.connect() as conn:
+            review_payment(conn, row["result"], party, ids)
+    except SQLAlchemyError as exc:
+        raise ApiError(
+            503, "review_unavailable", f"the accept list could not be read ({type(exc).__name__}); retry"
+        ) from None
+    row["decision"] = row["result"]["decision"]
+
+
+def _open(
+    parts: Services, row: dict[str, Any], party: str | None, ids: dict[str, int], actor: str
+) -> list[dict[str, Any]]:
+    """Blocking: the audited payment's alerts, in one transaction (503 naming the audited record if not)."""
+    try:
+        with write(parts.store.engine) as conn:
+            return open_payment_alerts(
+                conn,
+                row["result"],
+                party_id=party,
+                version_ids=ids,
+                screening_id=row["screening_id"],
+                actor=actor,
+            )
+    except SQLAlchemyError as exc:
+        raise ApiError(
+            503,
+            "alerts_unavailable",
+            f"the decision is audited ({row['screening_id']}) but its alerts could not be opened "
+            f"({type(exc).__name__}); screen the message again to open them",
+        ) from None

@@ -5,14 +5,16 @@ from one API call, an HTTP batch job or `sanctions batch` on the command line.
 A million-row batch writes a million audit rows, so the workers encode each
 row's JSON (see `AuditPayload`) and the parent inserts prepared tuples with one
 executemany per commit, without SQLAlchemy's per-row type processing. The
-stored rows are the same as through `insert(screenings)`.
+stored rows are the same as through `insert(screenings)`. `record_rows` is the
+one commit step of the CLI and the HTTP jobs: review (service/batch/review.py),
+audit rows and alerts in one transaction.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -20,7 +22,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Dialect, Engine
 
+from service.batch.io import InputRow
+from service.batch.review import BatchReview, ScreenedRow
 from service.batch.runner import RowOutcome
+from service.dbtx import write
 
 AUDIT_COLUMNS = (
     "screening_id",
@@ -106,37 +111,88 @@ def insert_audit_rows(conn: Connection, rows: Sequence[AuditRow]) -> None:
     conn.exec_driver_sql(_insert_sql(dialect.name, dialect.paramstyle), list(rows))
 
 
-class BatchAuditSink:
-    """Buffers a command-line batch's audit rows and commits them about once a second."""
+def record_rows(
+    conn: Connection,
+    rows: Sequence[ScreenedRow],
+    *,
+    endpoint: str,
+    bulk_id: str,
+    list_versions_json: str,
+    api_key_id: str | None = None,
+    review: BatchReview | None = None,
+) -> int:
+    """Review the rows (when the batch reviews), insert their audit records and open their alerts,
+    all in the caller's transaction; returns how many decisions were recorded."""
+    if review is not None:
+        review.apply(conn, rows, bulk_id)
+    prepared = [
+        audit
+        for screened in rows
+        if (
+            audit := batch_audit_row(
+                screened.outcome,
+                endpoint=endpoint,
+                bulk_id=bulk_id,
+                list_versions_json=list_versions_json,
+                reference=screened.reference,
+                api_key_id=api_key_id,
+            )
+        )
+        is not None
+    ]
+    insert_audit_rows(conn, prepared)
+    if review is not None:
+        review.open_alerts(conn, rows, bulk_id)
+    return len(prepared)
 
-    def __init__(self, engine: Engine, list_versions: Mapping[str, str], endpoint: str = "batch-cli"):
+
+class BatchAuditSink:
+    """Buffers a command-line batch's screened rows and records them about once a second.
+
+    With a `review`, each flush reviews its rows, commits their audit records and
+    alerts in one transaction, and only then hands each row to `emit` (the results
+    writer): the results file shows the reviewed answer, with its alert ids.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        list_versions: Mapping[str, str],
+        endpoint: str = "batch-cli",
+        review: BatchReview | None = None,
+        emit: Callable[[ScreenedRow], None] | None = None,
+    ):
         self.engine = engine
         self.bulk_id = str(uuid.uuid4())
         self.list_versions_json = versions_json(list_versions)
         self.endpoint = endpoint
+        self.review = review
+        self.emit = emit
         self.recorded = 0
-        self._rows: list[AuditRow] = []
+        self._rows: list[ScreenedRow] = []
         self._last = time.monotonic()
 
-    def add(self, outcome: RowOutcome, reference: str | None) -> None:
-        row = batch_audit_row(
-            outcome,
-            endpoint=self.endpoint,
-            bulk_id=self.bulk_id,
-            list_versions_json=self.list_versions_json,
-            reference=reference,
-        )
-        if row is None:
-            return
-        self._rows.append(row)
+    def add(self, outcome: RowOutcome, reference: str | None, row: InputRow | None = None) -> None:
+        self._rows.append(ScreenedRow(row, outcome, reference))
         if len(self._rows) >= 5_000 or time.monotonic() - self._last >= 1.0:
             self.flush()
 
-    def flush(self) -> None:
+    def flush(self, emit: bool = True) -> None:
+        """Record the buffered rows, then (unless `emit` is False: the run failed) emit them."""
         self._last = time.monotonic()
         if not self._rows:
             return
-        with self.engine.begin() as conn:
-            insert_audit_rows(conn, self._rows)
-        self.recorded += len(self._rows)
-        self._rows = []
+        with write(self.engine) as conn:
+            recorded = record_rows(
+                conn,
+                self._rows,
+                endpoint=self.endpoint,
+                bulk_id=self.bulk_id,
+                list_versions_json=self.list_versions_json,
+                review=self.review,
+            )
+        self.recorded += recorded
+        rows, self._rows = self._rows, []
+        if emit and self.emit is not None:
+            for screened in rows:
+                self.emit(screened)

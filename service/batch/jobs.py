@@ -8,7 +8,9 @@ progress and a heartbeat about once a second. A job whose heartbeat stops
 (the server was killed) is taken up again from the start, or, when its upload
 is gone or it was interrupted too often, marked failed with the reason: never
 lost silently. Every screened row is written to the audit trail (`screenings`,
-endpoint "batch", bulk_id = job id, position = row number).
+endpoint "batch", bulk_id = job id, position = row number). A row with an id is
+reviewed first and its live hits open alerts in the same transaction
+(service/batch/review.py); the results files are written after that commit.
 """
 
 from __future__ import annotations
@@ -43,11 +45,15 @@ from sqlalchemy import (
 )
 
 from lists.file_modes import make_private_dir
-from service.batch.audit import AuditRow, batch_audit_row, insert_audit_rows, versions_json
-from service.batch.io import ColumnOverrides, count_rows, open_input
+from service.auth import key_actor
+from service.batch.audit import record_rows, versions_json
+from service.batch.io import ColumnOverrides, InputRow, count_rows, open_input
 from service.batch.output import ResultsWriter, partial_files
+from service.batch.review import BatchReview, ScreenedRow
 from service.batch.runner import BatchAborted, BatchRunner, RowOutcome, load_active_lists
 from service.db_outage import describe, is_database_outage, retry_on_outage
+from service.review.config import load_review_settings
+from service.settings import SettingsError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -496,7 +502,12 @@ class BatchJobs:
             self._finish(job.job_id, "failed", str(exc))
             return
         total = job.rows_total if job.rows_total is not None else count_rows(source)
-        progress = _Progress(self, job.job_id, list_versions, job.api_key_id)
+        try:
+            review = BatchReview(list_versions, load_review_settings(), self._actor(job.api_key_id))
+        except SettingsError as exc:
+            self._finish(job.job_id, "failed", f"review settings: {exc}")
+            return
+        progress = _Progress(self, job.job_id, list_versions, job.api_key_id, review)
         stale = [str(w["message"]) for w in list_warnings]  # the batch summary names each stale list
         progress.save(total=total, notes=[*(job.notes or []), *source.warnings, *stale])
         runner = BatchRunner(
@@ -513,11 +524,11 @@ class BatchJobs:
         _remove_partials(results_path)
         try:
             with ResultsWriter(results_path, source.header) as writer:
+                progress.writer = writer
                 for row, outcome in runner.run(source.rows(), should_stop=progress.should_stop):
-                    reference = row.cells[id_index] if id_index is not None else None
-                    writer.write(row.cells, outcome, reference or "", row.fields.get("name", ""))
-                    progress.add(outcome, reference)
-                writer.publish_after(lambda: _commit_all(progress))
+                    progress.add(row, outcome, row.cells[id_index] if id_index is not None else None)
+                _commit_all(progress)  # the last rows reviewed, audited and written; then published
+                writer.publish()
         except BatchAborted as exc:
             if progress.lost:
                 raise JobLost() from exc
@@ -536,6 +547,14 @@ class BatchJobs:
             f"batch job {job.job_id}: recording it done",
         )
 
+    def _actor(self, api_key_id: str | None) -> str:
+        """Who the job's alerts are opened by: the uploading key's user, else the key (as /v1/screen)."""
+        if api_key_id is None:
+            return "anonymous"
+        return self._retry(
+            lambda: key_actor(self.engine, api_key_id), f"batch job: the uploader of key {api_key_id}"
+        )
+
 
 def _remove_partials(results_path: Path) -> None:
     """Temporary results of an earlier attempt killed outright (this attempt starts over)."""
@@ -544,26 +563,41 @@ def _remove_partials(results_path: Path) -> None:
 
 
 def _commit_all(progress: _Progress) -> None:
-    """The job's last audit rows and counters; a job cancelled or taken over meanwhile commits
-    nothing more, so its results are not published either."""
+    """The job's last rows, audit records and counters; a job cancelled or taken over meanwhile
+    commits nothing more, so its results are not published either."""
     progress.flush(force=True)
     if progress.lost:
         raise JobLost()
 
 
 class _Progress:
-    """Counts rows and, about once a second, commits counters, heartbeat and audit rows together."""
+    """Buffers screened rows and, about once a second, commits them with the counters and heartbeat.
 
-    def __init__(self, jobs: BatchJobs, job_id: str, list_versions: dict[str, str], api_key_id: str | None):
+    Each commit reviews the buffered rows (service.batch.review), inserts their
+    audit records and opens their alerts in the transaction that moves the
+    counters; only then are the rows written to the results files, with their
+    reviewed decisions and alert ids.
+    """
+
+    def __init__(
+        self,
+        jobs: BatchJobs,
+        job_id: str,
+        list_versions: dict[str, str],
+        api_key_id: str | None,
+        review: BatchReview | None = None,
+    ):
         self.jobs = jobs
         self.job_id = job_id
         self.list_versions = list_versions
         self.api_key_id = api_key_id
-        self.rows = self.hits = self.errors = 0
+        self.review = review
+        self.writer: ResultsWriter | None = None
+        self.rows = self.hits = self.errors = self.alerts = 0
         self.total: int | None = None
         self.lost = False
         self._versions_json = versions_json(list_versions)
-        self._audit: list[AuditRow] = []
+        self._pending: list[ScreenedRow] = []
         self._last = time.monotonic()
 
     def save(self, **values: Any) -> None:
@@ -574,39 +608,35 @@ class _Progress:
             notes=values.get("notes", []),
         )
 
-    def add(self, outcome: RowOutcome, reference: str | None) -> None:
-        self.rows += 1
-        self.hits += outcome.decision == "hit"
-        self.errors += outcome.decision == "error"
-        row = batch_audit_row(
-            outcome,
-            endpoint="batch",
-            bulk_id=self.job_id,
-            list_versions_json=self._versions_json,
-            reference=reference,
-            api_key_id=self.api_key_id,
-        )
-        if row is not None:
-            self._audit.append(row)
+    def add(self, row: InputRow, outcome: RowOutcome, reference: str | None) -> None:
+        self._pending.append(ScreenedRow(row, outcome, reference))
         self.flush()
 
     def flush(self, force: bool = False) -> None:
-        if not force and time.monotonic() - self._last < 1.0 and len(self._audit) < 5_000:
+        if not force and time.monotonic() - self._last < 1.0 and len(self._pending) < 5_000:
             return
         self._last = time.monotonic()
-        counts: dict[str, Any] = {"rows_done": self.rows, "hits": self.hits, "errors": self.errors}
-        if self.total is None or self.rows > self.total:
-            # The count before the run was short: never report more rows done than in total.
-            self.total = self.rows
-            counts["rows_total"] = self.rows
-        self._update(**counts)
+        self._update()
 
     def _update(self, **values: Any) -> None:
-        """Counters, heartbeat and audit rows in one transaction; a database outage is waited out here
+        """Rows, counters and heartbeat in one transaction; a database outage is waited out here
         (screening pauses meanwhile), and the rows stay buffered until they are committed."""
         self.jobs._retry(lambda: self._commit(values), f"batch job {self.job_id}: progress and audit rows")
+        if self.lost:
+            return
+        rows, self._pending = self._pending, []
+        for screened in rows:
+            assert self.writer is not None and screened.row is not None
+            self.writer.write(
+                screened.row.cells,
+                screened.outcome,
+                screened.reference or "",
+                screened.row.fields.get("name", ""),
+                screened.alerts,
+            )
 
     def _commit(self, values: dict[str, Any]) -> None:
+        pending = self._pending
         with _write(self.jobs.engine) as conn:
             changed = conn.execute(
                 update(batch_jobs)
@@ -620,8 +650,29 @@ class _Progress:
             if not changed.rowcount:
                 self.lost = True  # cancelled or taken over: write nothing more
                 return
-            insert_audit_rows(conn, self._audit)
-        self._audit = []
+            if not pending:
+                return
+            record_rows(
+                conn,
+                pending,
+                endpoint="batch",
+                bulk_id=self.job_id,
+                list_versions_json=self._versions_json,
+                api_key_id=self.api_key_id,
+                review=self.review,
+            )
+            rows = self.rows + len(pending)
+            hits = self.hits + sum(p.outcome.decision == "hit" for p in pending)
+            errors = self.errors + sum(p.outcome.decision == "error" for p in pending)
+            counts: dict[str, Any] = {"rows_done": rows, "hits": hits, "errors": errors}
+            total = self.total
+            if total is None or rows > total:
+                # The count before the run was short: never report more rows done than in total.
+                total = counts["rows_total"] = rows
+            conn.execute(update(batch_jobs).where(batch_jobs.c.job_id == self.job_id).values(**counts))
+        # committed: only now do the counters move (a rolled-back attempt is simply redone)
+        self.rows, self.hits, self.errors, self.total = rows, hits, errors, total
+        self.alerts += sum(ref["new"] for p in pending for ref in p.alerts)
 
     def should_stop(self) -> bool:
         self.flush()  # the heartbeat goes on while workers start up or a chunk takes long

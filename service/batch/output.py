@@ -37,7 +37,10 @@ RESULT_COLUMNS = (
     "top_list",
     "top_programs",
     "top_score",
-    "error",
+    "suppressed",  # matches an accept entry covers (the review room): counted in match_count, not a hit
+    "known_true_match",  # "yes": the row's party has an approved true match
+    "alerts",  # the alert ids of the row's live hits ("; "), when the row names its party
+    "error",  # last, as before the review columns came
 )
 MATCH_COLUMNS = (
     "row_number",
@@ -52,6 +55,9 @@ MATCH_COLUMNS = (
     "matched_name_kind",
     "score",
     "explanation",
+    "suppressed",  # "yes" when an accept entry covers this match
+    "accept_id",
+    "alert_id",
 )
 
 
@@ -190,8 +196,17 @@ class ResultsWriter:
         self._closing.callback(sheet.close)
         return sheet
 
-    def write(self, cells: Sequence[str], outcome: RowOutcomeLike, input_id: str, input_name: str) -> None:
+    def write(
+        self,
+        cells: Sequence[str],
+        outcome: RowOutcomeLike,
+        input_id: str,
+        input_name: str,
+        alerts: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """One row and its matches; `alerts` are the row's alert references (service.batch.review)."""
         top = outcome.matches[0] if outcome.matches else None
+        alert_of = {ref["entity_id"]: ref["alert_id"] for ref in alerts}
         self._results.write(
             [
                 *cells,
@@ -203,6 +218,9 @@ class ResultsWriter:
                 top["list"] if top else "",
                 "; ".join(top["programs"]) if top else "",
                 round(top["score"], 4) if top else "",
+                sum(1 for m in outcome.matches if m.get("suppressed")) or "",
+                "yes" if outcome.known_true_match else "",
+                "; ".join(ref["alert_id"] for ref in alerts),
                 outcome.error or "",
             ]
         )
@@ -221,6 +239,9 @@ class ResultsWriter:
                     match["matched_name_kind"],
                     round(match["score"], 4),
                     orjson.dumps(match["explanation"], option=orjson.OPT_SORT_KEYS).decode(),
+                    "yes" if match.get("suppressed") else "",
+                    match.get("accept_id") or "",
+                    alert_of.get(match["entity_id"], ""),
                 ]
             )
 
@@ -277,3 +298,4 @@ class RowOutcomeLike(Protocol):
     decision: str  # "hit" | "clear" | "error"
     matches: list[dict[str, Any]]
     error: str | None
+    known_true_match: bool

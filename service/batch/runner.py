@@ -50,6 +50,7 @@ class RowOutcome:
     audit: AuditPayload | None = None  # None for error rows: no decision to audit
     algorithm: str | None = None  # name and version of the algorithm that decided (screening.algorithms)
     algorithm_version: str | None = None
+    known_true_match: bool = False  # the row's party has an approved true match (service.batch.review)
 
 
 @dataclass(slots=True, frozen=True)

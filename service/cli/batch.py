@@ -109,10 +109,17 @@ def batch(
 
     from lists.store import Store
     from service.batch.audit import BatchAuditSink
+    from service.batch.review import BatchReview, ScreenedRow, cli_actor
+    from service.review.config import load_review_settings
+    from service.settings import SettingsError
 
+    try:
+        review = BatchReview(list_versions, load_review_settings(), cli_actor())
+    except SettingsError as exc:
+        _fail(console, str(exc))
     store = Store(database_url())
-    audit = BatchAuditSink(store.engine, list_versions)
-    rows = hits = errors = 0
+    audit = BatchAuditSink(store.engine, list_versions, review=review)
+    rows = hits = errors = alerts = 0
     started = time.monotonic()
     runner = _runner(dask, designations, list_versions, threshold, workers, algorithm)
     del designations  # the workers hold the index; the parent only streams rows
@@ -134,28 +141,39 @@ def batch(
         ):
             task = progress.add_task("screening", total=total, rate="-")
             id_index = source.columns.get("id")
-            for row, outcome in runner.run(source.rows()):
+
+            def emit(screened: ScreenedRow) -> None:
+                """A reviewed, audited row: into the results files and the counts."""
+                nonlocal hits, errors, alerts
+                assert screened.row is not None
+                outcome = screened.outcome
                 writer.write(
-                    row.cells,
+                    screened.row.cells,
                     outcome,
-                    row.cells[id_index] if id_index is not None else "",
-                    row.fields.get("name", ""),
+                    screened.reference or "",
+                    screened.row.fields.get("name", ""),
+                    screened.alerts,
                 )
-                audit.add(outcome, row.cells[id_index] if id_index is not None else None)
-                rows += 1
                 hits += outcome.decision == "hit"
                 errors += outcome.decision == "error"
+                alerts += sum(ref["new"] for ref in screened.alerts)
+
+            audit.emit = emit
+            for row, outcome in runner.run(source.rows()):
+                audit.add(outcome, row.cells[id_index] if id_index is not None else None, row)
+                rows += 1
                 if rows % 200 == 0 or rows == total:
                     rate = rows / max(time.monotonic() - started, 1e-9)
                     progress.update(task, completed=rows, rate=f"{rate:,.0f}")
             progress.update(task, completed=rows, total=max(total, rows))
-            writer.publish_after(audit.flush)
+            audit.flush()  # the last rows: reviewed, audited with their alerts, then written
+            writer.publish()
     except BatchAborted as exc:
         _fail(console, f"batch stopped after {rows} rows: {exc}")
     finally:
         runner.close()
         try:
-            audit.flush()  # rows screened before a failure are audited too (no-op after a success)
+            audit.flush(emit=False)  # rows screened before a failure are audited too (no-op after a success)
         finally:
             store.close()
     elapsed = time.monotonic() - started
@@ -166,6 +184,8 @@ def batch(
     )
     console.print(f"results: {output}\nmatches: {writer.matches_path}")
     console.print(f"audit: {audit.recorded} decisions recorded as batch {audit.bulk_id}")
+    if alerts:
+        console.print(f"alerts: {alerts} opened (GET /v1/alerts, `sanctions alerts list`)")
     for stale in list_warnings:  # the summary repeats it: a stale list does not silently pass
         console.print(f"[yellow]warning:[/yellow] {stale['message']}", highlight=False)
 

@@ -216,34 +216,69 @@ def applicable_accepts(
     party, this normalised name, date of birth and country), this entity, and
     this entity's current content hash, and is neither revoked nor expired.
     """
-    if not current_hashes:
-        return {}
+    return applicable_accepts_many(conn, [(party_id, subject, current_hashes)], now=now)[0]
+
+
+AcceptWanted = tuple[str | None, dict[str, Any], dict[str, str]]  # party id, subject, entity id -> hash
+
+
+def applicable_accepts_many(
+    conn: Connection, wanted: list[AcceptWanted], now: datetime | None = None, chunk: int = 500
+) -> list[dict[str, str]]:
+    """`applicable_accepts` for many screenings at once (a batch's flush): one query per `chunk`
+    screenings instead of one per screening; the rule is checked again here for each screening."""
+    found: list[dict[str, str]] = [{} for _ in wanted]
+    todo = [i for i, (_, _, hashes) in enumerate(wanted) if hashes]
     now = now or datetime.now(UTC)
-    who = [
-        and_(
-            accepts.c.party_id.is_(None),
-            accepts.c.name_key == name_key(str(subject.get("name") or "")),
-            _same(accepts.c.dob, _optional_key(subject.get("dob"))),
-            _same(accepts.c.country, country_key(subject.get("country"))),
-        )
-    ]
-    if party_id:
-        who.append(accepts.c.party_id == party_id)
-    pairs = [
-        and_(accepts.c.entity_id == entity_id, accepts.c.designation_hash == digest)
-        for entity_id, digest in current_hashes.items()
-    ]
-    rows = conn.execute(
-        select(accepts.c.entity_id, accepts.c.accept_id)
-        .where(
-            or_(*who),
-            or_(*pairs),
-            accepts.c.revoked_at.is_(None),
-            accepts.c.expires_at > now,
-        )
-        .order_by(accepts.c.created_at)
-    )
-    return {entity_id: accept_id for entity_id, accept_id in rows}
+    for start in range(0, len(todo), chunk):
+        part = todo[start : start + chunk]
+        who = {
+            i: (
+                wanted[i][0] or None,
+                name_key(str(wanted[i][1].get("name") or "")),
+                _optional_key(wanted[i][1].get("dob")),
+                country_key(wanted[i][1].get("country")),
+            )
+            for i in part
+        }
+        party_ids = sorted({p for p, _, _, _ in who.values() if p})
+        names = sorted({n for _, n, _, _ in who.values()})
+        entities = sorted({e for i in part for e in wanted[i][2]})
+        conditions = [and_(accepts.c.party_id.is_(None), accepts.c.name_key.in_(names))]
+        if party_ids:
+            conditions.append(accepts.c.party_id.in_(party_ids))
+        rows = conn.execute(
+            select(
+                accepts.c.accept_id,
+                accepts.c.party_id,
+                accepts.c.name_key,
+                accepts.c.dob,
+                accepts.c.country,
+                accepts.c.entity_id,
+                accepts.c.designation_hash,
+            )
+            .where(
+                or_(*conditions),
+                accepts.c.entity_id.in_(entities),
+                accepts.c.revoked_at.is_(None),
+                accepts.c.expires_at > now,
+            )
+            .order_by(accepts.c.created_at, accepts.c.accept_id)
+        ).all()
+        by_entity: dict[str, list[Any]] = {}
+        for row in rows:
+            by_entity.setdefault(row.entity_id, []).append(row)
+        for i in part:
+            party_id, key, dob, country = who[i]
+            for entity_id, digest in wanted[i][2].items():
+                for row in by_entity.get(entity_id, ()):  # oldest first: the newest entry is kept
+                    if row.designation_hash != digest:
+                        continue
+                    if (party_id is not None and row.party_id == party_id) or (
+                        row.party_id is None and (row.name_key, row.dob, row.country) == (key, dob, country)
+                    ):
+                        found[i][entity_id] = row.accept_id
+    return found
 
 
 def accepted(
@@ -255,7 +290,3 @@ def accepted(
         conn, party_id=party_id, subject=subject, current_hashes={entity_id: designation_hash}
     )
     return found.get(entity_id)
-
-
-def _same(column: Any, value: str | None) -> Any:
-    return column.is_(None) if value is None else column == value

@@ -85,14 +85,24 @@ def review_hits(
     matches: list[dict[str, Any]] = result["matches"]
     hashes = current_hashes(conn, version_ids, matches) if matches else {}
     covered = applicable_accepts(conn, party_id=party_id, subject=subject, current_hashes=hashes)
+    mark_matches(matches, hashes, covered)
+    known = known_true_matches(conn, party_id) if party_id else []
+    return settle(result, party_id, known)
+
+
+def mark_matches(matches: list[dict[str, Any]], hashes: dict[str, str], covered: dict[str, str]) -> None:
+    """Give each match its designation's content hash and, if an accept entry covers it, that entry."""
     for match in matches:
         digest = hashes.get(match["entity_id"], UNKNOWN_HASH)
         accept_id = covered.get(match["entity_id"]) if digest != UNKNOWN_HASH else None
         match["designation_hash"] = digest
         match["suppressed"] = accept_id is not None
         match["accept_id"] = accept_id
-    known = known_true_matches(conn, party_id) if party_id else []
-    live = [m for m in matches if not m["suppressed"]]
+
+
+def settle(result: dict[str, Any], party_id: str | None, known: list[dict[str, Any]]) -> dict[str, Any]:
+    """The decision once accepts are marked: hit while a match is live or the party is a known true match."""
+    live = [m for m in result["matches"] if not m["suppressed"]]
     result["decision"] = "hit" if live or known else "clear"
     result["party_id"] = party_id
     result["known_true_match"] = bool(known)
