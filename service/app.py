@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -40,6 +40,7 @@ from service.api.allow import allowed_methods
 from service.api.deps import Services, document_security
 from service.api.openapi_errors import document_errors
 from service.api.openapi_examples import restore_nulls
+from service.api.params import document_parameters, storable_parameters
 from service.api.responses import ApiError, OrjsonResponse, error_response
 from service.audit import SQLITE_SYNCHRONOUS, AuditWriter
 from service.auth import Authenticator
@@ -213,15 +214,17 @@ def create_app(settings: Settings) -> FastAPI:
     ]
     routers += [users_api.router, accepts_api.router, algorithms_api.router]
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(storable_parameters)])
     web.install(app, settings)
 
     def openapi() -> dict[str, Any]:
         """FastAPI's spec with the examples' null fields put back (its encoder drops them) and the key schemes."""
         if app.openapi_schema is None:
-            app.openapi_schema = document_errors(
-                document_security(
-                    restore_nulls(FastAPI.openapi(app)), [r for router in routers for r in router.routes]
+            app.openapi_schema = document_parameters(
+                document_errors(
+                    document_security(
+                        restore_nulls(FastAPI.openapi(app)), [r for router in routers for r in router.routes]
+                    )
                 )
             )
         return app.openapi_schema

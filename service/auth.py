@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from service.db_models import api_keys
+from service.dbtx import write
 from service.review.tables import users
 
 TOKEN_PREFIX = "ssk"
@@ -105,7 +106,10 @@ def create_key(
     key_id = secrets.token_hex(6)
     token = f"{TOKEN_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
     created = datetime.now(UTC)
-    with engine.begin() as conn:
+    # A check then an insert: on SQLite a deferred transaction that reads first fails at once with
+    # "database is locked" if another writer commits in between (no busy wait); write() begins
+    # IMMEDIATE, so it queues for the write lock instead.
+    with write(engine) as conn:
         if user is not None:
             row = conn.execute(
                 select(users.c.role).where(users.c.name == user, users.c.disabled_at.is_(None))

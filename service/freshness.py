@@ -98,6 +98,21 @@ def missing_message(missing: list[str]) -> str:
     )
 
 
+def not_active(asked: list[str] | None, versions: Mapping[str, Any]) -> list[str]:
+    """The lists a query names that have no active version (the caller's filter, not the policy).
+
+    Asking for such a list is asking for something the service does not have: a 4xx naming the
+    lists, never an answer against nothing. A *required* list that is missing is the service's
+    fault and stays a 503 (`assess`), checked first.
+    """
+    return sorted({code for code in asked or () if code not in versions})
+
+
+def not_active_message(missing: list[str], versions: Mapping[str, Any]) -> str:
+    active = ", ".join(sorted(versions)) or "none"
+    return f"no active version of {', '.join(missing)}, so it cannot be screened against (active: {active})"
+
+
 def stale_message(stale: list[ListFreshness]) -> str:
     named = "; ".join(
         f"{f.list_code} {f.age_hours:,.0f} h old (maximum {f.max_age_hours:g} h)" for f in stale

@@ -26,6 +26,19 @@ def quote_prefix(value: object, limit: int = QUOTE_CHARS) -> str:
     return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_problem(value: str) -> str | None:
+    """Why `value` cannot be stored as text, or None: a NUL (PostgreSQL text refuses it) or a lone
+    surrogate (not encodable as UTF-8). Either was a 500 from the database; now a 422 naming the field."""
+    bad = _UNSTORABLE.search(value)
+    if bad is None:
+        return None
+    what = "a NUL character" if bad.group() == "\x00" else "not valid text (a lone surrogate)"
+    return f"contains {what} (U+{ord(bad.group()):04X}) at position {bad.start()}"
+
+
 def name_problem(value: str) -> str | None:
     """Why `value` cannot be screened as a name, or None.
 

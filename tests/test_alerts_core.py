@@ -3,6 +3,8 @@ and the webhook event written in the same transaction."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,3 +91,25 @@ def test_alert_and_event_roll_back_together(store: Store) -> None:
     assert list_alerts(store.engine).total == 0
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(webhook_events)).scalar() == 0
+
+
+def test_an_opener_that_waited_for_a_racing_one_gets_none(store: Store) -> None:
+    """The second opener of a hit checks (nothing yet), then its insert waits for the first one's
+    transaction. On PostgreSQL that insert then did nothing with rowcount -1 (true), so it read back
+    an alert that was not there: an AssertionError, a 500 from PUT /v1/parties under load."""
+    second: list[Any] = []
+
+    def race() -> None:
+        try:
+            second.append(_open(store.engine))
+        except Exception as exc:  # kept: the assertion shows it
+            second.append(exc)
+
+    with store.engine.connect() as first, first.begin():
+        assert _open(first) is not None
+        racer = threading.Thread(target=race)
+        racer.start()
+        time.sleep(1.0)  # the racer has checked and is waiting on the first one's row (or lock)
+    racer.join(timeout=60)
+    assert second == [None]
+    assert list_alerts(store.engine).total == 1

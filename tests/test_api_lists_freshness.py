@@ -70,6 +70,9 @@ def test_required_lists_missing_answer_503_and_stale_lists_are_named(db_url: str
         assert "ofac, ofac-nonsdn, un" in single.json()["detail"]
         bulk = client.post("/v1/screen/bulk", json={"queries": [JUXINHE]})
         assert bulk.status_code == 503 and bulk.json()["error"] == "required_list_missing"
+        # naming the missing required list is still the service's 503, not the caller's 422
+        named = client.post("/v1/screen", json={**JUXINHE, "lists": ["ofac"]})
+        assert named.status_code == 503 and named.json()["error"] == "required_list_missing", named.text
 
     load_bundled(db_url, ["un"])  # a bundled snapshot: published 2026-02-27, never checked against its source
     env = {"SANCTIONS_REQUIRED_LISTS": "un,internal"}

@@ -45,7 +45,7 @@ from service.api.review_models import (
 )
 from service.api.webhooks import WebhookCreate
 from service.app import create_app
-from service.monitoring.parties import PartyIn
+from service.monitoring.parties import PartyIn, PartyPut
 from service.settings import Settings
 from tests.api_server import ApiServer, database, loaded_template
 
@@ -77,6 +77,7 @@ RESPONSE_MODELS: dict[tuple[str, str], Any] = {
     ("delete", "/v1/accepts/{accept_id}"): AcceptOut,
     ("get", "/v1/alerts/{alert_id}"): ReviewedAlertOut,
     ("post", "/v1/alerts/{alert_id}/approve"): ReviewedAlertOut,
+    ("put", "/v1/parties/{party_id}"): PartyPut,
 }
 
 

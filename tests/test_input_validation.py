@@ -253,3 +253,50 @@ def test_options_on_a_job_lists_delete_too(server: ApiServer) -> None:
         answer = http.options("/v1/batches/4b0f6a52-0000-4000-8000-000000000000")
     assert answer.status_code == 405
     assert {m.strip() for m in answer.headers["allow"].split(",")} == {"GET", "DELETE"}
+
+
+def test_a_concrete_path_is_not_its_templated_neighbour(server: ApiServer) -> None:
+    """`/v1/parties/import` is the import (POST only), not the party "import", as OpenAPI matches paths."""
+    with client(server) as http:
+        for method in ("OPTIONS", "GET", "PUT", "DELETE"):
+            answer = http.request(method, "/v1/parties/import", json={"name": "Anyone"})
+            assert answer.status_code == 405, (method, answer.text)
+            assert answer.headers["allow"] == "POST", method
+        assert http.get("/v1/parties/imports").status_code == 404  # a party id like any other
+        options = http.options("/v1/parties/C-1")
+    assert {m.strip() for m in options.headers["allow"].split(",")} == {"GET", "PUT", "DELETE"}
+
+
+# --- a NUL in a path, a query or a party: PostgreSQL refuses it in text, so it was a 500 there -------------
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "field"),
+    [
+        ("GET", "/v1/parties/%00", "path.party_id"),
+        ("DELETE", "/v1/parties/C%001", "path.party_id"),
+        ("GET", "/v1/parties?name=%00", "query.name"),
+        ("GET", "/v1/alerts?party_id=%00", "query.party_id"),
+        ("GET", "/v1/alerts/%00/report", "path.alert_id"),
+        ("GET", "/v1/entities/ofac:%00", "path.entity_id"),
+        ("DELETE", "/v1/keys/%00", "path.key_id"),
+        ("GET", "/v1/batches/%00", "path.job_id"),
+        ("GET", "/v1/webhooks/%00/deliveries", "path.webhook_id"),
+        ("DELETE", "/v1/accepts/%00", "path.accept_id"),
+    ],
+)
+def test_a_nul_in_a_path_or_query_is_a_422_naming_it(
+    server: ApiServer, method: str, target: str, field: str
+) -> None:
+    with client(server) as http:
+        assert fields(http.request(method, target)) == [field]
+
+
+def test_a_nul_in_a_party_or_a_page_address_is_refused_by_name(server: ApiServer) -> None:
+    with client(server) as http:
+        assert fields(http.put("/v1/parties/C-1", json={"name": "Ana\x00Lyst"})) == ["body.name"]
+        assert fields(http.put("/v1/parties/C-1", json={"name": "Ana", "labels": {"k": "v\x00"}})) == [
+            "body.labels"
+        ]
+        page = http.get("/designations/ofac:%00", headers={"Accept": "text/html"})
+    assert page.status_code == 422 and "entity_id" in page.text and "<html" in page.text.lower()

@@ -180,6 +180,13 @@ def test_bad_search_input_names_the_field(web: WebServer) -> None:
         assert control.status_code == 422 and "control character" in control.text
         bad_list = client.post("/search", data={"name": "Alice", "lists": "nolist", "csrf_token": token})
         assert bad_list.status_code == 422 and "lists" in bad_list.text
+        no_eu = client.post(  # a known list with no active version: refused by name, never "clear"
+            "/search",
+            data={"name": "Alice", "lists": "eu", "csrf_token": token},
+            headers={"HX-Request": "true"},
+        )
+        assert no_eu.status_code == 422 and "no active version of eu" in no_eu.text, no_eu.text
+        assert "clear" not in no_eu.text.lower()
         bad_type = client.post("/search", data={"name": "Alice", "type": "robot", "csrf_token": token})
         assert bad_type.status_code == 422 and "type" in bad_type.text
 

@@ -68,6 +68,9 @@ def test_urls_events_and_secrets_are_checked(store: Store) -> None:
         ("file:///etc/passwd", "only http and https"),
         ("http:///nohost", "has no host"),
         ("https://user:pw@example.com/", "credentials"),
+        ("http://[::1/hook", "not a valid URL"),  # urlsplit's own ValueError: was a 500 over HTTP
+        ("http://example.com:99999/", "not a valid URL"),
+        ("http://example.com:x/", "not a valid URL"),
     ):
         with pytest.raises(WebhookError, match=field):
             add_webhook(store.engine, url, ["alert.created"], SECRET)

@@ -30,7 +30,12 @@ class AlertError(LookupError):
 
 
 def _insert_ignoring_duplicates(conn: Connection, values: dict[str, Any]) -> bool:
-    """Insert the alert unless the unique (party, entity, hash) exists; True if inserted."""
+    """Insert the alert unless the unique (party, entity, hash) exists; True if inserted.
+
+    Told by the row RETURNING gives back, not by rowcount: on PostgreSQL an insert that waited
+    for a racing transaction's row and then did nothing reported rowcount -1 (true), so the
+    loser went on to read an alert that was not there (an AssertionError, a 500 on PUT /v1/parties).
+    """
     dialect = conn.dialect.name
     if dialect == "postgresql":
         statement = postgresql.insert(alerts).values(**values).on_conflict_do_nothing()
@@ -38,7 +43,7 @@ def _insert_ignoring_duplicates(conn: Connection, values: dict[str, Any]) -> boo
         statement = sqlite.insert(alerts).values(**values).on_conflict_do_nothing()
     else:  # pragma: no cover - the service supports SQLite and PostgreSQL
         statement = insert(alerts).values(**values)
-    return bool(conn.execute(statement).rowcount)
+    return conn.execute(statement.returning(alerts.c.alert_id)).first() is not None
 
 
 def webhook_view(alert: Alert) -> dict[str, Any]:

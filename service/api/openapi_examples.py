@@ -513,13 +513,28 @@ ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
         },
     ),
     503: (
-        "fail closed: no active list version, index not built yet, or audit trail unavailable",
+        "fail closed: no active list version, a required list missing (SANCTIONS_REQUIRED_LISTS) or stale "
+        "(SANCTIONS_FAIL_ON_STALE), index not built yet, or audit trail unavailable",
         {
             "error": "no_active_list",
             "detail": "no sanctions list version is active, so nothing can be screened (no active list versions); "
             "load lists with `sanctions lists load` or POST /v1/lists/reload",
         },
     ),
+}
+
+
+# A screening whose `lists` names a list with no active version (EU and UK are not bundled).
+LIST_NOT_ACTIVE = {
+    "error": "list_not_active",
+    "detail": [
+        {
+            "field": "body.lists",
+            "message": "no active version of eu, so it cannot be screened against "
+            "(active: internal, ofac, ofac-nonsdn, un)",
+            "type": "list_not_active",
+        }
+    ],
 }
 
 
@@ -551,3 +566,19 @@ def errors(*codes: int, **overrides: tuple[str, Any]) -> dict[int | str, dict[st
             "content": {"application/json": {"example": _register(example)}},
         }
     return entries
+
+
+def error_examples(code: int, description: str, examples: dict[str, tuple[str, Any]]) -> dict[int, dict]:
+    """One error response entry with named examples (name -> (summary, value)), in the shared error body."""
+    values = [value for _, value in examples.values()]
+    model = InvalidRequest if all(isinstance(v.get("detail"), list) for v in values) else ErrorBody
+    named = {
+        name: {"summary": summary, "value": _register(value)} for name, (summary, value) in examples.items()
+    }
+    return {
+        code: {
+            "model": model,
+            "description": description,
+            "content": {"application/json": {"examples": named}},
+        }
+    }

@@ -18,6 +18,7 @@ from fastapi import Query as QueryParam
 
 from service.api import monitoring_examples as mx
 from service.api import openapi_examples as ex
+from service.api.allow import refuse_other_methods
 from service.api.deps import Services, require_screen, services
 from service.api.rescreens import watcher
 from service.api.responses import MAX_OFFSET, ApiError, OrjsonResponse
@@ -32,6 +33,7 @@ from service.monitoring.parties import (
     PartyError,
     PartyIn,
     PartyPage,
+    PartyPut,
     get_party,
     list_parties,
     put_party,
@@ -39,6 +41,8 @@ from service.monitoring.parties import (
 )
 
 router = APIRouter(tags=["parties"])
+# "/v1/parties/import" is the import (POST), not a party called "import" (as OpenAPI matches paths)
+refuse_other_methods(router, "/v1/parties/import", ["GET", "PUT", "DELETE"])
 MAX_BYTES = 200 * 1024 * 1024
 _UPLOAD_CHUNK = 1 << 20
 PartyId = Annotated[str, PathParam(min_length=1, max_length=200, description="The firm's own party id")]
@@ -51,9 +55,16 @@ def _not_found(party_id: str) -> ApiError:
 
 @router.put(
     "/v1/parties/{party_id}",
-    response_model=Party,
+    response_model=PartyPut,
     responses={
-        200: ex.ok(mx.PARTY_PUT_ANSWER, "Created or updated, screened, with its open alerts"),
+        200: ex.ok(
+            {**mx.PARTY_PUT_ANSWER, "outcome": "updated"},
+            "Updated and screened again (or unchanged, not screened), with its open alerts",
+        ),
+        201: {
+            **ex.ok(mx.PARTY_PUT_ANSWER, "Created (new party id) and screened, with its open alerts"),
+            "model": PartyPut,
+        },
         **ex.errors(401, 422),
     },
     summary="Register or update a party; it is screened against every active list at once",

@@ -27,12 +27,23 @@ from service.api.responses import ApiError, OrjsonResponse
 from service.api.screen_review import needs_review, open_many, review_many, review_settings, wants_alerts
 from service.audit import AuditUnavailable, get_screening
 from service.auth import Principal
-from service.freshness import ListsNotUsable
+from service.freshness import ListsNotUsable, not_active, not_active_message
 from service.index_holder import Serving
 
 router = APIRouter(tags=["screening"], route_class=StrictJsonRoute)
 
-ERRORS = ex.errors(401, 403, 422, 503)
+ERRORS = {
+    **ex.errors(401, 403, 503),
+    **ex.error_examples(
+        422,
+        "invalid request, each error naming its field; `list_not_active` when `lists` names a list with no "
+        "active version (a missing list the service requires is a 503 instead)",
+        {
+            "invalid_request": ("a field is invalid", ex.ERROR_EXAMPLES[422][1]),
+            "list_not_active": ("a list asked for has no active version", ex.LIST_NOT_ACTIVE),
+        },
+    ),
+}
 
 
 def _serving(parts: Services) -> Serving:
@@ -63,6 +74,23 @@ def _list_warnings(parts: Services, serving: Serving) -> list[dict[str, Any]]:
         return parts.lists_status.assess(serving.versions)[1]
     except ListsNotUsable as exc:
         raise ApiError(503, exc.error, exc.detail) from None
+
+
+def _check_lists(serving: Serving, queries: list[tuple[str, ScreenRequest]]) -> None:
+    """422 naming the field when a query's `lists` names a list with no active version.
+
+    The caller asked for something the service does not have (EU or UK not loaded, say): a client
+    error, never a screening against nothing and never "clear". Runs after `_list_warnings`, so a
+    missing *required* list is still the service's 503.
+    """
+    problems = []
+    for field, query in queries:
+        missing = not_active([code.value for code in query.lists or ()], serving.versions)
+        if missing:
+            message = not_active_message(missing, serving.versions)
+            problems.append({"field": field, "message": message, "type": "list_not_active"})
+    if problems:
+        raise ApiError(422, "list_not_active", problems)
 
 
 def _screen(serving: Serving, request: ScreenRequest) -> tuple[ScreeningResult, float]:
@@ -146,6 +174,7 @@ async def screen(
     parts: Services = request.app.state.services  # not a dependency: one less to solve per request
     serving = _serving(parts)
     warnings = _list_warnings(parts, serving)
+    _check_lists(serving, [("body.lists", body)])
     result, screen_ms = _screen(serving, body)
     answer = result.model_dump(mode="json")
     if needs_review(body, answer):  # accepts and known true matches, before the audit record
@@ -180,6 +209,7 @@ async def screen_bulk(
     parts: Services = request.app.state.services
     serving = _serving(parts)
     warnings = _list_warnings(parts, serving)
+    _check_lists(serving, [(f"body.queries.{i}.lists", query) for i, query in enumerate(body.queries)])
     bulk_id = str(uuid.uuid4())
 
     def work() -> list[dict[str, Any]]:

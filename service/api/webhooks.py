@@ -16,10 +16,13 @@ from pydantic import BaseModel, Field
 from service.api import monitoring_examples as mx
 from service.api import openapi_examples as ex
 from service.api.deps import Services, require_admin, services
+from service.api.models import CleanText
 from service.api.responses import MAX_OFFSET, ApiError, OrjsonResponse
 from service.auth import Principal
 from service.webhooks.delivery import DeliveryWorker
+from service.webhooks.outbox import EventType
 from service.webhooks.subscriptions import (
+    MIN_SECRET,
     DeliveryPage,
     Webhook,
     WebhookError,
@@ -51,10 +54,20 @@ _NOT_FOUND = ex.errors(
 
 
 class WebhookCreate(BaseModel):
-    url: str = Field(description="http(s) URL receiving POSTed events")
-    events: list[str] = Field(description="alert.created, alert.closed, list.updated, rescreen.finished")
-    secret: str = Field(description="HMAC-SHA256 key for X-Sanctions-Signature (at least 16 characters)")
-    description: str | None = None
+    """The schema states what it can (event names, the secret's length); the URL's rules (http or https,
+    a host, no credentials) are checked by service.webhooks.subscriptions and answered 422 naming `body.url`."""
+
+    url: CleanText = Field(
+        max_length=2048, description="http(s) URL with a host (no credentials) receiving POSTed events"
+    )
+    events: list[EventType] = Field(
+        min_length=1, description="alert.created, alert.closed, list.updated, rescreen.finished"
+    )
+    secret: CleanText = Field(
+        min_length=MIN_SECRET,
+        description=f"HMAC-SHA256 key for X-Sanctions-Signature (at least {MIN_SECRET} characters)",
+    )
+    description: CleanText | None = Field(default=None, max_length=500)
 
 
 @router.post(
@@ -88,7 +101,7 @@ def add(
     parts: Services = Depends(services),
 ) -> OrjsonResponse:
     try:
-        hook = add_webhook(parts.store.engine, body.url, body.events, body.secret, body.description)
+        hook = add_webhook(parts.store.engine, body.url, list(body.events), body.secret, body.description)
     except WebhookError as exc:
         field = str(exc).split(":", 1)[0]
         raise ApiError(

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -24,6 +24,7 @@ from service.alerts import list_alerts
 from service.dbtx import now, read, utc, write
 from service.monitoring.keys import engine_fingerprint, name_keys
 from service.monitoring.tables import parties
+from service.validation import storable_problem
 
 MAX_PARTY_ID = 200
 MAX_LABELS = 50
@@ -56,6 +57,17 @@ class PartyIn(BaseModel):
             raise ValueError(f"at most {MAX_LABELS} labels")
         return value
 
+    @field_validator("name", "dob", "country", "nationality", "identifiers", "labels")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        """Every text the register stores: no NUL and no lone surrogate (a 500 from PostgreSQL before)."""
+        texts = _texts(value)
+        for text in texts:
+            problem = storable_problem(text)
+            if problem:
+                raise ValueError(problem)
+        return value
+
     def query(self, threshold: float | None = None, lists: list[str] | None = None) -> Query:
         """The screening query for this party (its type and facts as evidence)."""
         return Query(
@@ -79,6 +91,19 @@ class PartyIn(BaseModel):
         return name_keys(self.name, self.type, ((i.type, i.value) for i in self.identifiers))
 
 
+def _texts(value: Any) -> list[str]:
+    """The strings of a field value: itself, a label's key and value, an identifier's fields."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, dict):
+        return [text for pair in value.items() for item in pair for text in _texts(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    return []
+
+
 class Party(PartyIn):
     """A registered party, as the API shows it."""
 
@@ -88,6 +113,15 @@ class Party(PartyIn):
     screened_at: datetime | None = None
     needs_screen: bool = False
     open_alerts: list[dict[str, Any]] | None = None
+
+
+class PartyPut(Party):
+    """The answer to a put: the party, what the put did, and whether it was screened at once."""
+
+    outcome: Literal["created", "updated", "unchanged"]
+    screened: bool = Field(
+        description="screened against the serving index now (false: no index yet, or unchanged)"
+    )
 
 
 class PartyPage(BaseModel):
@@ -105,6 +139,9 @@ def check_party_id(party_id: str) -> str:
     value = party_id.strip()
     if not value:
         raise PartyError("party_id: must not be empty")
+    problem = storable_problem(value)
+    if problem:
+        raise PartyError(f"party_id: {problem}")
     if len(value) > MAX_PARTY_ID:
         raise PartyError(f"party_id: at most {MAX_PARTY_ID} characters, got {len(value)}")
     return value

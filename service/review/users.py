@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from service.auth import Role
+from service.dbtx import write
 from service.review.tables import users
 
 USER_ROLES = (Role.ANALYST, Role.APPROVER, Role.ADMIN)
@@ -66,7 +67,10 @@ def create_user(engine: Engine, name: str, role: str, created_by: str | None = N
             f"user name {name!r}: 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"
         )
     checked = check_role(role)
-    with engine.begin() as conn:
+    # A check then an insert: on SQLite a deferred transaction that reads first fails at once with
+    # "database is locked" if another writer commits in between (no busy wait); write() begins
+    # IMMEDIATE, so it queues for the write lock instead.
+    with write(engine) as conn:
         if conn.execute(select(users.c.name).where(users.c.name == name)).first() is not None:
             raise UserError(f"user {name!r} exists already")
         user = User(name, checked, datetime.now(UTC), created_by, None)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.api.params import storable_parameters
 from service.settings import Settings
 from service.web.pages import STATIC_DIR, LoginRequired, PageError, is_htmx, login_redirect, render, user_of
 from service.web.routes import alerts, auth, batch, designation, docs, search
@@ -56,7 +57,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     secure = os.environ.get(ENV_SESSION_SECURE, "").strip().lower() in ("1", "true", "yes", "on")
     app.add_middleware(WebSessionMiddleware, secret_key=session_secret(settings.data_dir), https_only=secure)
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(storable_parameters)])
 
     json_http_error = app.exception_handlers[StarletteHTTPException]
 

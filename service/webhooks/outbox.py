@@ -8,7 +8,7 @@ duplicates by `id`.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal, get_args
 
 import orjson
 from sqlalchemy import Connection, Engine, insert, select
@@ -16,7 +16,8 @@ from sqlalchemy import Connection, Engine, insert, select
 from service.dbtx import now, write
 from service.webhooks.tables import webhook_deliveries, webhook_events, webhooks
 
-EVENT_TYPES = ("alert.created", "alert.closed", "list.updated", "rescreen.finished")
+EventType = Literal["alert.created", "alert.closed", "list.updated", "rescreen.finished"]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 
 def event_body(event_id: str, event_type: str, created_at: str, data: dict[str, Any]) -> str:

@@ -62,7 +62,11 @@ class DeliveryPage(BaseModel):
 def check_url(url: str) -> str:
     """Only absolute http(s) URLs with a host: no file:, ftp:, javascript: or relative ones."""
     value = url.strip()
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  # a port out of range or not a number raises here, not at delivery
+    except ValueError as exc:  # "http://[::1" (an unclosed IPv6 host), "http://host:x"
+        raise WebhookError(f"url: not a valid URL ({exc})") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise WebhookError(f"url: only http and https URLs are allowed, got {parts.scheme or 'no'} scheme")
     if not parts.hostname:

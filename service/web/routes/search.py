@@ -41,6 +41,13 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
     return errors
 
 
+def _failure(exc: ApiError) -> str:
+    """The API's refusal for people: a list of field errors (a list with no active version) as its messages."""
+    if isinstance(exc.detail, list):
+        return "; ".join(str(item.get("message", item)) for item in exc.detail if isinstance(item, dict))
+    return str(exc.detail)
+
+
 def _context(request: Request, form: dict[str, Any], **extra: Any) -> dict[str, Any]:
     active = services_of(request).store.active_versions()
     return {
@@ -90,7 +97,7 @@ async def search(
     try:
         answer = orjson.loads((await api.screen(body, request, user.principal)).body)
     except ApiError as exc:
-        context = _context(request, form, failure=exc.detail)
+        context = _context(request, form, failure=_failure(exc))
         return render(request, fragment, context, user=user, status=exc.status)
     matches = [{**match, "why": explain(match["explanation"])} for match in answer["matches"]]
     context = _context(request, form, result=answer, matches=matches, screening_id=answer["screening_id"])
