@@ -126,6 +126,10 @@ class BatchAuditSink:
             list_versions_json=self.list_versions_json,
             reference=reference,
         )
+        self.add_row(row)
+
+    def add_row(self, row: AuditRow | None) -> None:
+        """A prepared audit row (None: an error row, nothing to audit)."""
         if row is None:
             return
         self._rows.append(row)

@@ -169,7 +169,15 @@ class ResultsWriter:
     temporary files.
     """
 
-    def __init__(self, path: Path, input_header: Sequence[str]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        input_header: Sequence[str],
+        *,
+        results_header: Sequence[str] | None = None,
+        matches_header: Sequence[str] = MATCH_COLUMNS,
+    ) -> None:
+        """`results_header`: the results file's whole header (default: the input's, then ours)."""
         self.path = path
         self.matches_path = matches_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -179,8 +187,8 @@ class ResultsWriter:
         try:
             self._results = self._open(path, "results", xlsx)
             self._matches = self._open(self.matches_path, "matches", xlsx)
-            self._results.write(result_header(input_header))
-            self._matches.write(MATCH_COLUMNS)
+            self._results.write(results_header or result_header(input_header))
+            self._matches.write(matches_header)
         except BaseException:
             self.discard()
             raise
@@ -223,6 +231,12 @@ class ResultsWriter:
                     orjson.dumps(match["explanation"], option=orjson.OPT_SORT_KEYS).decode(),
                 ]
             )
+
+    def write_cells(self, results: Sequence[Any], matches: Sequence[Sequence[Any]]) -> None:
+        """One results row and its match rows, as given (for results of another shape)."""
+        self._results.write(results)
+        for match in matches:
+            self._matches.write(match)
 
     def close(self) -> None:
         """Finish both files under their temporary names (an XLSX is saved here); idempotent."""
