@@ -172,9 +172,28 @@ def test_a_name_repeated_in_a_message_is_screened_once_and_hits_every_field(
         return original(query, **kwargs)
 
     monkeypatch.setattr(screener, "screen", counting)
-    result = payments.screen(screener, parse_message(data))
+    fresh = PaymentScreener(PaymentPolicy(JurisdictionTable.load()))  # nothing cached from other tests
+    result = fresh.screen(screener, parse_message(data))
     assert calls.count("SICHUAN JUXINHE NETWORK TECHNOLOGY CO LTD") == 1
     assert {hit.field for hit in result.hits if hit.check == "name"} == {
         "CdtTrfTxInf[1]/Cdtr/Nm",
         "CdtTrfTxInf[2]/Cdtr/Nm",
     }
+    screened = len(calls)
+    again = fresh.screen(screener, parse_message(data))  # the next payment to the same parties
+    assert len(calls) == screened  # answered from the cache of this index
+    assert [h.as_dict() for h in again.hits] == [h.as_dict() for h in result.hits]
+    uncached = PaymentScreener(PaymentPolicy(JurisdictionTable.load()), result_cache_size=0)
+    first = uncached.screen(screener, parse_message(data))
+    uncached.screen(screener, parse_message(data))
+    assert len(calls) == 3 * screened  # without the cache: once per message (still once per name)
+    assert [h.as_dict() for h in first.hits] == [h.as_dict() for h in result.hits]
+
+
+def test_the_result_cache_belongs_to_one_index(payments: PaymentScreener, screener: Screener) -> None:
+    data = (FIXTURES / "pacs008_sichuan.xml").read_bytes()
+    assert payments.screen(screener, parse_message(data)).decision == "hold"
+    # An index without the designation (a list update removed it): the cached hit must not come back.
+    others = [d for d in screener.index.designations if d.entity_id != "ofac:52749"][:300]
+    smaller = Screener(others, dict(screener.list_versions))
+    assert payments.screen(smaller, parse_message(data)).decision == "pass"

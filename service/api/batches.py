@@ -1,4 +1,5 @@
-"""HTTP batch jobs: upload a customer file, follow its progress, download the results, cancel.
+"""HTTP batch jobs: upload a customer file (or a zip of payment messages), follow its progress,
+download the results, cancel.
 
 The upload is streamed to the job's folder on disk, checked (readable, a name
 column, at most 1,000,000 rows and 200 MB) and queued; a runner thread in the
@@ -26,6 +27,7 @@ from service.api.responses import ApiError, OrjsonResponse
 from service.auth import Principal, Role
 from service.batch.io import BatchInputError, ColumnOverrides, count_rows, open_input
 from service.batch.jobs import MAX_BYTES, MAX_ROWS, BatchJobs, JobOptions
+from service.batch.message_sources import MessageSourceError, check_archive
 from service.validation import QUOTE_CHARS, quote_prefix
 
 log = logging.getLogger(__name__)
@@ -126,13 +128,23 @@ def _public(job: dict[str, Any]) -> dict[str, Any]:
         ),
     },
     max_body_size=MAX_BYTES + _MULTIPART_SLACK,
-    summary="Upload a CSV or XLSX customer file to screen",
+    summary="Upload a CSV or XLSX customer file, or a zip of payment messages, to screen",
+    description="A customer file gives one results row per row. A `.zip` of payment messages (ISO 20022 "
+    "pacs.008, pacs.009, pain.001 XML; SWIFT MT103, MT202 COV text) gives one results row per message "
+    "(file, message id, type, decision pass/hold/block, hits with their field paths) and one matches row "
+    "per hit; a message that cannot be read is an error row naming the file and the problem. Archives "
+    "over 50,000 messages or 200 MB uncompressed are refused (413); members over 1 MB, compressed over "
+    "100:1, nested archives and paths with '..' become error rows. Each message is audited as "
+    "POST /v1/screen/payment audits it (endpoint `payment-batch`, bulk_id the job id).",
 )
 def create_batch(
     request: Request,
     file: Annotated[
         UploadFile,
-        File(description="CSV (any delimiter/encoding) or XLSX, with a header row, e.g. customers.csv"),
+        File(
+            description="CSV (any delimiter/encoding) or XLSX, with a header row, e.g. customers.csv; "
+            "or a .zip of payment messages"
+        ),
     ],
     name_column: Annotated[
         str | None,
@@ -184,6 +196,21 @@ def create_batch(
     jobs = _jobs(request)
     filename = Path(file.filename or "upload.csv").name
     shown_name = filename if len(filename) <= QUOTE_CHARS else quote_prefix(filename)
+    if filename.lower().endswith(".zip"):
+        given = {
+            "name_column": name_column,
+            "type_column": type_column,
+            "dob_column": dob_column,
+            "country_column": country_column,
+            "nationality_column": nationality_column,
+            "id_column": id_column,
+            "threshold": threshold,
+            "algorithm": algorithm,
+        }
+        used = [name for name, value in given.items() if value is not None]
+        if used:
+            raise ApiError(422, "invalid_field", f"{', '.join(used)}: not used for a zip of payment messages")
+        return _create_message_batch(jobs, file, filename, shown_name, output_format, principal)
     suffix = ".xlsx" if filename.lower().endswith((".xlsx", ".xlsm")) else ".csv"
     job_id, folder = jobs.new_job_dir()
     target = folder / f"input{suffix}"
@@ -216,6 +243,39 @@ def create_batch(
             rows,
             principal.key_id,
             notes=source.warnings,
+        )
+    except BaseException:
+        jobs.discard(job_id)
+        raise
+    return OrjsonResponse(_public(job), status_code=202, headers={"Location": f"/v1/batches/{job_id}"})
+
+
+def _create_message_batch(
+    jobs: BatchJobs,
+    file: UploadFile,
+    filename: str,
+    shown_name: str,
+    output_format: str,
+    principal: Principal,
+) -> OrjsonResponse:
+    """Queue a zip of payment messages: refused whole (413/422) when over the archive limits."""
+    job_id, folder = jobs.new_job_dir()
+    target = folder / "input.zip"
+    try:
+        _save_upload(file, target)
+        try:
+            summary = check_archive(target)
+        except MessageSourceError as exc:
+            raise ApiError(exc.status, exc.problem, f"{shown_name}: {exc}") from exc
+        notes = [f"skipped {name} (hidden or system file)" for name in summary.skipped[:100]]
+        job = jobs.create(
+            job_id,
+            filename,
+            target,
+            JobOptions({}, None, output_format, None, kind="messages"),
+            summary.messages,
+            principal.key_id,
+            notes=notes,
         )
     except BaseException:
         jobs.discard(job_id)

@@ -127,14 +127,18 @@ class JobOptions:
     threshold: float | None = None
     output_format: str = "csv"
     algorithm: str | None = None  # screening.algorithms name; None: the default
+    kind: str = "rows"  # "rows": a customer file; "messages": a zip of payment messages
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "columns": self.columns,
             "threshold": self.threshold,
             "output_format": self.output_format,
             "algorithm": self.algorithm,
         }
+        if self.kind != "rows":
+            data["kind"] = self.kind
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> JobOptions:
@@ -143,6 +147,7 @@ class JobOptions:
             data.get("threshold"),
             data.get("output_format", "csv"),
             data.get("algorithm"),
+            data.get("kind", "rows"),
         )
 
     def overrides(self) -> ColumnOverrides:
@@ -488,6 +493,11 @@ class BatchJobs:
 
     def _screen(self, job: Any) -> None:
         options = JobOptions.from_json(job.options)
+        if options.kind == "messages":
+            from service.batch.message_jobs import screen_message_job
+
+            screen_message_job(self, job)
+            return
         url = str(self.engine.url.render_as_string(hide_password=False))
         try:
             source = open_input(Path(job.input_path), options.overrides(), style="api")

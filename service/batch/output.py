@@ -175,7 +175,15 @@ class ResultsWriter:
     temporary files.
     """
 
-    def __init__(self, path: Path, input_header: Sequence[str]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        input_header: Sequence[str],
+        *,
+        results_header: Sequence[str] | None = None,
+        matches_header: Sequence[str] = MATCH_COLUMNS,
+    ) -> None:
+        """`results_header`: the results file's whole header (default: the input's, then ours)."""
         self.path = path
         self.matches_path = matches_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -185,8 +193,8 @@ class ResultsWriter:
         try:
             self._results = self._open(path, "results", xlsx)
             self._matches = self._open(self.matches_path, "matches", xlsx)
-            self._results.write(result_header(input_header))
-            self._matches.write(MATCH_COLUMNS)
+            self._results.write(results_header or result_header(input_header))
+            self._matches.write(matches_header)
         except BaseException:
             self.discard()
             raise
@@ -244,6 +252,12 @@ class ResultsWriter:
                     alert_of.get(match["entity_id"], ""),
                 ]
             )
+
+    def write_cells(self, results: Sequence[Any], matches: Sequence[Sequence[Any]]) -> None:
+        """One results row and its match rows, as given (for results of another shape)."""
+        self._results.write(results)
+        for match in matches:
+            self._matches.write(match)
 
     def close(self) -> None:
         """Finish both files under their temporary names (an XLSX is saved here); idempotent."""

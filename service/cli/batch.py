@@ -1,4 +1,4 @@
-"""CLI commands: batch (screen a whole customer file, CSV or XLSX)."""
+"""CLI commands: batch (screen a whole customer file, CSV or XLSX, or a folder or zip of payment messages)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from rich.progress import (
 from lists.model import Designation
 from screening.algorithms import UnknownAlgorithm, get_algorithm
 from service.batch.io import BatchInputError, ColumnOverrides, count_rows, open_input
+from service.batch.message_sources import is_message_source
 from service.batch.output import ResultsWriter, matches_path
 from service.batch.runner import (
     BatchAborted,
@@ -31,6 +32,7 @@ from service.batch.runner import (
     active_list_versions,
     load_active_lists,
 )
+from service.cli.message_batch import MessageBatchError, run_message_batch
 from service.config import database_url
 
 
@@ -40,7 +42,13 @@ def register(app: typer.Typer) -> None:
 
 
 def batch(
-    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="Customer file, CSV or XLSX.")],
+    input_path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="INPUT",
+            help="Customer file, CSV or XLSX; or a folder or .zip of payment messages (ISO 20022, SWIFT MT).",
+        ),
+    ],
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Results file; .xlsx writes Excel, else CSV.")
     ],
@@ -80,6 +88,31 @@ def batch(
     problem = output_problem(output)
     if problem is not None:
         _fail(console, problem)
+    if is_message_source(input_path):
+        used = [
+            option
+            for option, value in (
+                ("--name-column", name_column),
+                ("--type-column", type_column),
+                ("--dob-column", dob_column),
+                ("--country-column", country_column),
+                ("--nationality-column", nationality_column),
+                ("--id-column", id_column),
+                ("--threshold", threshold),
+                ("--algorithm", algorithm),
+                ("--dask", dask),
+            )
+            if value is not None
+        ]
+        if used:
+            _fail(console, f"{', '.join(used)}: not used for a folder or zip of payment messages")
+        if input_path.is_dir() and output.resolve().is_relative_to(input_path.resolve()):
+            _fail(console, f"-o {output}: the results must not be written inside the folder screened")
+        try:
+            run_message_batch(console, input_path, output, workers)
+        except MessageBatchError as exc:
+            _fail(console, str(exc))
+        return
     try:
         algorithm = None if algorithm is None else get_algorithm(algorithm).name
     except UnknownAlgorithm as exc:

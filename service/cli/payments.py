@@ -9,50 +9,27 @@ read gets its error on its line and the run goes on.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
 
+from service.batch.message_sources import (
+    MAX_MESSAGE_BYTES,
+    MessageSourceError,
+    check_source,
+    source_messages,
+)
 from service.cli.screen import load_screener
 
 if TYPE_CHECKING:
     from screening.screener import Screener
     from service.payments.screen import PaymentScreener
 
-MAX_MESSAGE_BYTES = 1_000_000
-_SKIPPED_SUFFIXES = (".md", ".json")
-
 
 def register(app: typer.Typer) -> None:
     app.command("screen-payment")(screen_payment)
-
-
-def _folder_messages(folder: Path) -> Iterator[tuple[str, bytes | str]]:
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        name = str(path.relative_to(folder))
-        if path.stat().st_size > MAX_MESSAGE_BYTES:
-            yield name, f"{path.stat().st_size} bytes; a message has at most {MAX_MESSAGE_BYTES}"
-        else:
-            yield name, path.read_bytes()
-
-
-def _zip_messages(path: Path) -> Iterator[tuple[str, bytes | str]]:
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise typer.BadParameter(f"{path}: not a readable zip file ({exc})") from None
-    with archive:
-        for info in sorted(archive.infolist(), key=lambda i: i.filename):
-            if info.is_dir() or Path(info.filename).name.startswith("."):
-                continue
-            if info.file_size > MAX_MESSAGE_BYTES:  # checked before reading: no zip bomb expands
-                yield info.filename, f"{info.file_size} bytes; a message has at most {MAX_MESSAGE_BYTES}"
-                continue
-            with archive.open(info) as member:
-                yield info.filename, member.read(MAX_MESSAGE_BYTES + 1)
 
 
 def screen_one(payments: PaymentScreener, screener: Screener, data: bytes) -> dict[str, Any]:
@@ -108,6 +85,12 @@ def screen_payment(
     if not batch and path.stat().st_size > MAX_MESSAGE_BYTES:
         typer.echo(f"error: {path}: larger than {MAX_MESSAGE_BYTES} bytes", err=True)
         raise typer.Exit(2)
+    if batch:
+        try:
+            check_source(path)  # an archive over the limits is refused before the index is built
+        except MessageSourceError as exc:
+            typer.echo(f"error: {path}: {exc}", err=True)
+            raise typer.Exit(2) from None
     screener = load_screener()
     if not batch:
         result = screen_one(payments, screener, path.read_bytes())
@@ -118,19 +101,13 @@ def screen_payment(
         if result.get("error"):
             raise typer.Exit(2)
         return
-    messages = _folder_messages(path) if path.is_dir() else _zip_messages(path)
     counts: dict[str, int] = {}
-    for name, data in messages:
-        if isinstance(data, str):
-            result: dict[str, Any] = {"decision": None, "problem": "too_large", "error": data}
-        elif len(data) > MAX_MESSAGE_BYTES:
-            result = {
-                "decision": None,
-                "problem": "too_large",
-                "error": f"more than {MAX_MESSAGE_BYTES} bytes",
-            }
+    for item in source_messages(path):
+        name = item.name
+        if item.data is None:
+            result: dict[str, Any] = {"decision": None, "problem": item.problem, "error": item.error}
         else:
-            result = screen_one(payments, screener, data)
+            result = screen_one(payments, screener, item.data)
         decision = result["decision"] or "error"
         counts[decision] = counts.get(decision, 0) + 1
         if as_json:

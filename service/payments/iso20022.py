@@ -175,6 +175,74 @@ def message_definition(document: etree._Element) -> tuple[str, str]:
     return msgdef, element
 
 
+class _Node:
+    """An element of the message as plain Python: its local name, own text and element children.
+
+    The message is read once from lxml into these; the walk then looks children up in
+    dicts instead of through lxml's path finder (which cost most of the parse time).
+    """
+
+    __slots__ = ("_named", "children", "name", "text")
+
+    def __init__(self, name: str, text: str | None, children: list[_Node]) -> None:
+        self.name = name
+        self.text = text
+        self.children = children
+        self._named: dict[str, list[_Node]] | None = None
+
+    def named(self, name: str) -> list[_Node]:
+        """The direct children called `name`, in document order."""
+        named = self._named
+        if named is None:
+            named = self._named = {}
+            for child in self.children:
+                found = named.get(child.name)
+                if found is None:
+                    named[child.name] = [child]
+                else:
+                    found.append(child)
+        return named.get(name, _NONE)
+
+
+_NONE: list[_Node] = []
+
+
+class _Reader:
+    """Builds the _Node tree below the message element, counting names and finding the UETR on the way."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.uetr: str | None = None
+
+    def read(self, element: etree._Element) -> _Node:
+        tag = element.tag
+        name = tag.rpartition("}")[2]
+        self.counts[name] += 1
+        text = element.text
+        if name == "UETR" and self.uetr is None and text and text.strip():
+            self.uetr = " ".join(text.split())
+        return _Node(name, text, [self.read(child) for child in element if isinstance(child.tag, str)])
+
+
+def _first(node: _Node | None, *names: str) -> _Node | None:
+    """The first descendant along `names` in document order (as ElementPath's find("{*}a/{*}b"))."""
+    if node is None or not names:
+        return node
+    head, rest = names[0], names[1:]
+    for child in node.named(head):
+        found = _first(child, *rest)
+        if found is not None:
+            return found
+    return None
+
+
+def _value(node: _Node | None, *names: str) -> str | None:
+    found = _first(node, *names)
+    if found is None or found.text is None:
+        return None
+    return " ".join(found.text.split()) or None
+
+
 class _Walker:
     """Collects parties and fields below the message element, with ISO 20022 element paths."""
 
@@ -189,83 +257,82 @@ class _Walker:
         if value:
             self.fields.append(ScreenableField(path, kind, value, party, party_type))
 
-    def walk(self, element: etree._Element, path: str) -> None:
+    def walk(self, node: _Node, path: str) -> None:
         seen: Counter[str] = Counter()
-        siblings = Counter(_name(c) for c in _children(element))
-        for child in _children(element):
-            name = _name(child)
+        for child in node.children:
+            name = child.name
             seen[name] += 1
             if name in _COLLAPSIBLE and self.counts[name] == 1:
                 child_path = path
-            elif name in _COLLAPSIBLE or siblings[name] > 1:
+            elif name in _COLLAPSIBLE or len(node.named(name)) > 1:
                 child_path = _join(path, f"{name}[{seen[name]}]")
             else:
                 child_path = _join(path, name)
-            if _child(child, "FinInstnId") is not None or name in AGENT_ROLES:
+            if name in AGENT_ROLES or child.named("FinInstnId"):
                 self.agent(child, child_path, name)
             elif name in PARTY_ROLES:
                 self.party(child, child_path, name)
             elif name.endswith("Acct"):
                 self.account(child, child_path, name)
             elif name in FREE_TEXT:
-                self.add(child_path, FieldKind.TEXT, _text(child), None)
+                self.add(child_path, FieldKind.TEXT, _value(child), None)
             else:
                 self.walk(child, child_path)
 
-    def agent(self, element: etree._Element, path: str, role: str) -> None:
-        institution = _child(element, "FinInstnId")
+    def agent(self, node: _Node, path: str, role: str) -> None:
+        institution = _first(node, "FinInstnId")
         base = _join(path, "FinInstnId")
-        bic = _text(institution, "BICFI")
-        name = _text(institution, "Nm")
+        bic = _value(institution, "BICFI")
+        name = _value(institution, "Nm")
         self.add(_join(base, "BICFI"), FieldKind.BIC, bic, role)
-        self.add(_join(base, "LEI"), FieldKind.IDENTIFIER, _text(institution, "LEI"), role)
-        self.add(_join(base, "Othr/Id"), FieldKind.IDENTIFIER, _text(institution, "Othr", "Id"), role)
+        self.add(_join(base, "LEI"), FieldKind.IDENTIFIER, _value(institution, "LEI"), role)
+        self.add(_join(base, "Othr/Id"), FieldKind.IDENTIFIER, _value(institution, "Othr", "Id"), role)
         self.add(_join(base, "Nm"), FieldKind.NAME, name, role, "entity")
-        country = self.address(_child(institution, "PstlAdr"), _join(base, "PstlAdr"), role)
+        country = self.address(_first(institution, "PstlAdr"), _join(base, "PstlAdr"), role)
         self.parties.append(PaymentParty(role, path, True, name, bic, country))
 
-    def party(self, element: etree._Element, path: str, role: str) -> None:
-        identification = _child(element, "Id")
-        organisation = _child(identification, "OrgId")
-        private = _child(identification, "PrvtId")
+    def party(self, node: _Node, path: str, role: str) -> None:
+        identification = _first(node, "Id")
+        organisation = _first(identification, "OrgId")
+        private = _first(identification, "PrvtId")
         party_type: PartyType = (
             "entity" if organisation is not None else "person" if private is not None else "any"
         )
-        name = _text(element, "Nm")
+        name = _value(node, "Nm")
         self.add(_join(path, "Nm"), FieldKind.NAME, name, role, party_type)
-        country = self.address(_child(element, "PstlAdr"), _join(path, "PstlAdr"), role)
-        bic = _text(organisation, "AnyBIC")
+        country = self.address(_first(node, "PstlAdr"), _join(path, "PstlAdr"), role)
+        bic = _value(organisation, "AnyBIC")
         self.add(_join(path, "Id/OrgId/AnyBIC"), FieldKind.BIC, bic, role)
-        self.add(_join(path, "Id/OrgId/LEI"), FieldKind.IDENTIFIER, _text(organisation, "LEI"), role)
+        self.add(_join(path, "Id/OrgId/LEI"), FieldKind.IDENTIFIER, _value(organisation, "LEI"), role)
         for kind, holder in (("OrgId", organisation), ("PrvtId", private)):
-            others = [c for c in _children(holder) if _name(c) == "Othr"] if holder is not None else []
+            others = holder.named("Othr") if holder is not None else _NONE
             for number, other in enumerate(others, 1):
                 suffix = f"Othr[{number}]" if len(others) > 1 else "Othr"
                 self.add(
-                    _join(path, f"Id/{kind}/{suffix}/Id"), FieldKind.IDENTIFIER, _text(other, "Id"), role
+                    _join(path, f"Id/{kind}/{suffix}/Id"), FieldKind.IDENTIFIER, _value(other, "Id"), role
                 )
-        birth = _child(private, "DtAndPlcOfBirth")
+        birth = _first(private, "DtAndPlcOfBirth")
         birth_path = _join(path, "Id/PrvtId/DtAndPlcOfBirth")
-        self.add(_join(birth_path, "CtryOfBirth"), FieldKind.COUNTRY, _text(birth, "CtryOfBirth"), role)
-        self.add(_join(birth_path, "CityOfBirth"), FieldKind.ADDRESS, _text(birth, "CityOfBirth"), role)
-        self.add(_join(path, "CtryOfRes"), FieldKind.COUNTRY, _text(element, "CtryOfRes"), role)
+        self.add(_join(birth_path, "CtryOfBirth"), FieldKind.COUNTRY, _value(birth, "CtryOfBirth"), role)
+        self.add(_join(birth_path, "CityOfBirth"), FieldKind.ADDRESS, _value(birth, "CityOfBirth"), role)
+        self.add(_join(path, "CtryOfRes"), FieldKind.COUNTRY, _value(node, "CtryOfRes"), role)
         self.parties.append(PaymentParty(role, path, False, name, bic, country))
 
-    def address(self, address: etree._Element | None, path: str, role: str) -> str | None:
+    def address(self, address: _Node | None, path: str, role: str) -> str | None:
         if address is None:
             return None
-        country = _text(address, "Ctry")
+        country = _value(address, "Ctry")
         self.add(_join(path, "Ctry"), FieldKind.COUNTRY, country, role)
         for part in ADDRESS_TEXT:
-            found = [c for c in _children(address) if _name(c) == part]
-            for number, element in enumerate(found, 1):
+            found = address.named(part)
+            for number, node in enumerate(found, 1):
                 suffix = f"{part}[{number}]" if len(found) > 1 else part
-                self.add(_join(path, suffix), FieldKind.ADDRESS, _text(element), role)
+                self.add(_join(path, suffix), FieldKind.ADDRESS, _value(node), role)
         return country
 
-    def account(self, element: etree._Element, path: str, role: str) -> None:
-        self.add(_join(path, "Id/IBAN"), FieldKind.IBAN, _text(element, "Id", "IBAN"), role)
-        self.add(_join(path, "Nm"), FieldKind.NAME, _text(element, "Nm"), role)
+    def account(self, node: _Node, path: str, role: str) -> None:
+        self.add(_join(path, "Id/IBAN"), FieldKind.IBAN, _value(node, "Id", "IBAN"), role)
+        self.add(_join(path, "Nm"), FieldKind.NAME, _value(node, "Nm"), role)
 
 
 def _join(path: str, name: str) -> str:
@@ -295,14 +362,16 @@ def parse_iso20022(data: bytes) -> PaymentMessage:
                 "header_mismatch", f"AppHdr/MsgDefIdr says {declared} but the Document is {msgdef}"
             )
         business_id = _text(header, "BizMsgIdr")
-    counts = Counter({name: len(_find(message, name)) for name in _COLLAPSIBLE})
-    walker = _Walker(counts)
-    walker.walk(message, "")
-    uetr = next((" ".join(e.text.split()) for e in _find(message, "UETR") if e.text and e.text.strip()), None)
+    reader = _Reader()
+    tree = reader.read(message)
+    reader.counts[_name(message)] -= 1  # the counts are of elements below the message element
+    walker = _Walker(reader.counts)
+    walker.walk(tree, "")
+    counts, uetr = reader.counts, reader.uetr
     return PaymentMessage(
         format=MessageFormat.ISO20022,
         message_type=msgdef,
-        message_id=_text(message, "GrpHdr", "MsgId") or business_id,
+        message_id=_value(tree, "GrpHdr", "MsgId") or business_id,
         uetr=uetr,
         business_header=header is not None,
         transactions=max(1, counts["CdtTrfTxInf"]),

@@ -1,7 +1,8 @@
 """Cython's cdef dataclasses behave as the standard library's for type checking."""
 
+from collections.abc import Callable
 from dataclasses import field as field
-from typing import Any, Callable, TypeVar, dataclass_transform, overload
+from typing import TypeVar, dataclass_transform, overload
 
 _T = TypeVar("_T")
 
