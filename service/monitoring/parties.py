@@ -17,7 +17,19 @@ from typing import Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    Engine,
+    String,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from screening.query import Query, QueryIdentifier, QueryType
 from service.alerts import list_alerts
@@ -210,16 +222,43 @@ def write_prepared(bind: Engine | Connection, items: Sequence[Prepared]) -> Writ
                 result.updated += 1
             result.changed_ids.append(item.party_id)
         if new_rows:
-            conn.execute(insert(parties), new_rows)
+            _insert(conn, new_rows)
         if changed_rows:  # the SET clause: every key of the rows but "pid"
             conn.execute(update(parties).where(parties.c.party_id == bindparam("pid")), changed_rows)
     return result
 
 
+_JSON_COLUMNS = ("identifiers", "labels")
+
+
+def _insert(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert new parties: on PostgreSQL with COPY (one INSERT per row through the driver's
+    pipeline cost about 45 s of CPU per million parties), elsewhere with executemany."""
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(parties), rows)
+        return
+    columns = [c.name for c in parties.c]
+    raw = conn.connection.driver_connection  # the transaction's own connection
+    assert raw is not None
+    statement = f"COPY parties ({', '.join(columns)}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+        for row in rows:
+            copy.write_row([orjson.dumps(row[c]).decode() if c in _JSON_COLUMNS else row[c] for c in columns])
+
+
 def stored_hashes(bind: Engine | Connection, party_ids: Sequence[str]) -> dict[str, str]:
-    """The content hash of each of these parties that is registered."""
+    """The content hash of each of these parties that is registered.
+
+    On PostgreSQL the ids go as one array (`= ANY`): an IN list of thousands of
+    placeholders is parsed again by the driver on every call.
+    """
     with read(bind) as conn:
-        query = select(parties.c.party_id, parties.c.content_hash).where(parties.c.party_id.in_(party_ids))
+        if conn.dialect.name == "postgresql":
+            ids = bindparam("ids", list(party_ids), type_=ARRAY(String))
+            condition = parties.c.party_id == any_(ids)
+        else:
+            condition = parties.c.party_id.in_(party_ids)
+        query = select(parties.c.party_id, parties.c.content_hash).where(condition)
         return dict(conn.execute(query).all())  # type: ignore[arg-type]
 
 
