@@ -1,5 +1,6 @@
-"""Monitoring at scale: import 1,000,000 parties from CSV, rescreen them against a 50-designation delta,
-and the full-rescreen rate. `python -m benchmarks.monitoring [--parties N] [--database-url URL]`.
+"""Monitoring at scale: import 1,000,000 parties from CSV, screen them, rescreen them against a
+50-designation delta, and rescreen all of them.
+`python -m benchmarks.monitoring [--parties N] [--database-url URL] [--workers N]`.
 
 Targets (issue #19): a delta rescreen of 1,000,000 parties in <= 60 s and <= 2 GiB; an import of
 1,000,000 parties from CSV in <= 3 min; a full rescreen at the batch speed (1,000,000 in < 5 min).
@@ -9,7 +10,13 @@ pools of eight Latin-script locales), plus one party per delta designation, name
 delta really opens alerts. The delta: OFAC (2024 files) is loaded without 50 seeded designations,
 then with them: the second version adds exactly those 50. The delta index borrows its weights from
 a full index built here, as the server's serving index would lend them (its build is timed apart).
-Peak memory is this process's maximum RSS (the full index included).
+Peak memory is this process's maximum RSS (the full index included); the workers' is apart.
+
+The import and the screening of the imported parties (a "parties" rescreen job) and the full
+rescreen run on the batch runner's worker pool (fork, `--workers`, default every core). For a
+same-run comparison on a shared machine, each step records its CPU seconds (this process and its
+workers) and the load average, and the run also measures, with the same index: the batch runner
+on the first BATCH_SAMPLE rows of the file, and one process screening FULL_SAMPLE parties.
 """
 
 from __future__ import annotations
@@ -17,10 +24,14 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import itertools
+import os
 import random
 import resource
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,20 +40,47 @@ from sqlalchemy import select
 
 from lists import sources
 from lists.store import Store
+from service.batch.io import open_input
+from service.batch.runner import BatchRunner
 from service.monitoring.context import build_context
-from service.monitoring.cycle import Monitor
+from service.monitoring.cycle import Monitor, request_full_rescreen
 from service.monitoring.importer import import_parties
 from service.monitoring.jobs import get_job
+from service.monitoring.pool import PoolSettings
 from service.monitoring.tables import parties
 
 DELTA = 50
 FULL_SAMPLE = 20_000
+BATCH_SAMPLE = 50_000
 LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL"]
 SUFFIXES = ["Ltd", "GmbH", "SA", "LLC", "Inc", "BV", "SpA", "Sp. z o.o.", "Trading", "Holding", "Group"]
 
 
 def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its ended children (the pools' workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@contextmanager
+def _step(result: dict[str, Any], name: str, count: int | None = None) -> Iterator[dict[str, Any]]:
+    """Times a step into result[name]: seconds, CPU seconds, rate, load average before and after."""
+    entry: dict[str, Any] = {"load_before": [round(x, 2) for x in os.getloadavg()]}
+    cpu, started = _cpu(), time.perf_counter()
+    yield entry
+    seconds = time.perf_counter() - started
+    entry["seconds"] = round(seconds, 1)
+    entry["cpu_seconds"] = round(_cpu() - cpu, 1)
+    done = entry.get("count", count)
+    if done:
+        entry["per_s"] = round(done / seconds)
+        entry["projected_seconds_per_million"] = round(1_000_000 * seconds / done)
+    entry["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    result[name] = entry
 
 
 def write_register(path: Path, count: int, extra: list[tuple[str, str, str]], seed: int = 19) -> None:
@@ -74,7 +112,7 @@ def write_register(path: Path, count: int, extra: list[tuple[str, str, str]], se
                 )
 
 
-def run(count: int, database_url: str | None, workdir: Path) -> dict[str, Any]:
+def run(count: int, database_url: str | None, workdir: Path, workers: int | None) -> dict[str, Any]:
     url = database_url or f"sqlite:///{workdir / 'monitoring.db'}"
     store = Store(url)
     parsed = sources.parse_list("ofac", [sources.DATA_DIR / "ofac"])
@@ -86,7 +124,14 @@ def run(count: int, database_url: str | None, workdir: Path) -> dict[str, Any]:
             parsed, designations=[d for d in parsed.designations if d.entity_id not in held_ids]
         )
     )
-    result: dict[str, Any] = {"parties": count, "database": store.engine.dialect.name, "delta": DELTA}
+    pool = dataclasses.replace(PoolSettings.from_env(), **({"workers": workers} if workers else {}))
+    result: dict[str, Any] = {
+        "parties": count,
+        "database": store.engine.dialect.name,
+        "delta": DELTA,
+        "workers": pool.workers,
+        "cpus": os.cpu_count(),
+    }
 
     csv_path = workdir / "register.csv"
     started = time.perf_counter()
@@ -98,68 +143,82 @@ def run(count: int, database_url: str | None, workdir: Path) -> dict[str, Any]:
     result["csv_write_seconds"] = round(time.perf_counter() - started, 1)
     result["csv_mib"] = round(csv_path.stat().st_size / 2**20, 1)
 
-    started = time.perf_counter()
-    report = import_parties(store.engine, csv_path)
-    result["import"] = {
-        "seconds": round(time.perf_counter() - started, 1),
-        "rows": report.rows,
-        "created": report.created,
-        "problems": report.problem_count,
-        "peak_rss_mib": round(_peak_mib()),
-    }
-    started = time.perf_counter()
-    again = import_parties(store.engine, csv_path)
-    result["reimport_unchanged"] = {
-        "seconds": round(time.perf_counter() - started, 1),
-        "unchanged": again.unchanged,
-    }
-    with store.engine.begin() as conn:  # the register as it stands after its first screening
-        conn.execute(parties.update().values(needs_screen=False))
+    with _step(result, "import", count) as entry:
+        report = import_parties(store.engine, csv_path, workers=pool.workers)
+        entry.update(rows=report.rows, created=report.created, problems=report.problem_count)
+    result["import"]["peak_rss_mib"] = round(_peak_mib())
+    with _step(result, "reimport_unchanged", count) as entry:
+        entry["unchanged"] = import_parties(store.engine, csv_path, workers=pool.workers).unchanged
 
     started = time.perf_counter()
     context = build_context(store)
     assert context is not None
     result["weights_index_build_seconds"] = round(time.perf_counter() - started, 1)
-    monitor = Monitor(store, lambda: context)
-    monitor.run_once("benchmark: start")  # sets the watermark (no job: the register was screened)
-    store.load(parsed)  # the 50 come back: the delta
-    started = time.perf_counter()
-    jobs = monitor.run_once("benchmark: delta")
-    seconds = time.perf_counter() - started
-    job = get_job(store.engine, jobs[0]) if jobs else None
-    assert job is not None and job["state"] == "done", job
-    result["delta_rescreen"] = {
-        "seconds": round(seconds, 1),
-        "job_seconds": job["seconds"],
-        "counts": job["counts"],
-        "peak_rss_mib": round(_peak_mib()),
-    }
+    monitor = Monitor(store, lambda: context, pool=pool)
+    # The imported parties screened against every list (a "parties" job); the watermark set.
+    result["screen_imported"] = _job(store, monitor, "benchmark: imported", "parties", count)
 
+    store.load(parsed)  # the 50 come back: the delta
+    with _step(result, "delta_rescreen") as entry:
+        jobs = monitor.run_once("benchmark: delta")
+        job = get_job(store.engine, jobs[0]) if jobs else None
+        assert job is not None and job["state"] == "done", job
+        entry.update(job_seconds=job["seconds"], counts=job["counts"])
+    result["delta_rescreen"]["peak_rss_mib"] = round(_peak_mib())
+    context = build_context(store)  # the full index of the new version (a full rescreen's)
+    assert context is not None
+
+    request_full_rescreen(store.engine, "benchmark: full")
+    result["full_rescreen"] = _job(store, monitor, "benchmark: full", "full", count)
+
+    # Same run, same index: one process on a sample, and the batch runner on the file's rows.
     with store.engine.connect() as conn:
         sample = list(conn.execute(select(parties.c.party_id).limit(FULL_SAMPLE)).scalars())
-    started = time.perf_counter()
-    counts = monitor.screen_now(context, sample)
-    seconds = time.perf_counter() - started
-    result["full_rescreen_sample"] = {
-        "parties": len(sample),
-        "seconds": round(seconds, 1),
-        "parties_per_s": round(len(sample) / seconds),
-        "projected_seconds_per_million": round(1_000_000 * seconds / len(sample)),
-        "alerts_opened": counts.alerts_opened,
-    }
-    result["peak_rss_mib"] = round(_peak_mib())
+    with _step(result, "one_process_rescreen_sample", len(sample)):
+        Monitor(store, lambda: context, pool=dataclasses.replace(pool, workers=1)).screen_now(context, sample)
+    result["peak_rss_mib"] = round(_peak_mib())  # before the batch runner's own index
+    result["batch_runner_sample"] = _batch_sample(store, csv_path, pool.workers)
+    result["workers_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     store.close()
     return result
+
+
+def _job(store: Store, monitor: Monitor, trigger: str, kind: str, count: int) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    with _step(entry, "step", count) as step:
+        jobs = monitor.run_once(trigger)
+        found = [job for job_id in jobs or [] if (job := get_job(store.engine, job_id))]
+        job = next((j for j in found if j["kind"] == kind), None)
+        assert job is not None and job["state"] == "done", found
+        step.update(job_seconds=job["seconds"], counts=job["counts"])
+    return entry["step"]
+
+
+def _batch_sample(store: Store, csv_path: Path, workers: int) -> dict[str, Any]:
+    """The batch command's runner (its own index of the same lists, built before the clock starts)
+    on the file's first BATCH_SAMPLE rows."""
+    versions, designations = store.active_snapshot()
+    rows = list(itertools.islice(open_input(csv_path).rows(), BATCH_SAMPLE))
+    entry: dict[str, Any] = {}
+    runner = BatchRunner(designations, {c: v.label for c, v in versions.items()}, workers=workers)
+    runner.start()  # the index build, before the clock
+    del designations
+    with _step(entry, "step", len(rows)):
+        screened = sum(1 for _, outcome in runner.run(iter(rows)) if outcome.decision != "error")
+        runner.close()  # the workers' CPU is counted once they have ended
+    entry["step"]["screened"] = screened
+    return entry["step"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parties", type=int, default=1_000_000)
     parser.add_argument("--database-url", default=None, help="default: a SQLite file in a temporary folder")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/monitoring.json"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="monitoring-bench-") as folder:
-        result = run(args.parties, args.database_url, Path(folder))
+        result = run(args.parties, args.database_url, Path(folder), args.workers)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode() + "\n")
     print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())

@@ -122,3 +122,31 @@ def test_the_cli_reports_refused_rows_and_exits_3(tmp_path: Path) -> None:
         text=True,
     )
     assert missing.returncode == 1 and "no party 'nope'" in missing.stderr
+
+
+def test_parties_keep_their_identifiers_and_labels_through_insert_and_update(store: Store) -> None:
+    """The register's writes (COPY on PostgreSQL, executemany elsewhere; one UPDATE for changed
+    parties) store the JSON facts as given."""
+    from service.monitoring.parties import PartyIn, upsert_parties
+
+    first = PartyIn(
+        name="Nova Maritime Logistics GmbH",
+        type="entity",
+        country="DE",
+        identifiers=[{"type": "imo", "value": "IMO 9321483"}],
+        labels={"segment": "shipping", "note": 'quotes " and \\ backslash, tab\there'},
+    )
+    plain = PartyIn(name="Jane Smith", type="person", dob="1980-01-01")
+    assert upsert_parties(store.engine, [("P-1", first), ("P-2", plain)]).created == 2
+    for party_id, party in (("P-1", first), ("P-2", plain)):
+        found = get_party(store.engine, party_id)
+        assert found is not None and PartyIn(**found.model_dump(include=set(PartyIn.model_fields))) == party
+    changed = first.model_copy(update={"identifiers": [], "labels": {"segment": "ports"}})
+    written = upsert_parties(store.engine, [("P-1", changed), ("P-2", plain)])
+    assert (written.updated, written.unchanged) == (1, 1)
+    found = get_party(store.engine, "P-1")
+    assert found is not None and (found.identifiers, found.labels, found.needs_screen) == (
+        [],
+        {"segment": "ports"},
+        True,
+    )

@@ -18,10 +18,10 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from pydantic import ValidationError
@@ -142,11 +142,16 @@ def _init_worker(
     threshold: float | None,
     algorithm: str | None = None,
 ) -> None:
-    """Pool initializer: build this process's Screener once."""
+    """Pool initializer: build this process's Screener once.
+
+    `threshold` is also the Screener's default: a batch puts it in every query anyway, and a
+    rescreen (service/monitoring/pool.py) screens with the default, as the serving index does.
+    """
     from screening.screener import Screener
 
     global _screener, _threshold, _algorithm
-    _screener = Screener(designations, dict(list_versions))
+    defaults = {} if threshold is None else {"default_threshold": threshold}
+    _screener = Screener(designations, dict(list_versions), **defaults)
     _threshold = threshold
     _algorithm = algorithm
 
@@ -165,6 +170,45 @@ def _init_pool_worker(*initargs: Any) -> None:
         _init_worker(*initargs)
         gc.freeze()
     gc.set_threshold(*WORKER_GC_THRESHOLDS)
+
+
+def install_screener(screener: Any) -> None:
+    """Make an already built Screener this process's, for workers forked next to inherit.
+
+    Frozen out of garbage collection (gc.freeze) so the collector does not touch, and
+    un-share, the inherited pages; release_screener() undoes both.
+    """
+    global _screener, _threshold, _algorithm
+    _screener, _threshold, _algorithm = screener, None, None
+    gc.freeze()
+
+
+def release_screener() -> None:
+    global _screener
+    _screener = None
+    gc.unfreeze()
+
+
+def worker_screener() -> Any:
+    """This worker's Screener (built by the pool initializer, or inherited through fork)."""
+    if _screener is None:
+        raise RuntimeError("no Screener in this process: start the pool with one (see start_pool)")
+    return _screener
+
+
+def start_pool(workers: int, start_method: str, initargs: tuple[Any, ...] = ()) -> ProcessPoolExecutor:
+    """`workers` processes that end with their parent and collect garbage rarely.
+
+    With "fork" they inherit this process as it is (a Screener built by _init_worker or
+    set by install_screener); with "forkserver"/"spawn" each builds its own Screener
+    from `initargs` (as _init_worker takes them), or none if there are none.
+    """
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(start_method),
+        initializer=_init_pool_worker,
+        initargs=() if start_method == "fork" else initargs,
+    )
 
 
 PARENT_CHECK_SECONDS = 1.0
@@ -300,60 +344,33 @@ class BatchRunner:
             # rebuilding it (one build's CPU, not one per core, before the first row).
             _init_worker(*self._initargs)
             gc.freeze()  # keep the collector from touching (and un-sharing) the inherited pages
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_init_pool_worker,
-            )
+            self._executor = start_pool(self.workers, "fork")
         else:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context(self._start_method),
-                initializer=_init_pool_worker,
-                initargs=self._initargs,
-            )
+            self._executor = start_pool(self.workers, self._start_method, self._initargs)
         self._started = True
 
     def close(self, cancel: bool = False) -> None:
-        global _screener
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=cancel)
             self._executor = None
         if self._started and (self.workers == 1 or self._start_method == "fork"):
-            _screener = None  # the index built in this process is no longer needed
-            gc.unfreeze()
+            release_screener()  # the index built in this process is no longer needed
 
     def run(
         self, rows: Iterable[InputRow], should_stop: Callable[[], bool] | None = None
     ) -> Iterator[tuple[InputRow, RowOutcome]]:
         """Yield (row, outcome) for every input row, in input order."""
         self.start()
-        window: deque[tuple[list[InputRow], Future[list[RowOutcome]] | list[RowOutcome]]] = deque()
-        max_in_flight = self.workers * 4
-        for chunk in _chunks(rows, self.chunk_rows):
-            if should_stop is not None and should_stop():
-                raise BatchAborted("cancelled")
-            window.append((chunk, self._submit(chunk)))
-            while len(window) >= max_in_flight:
-                yield from self._collect(*window.popleft(), should_stop)
-        while window:
-            if should_stop is not None and should_stop():
-                raise BatchAborted("cancelled")
-            yield from self._collect(*window.popleft(), should_stop)
-
-    def _submit(self, chunk: list[InputRow]) -> Future[list[RowOutcome]] | list[RowOutcome]:
-        items = [(row.row_number, row.fields) for row in chunk if row.error is None]
-        if self._executor is None or not items:
-            return _screen_chunk(items)
-        return self._executor.submit(_screen_chunk, items)
+        chunks = (
+            (chunk, [(row.row_number, row.fields) for row in chunk if row.error is None])
+            for chunk in chunked(rows, self.chunk_rows)
+        )
+        for chunk, screened in in_order(self._executor, _screen_chunk, chunks, self.workers * 4, should_stop):
+            yield from self._collect(chunk, screened)
 
     def _collect(
-        self,
-        chunk: list[InputRow],
-        pending: Future[list[RowOutcome]] | list[RowOutcome],
-        should_stop: Callable[[], bool] | None = None,
+        self, chunk: list[InputRow], screened: list[RowOutcome]
     ) -> Iterator[tuple[InputRow, RowOutcome]]:
-        screened = pending if isinstance(pending, list) else _wait(pending, should_stop)
         by_row = {outcome.row_number: outcome for outcome in screened}
         for row in chunk:
             outcome = by_row.get(row.row_number) or RowOutcome(
@@ -362,8 +379,48 @@ class BatchRunner:
             yield row, outcome
 
 
-def _wait(pending: Future[list[RowOutcome]], should_stop: Callable[[], bool] | None) -> list[RowOutcome]:
-    """A chunk's outcomes; `should_stop` is asked about once a second meanwhile.
+K = TypeVar("K")
+A = TypeVar("A")
+R = TypeVar("R")
+
+
+def in_order(
+    executor: Executor | None,
+    fn: Callable[[A], R],
+    chunks: Iterable[tuple[K, A]],
+    max_in_flight: int,
+    should_stop: Callable[[], bool] | None = None,
+) -> Iterator[tuple[K, R]]:
+    """(key, fn(arg)) for each (key, arg) of `chunks`, in their order, computed on the workers.
+
+    At most `max_in_flight` chunks are submitted and not yet yielded, so a million rows
+    never sit in memory; the key stays in this process (only `arg` goes to a worker).
+    Without an executor, fn runs here. BatchAborted if `should_stop` says so or a worker fails.
+    """
+    window: deque[tuple[K, Future[R] | R]] = deque()
+
+    def stop() -> None:
+        if should_stop is not None and should_stop():
+            raise BatchAborted("cancelled")
+
+    for key, arg in chunks:
+        stop()
+        window.append((key, fn(arg) if executor is None else executor.submit(fn, arg)))
+        while len(window) >= max_in_flight:
+            key, pending = window.popleft()
+            yield key, _result(pending, should_stop)
+    while window:
+        stop()
+        key, pending = window.popleft()
+        yield key, _result(pending, should_stop)
+
+
+def _result(pending: Future[R] | R, should_stop: Callable[[], bool] | None) -> R:
+    return _wait(pending, should_stop) if isinstance(pending, Future) else pending
+
+
+def _wait(pending: Future[R], should_stop: Callable[[], bool] | None) -> R:
+    """A chunk's result; `should_stop` is asked about once a second meanwhile.
 
     Workers that build their own index take many seconds before the first
     chunk comes back: the HTTP jobs' `should_stop` writes the job's heartbeat,
@@ -379,10 +436,11 @@ def _wait(pending: Future[list[RowOutcome]], should_stop: Callable[[], bool] | N
             raise BatchAborted(f"a screening worker failed: {type(exc).__name__}: {exc}") from exc
 
 
-def _chunks(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]:
-    chunk: list[InputRow] = []
-    for row in rows:
-        chunk.append(row)
+def chunked(items: Iterable[A], size: int) -> Iterator[list[A]]:
+    """Lists of `size` items (the last one shorter), read lazily."""
+    chunk: list[A] = []
+    for item in items:
+        chunk.append(item)
         if len(chunk) >= size:
             yield chunk
             chunk = []

@@ -53,6 +53,7 @@ def run_monitor(trigger: str, full: bool = False, wait_seconds: float = 600.0) -
     from service.monitoring.context import build_context, service_threshold
     from service.monitoring.cycle import Context, Monitor
     from service.monitoring.jobs import get_job
+    from service.monitoring.pool import PoolSettings
 
     store = open_store()
     try:
@@ -63,7 +64,7 @@ def run_monitor(trigger: str, full: bool = False, wait_seconds: float = 600.0) -
                 built.append(build_context(store, service_threshold()))
             return built[0]
 
-        monitor = Monitor(store, context)
+        monitor = Monitor(store, context, pool=PoolSettings.from_env())  # fork: workers inherit the index
         if not full and not monitor.has_work():
             return []
         job_ids = monitor.run_once(trigger, wait_seconds=wait_seconds, full=full)
@@ -122,6 +123,7 @@ def import_(
     """Add or update parties from FILE; unchanged parties are left alone."""
     from service.batch.io import BatchInputError, ColumnOverrides
     from service.monitoring.importer import import_parties
+    from service.monitoring.pool import PoolSettings
 
     overrides = ColumnOverrides(
         id=id_column,
@@ -134,7 +136,9 @@ def import_(
     labels = _labels(label or [])
     store = open_store()
     try:
-        report = import_parties(store.engine, input_path, overrides, labels=labels)
+        report = import_parties(
+            store.engine, input_path, overrides, labels=labels, workers=PoolSettings.from_env().workers
+        )
     except BatchInputError as exc:
         raise _fail(str(exc)) from None
     finally:

@@ -25,9 +25,9 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, bindparam, exists, func, select, update
 
 from lists.model import Designation
@@ -36,6 +36,7 @@ from lists.store_models import DesignationRow
 from screening.query import Match
 from screening.screener import Screener
 from service.alerts import CLOSED, alerts, close_alert, open_alert
+from service.batch.runner import chunked, in_order
 from service.dbtx import now, write
 from service.monitoring import metrics
 from service.monitoring.delta import DeltaFilter, delta_screener
@@ -43,6 +44,15 @@ from service.monitoring.jobs import create_job, fail_orphaned_rescreens, finish_
 from service.monitoring.keys import engine_fingerprint
 from service.monitoring.lock import monitor_lock
 from service.monitoring.parties import party_from_row
+from service.monitoring.pool import (
+    CHUNK_PARTIES,
+    SCREEN_COLUMNS,
+    PoolSettings,
+    Screened,
+    screen_chunk,
+    screen_rows,
+    screening_pool,
+)
 from service.monitoring.tables import list_watermarks, monitoring_jobs, parties
 from service.review.accepts import accepted
 from service.review.hits import existing_case
@@ -50,9 +60,8 @@ from service.webhooks.outbox import enqueue_event
 
 log = logging.getLogger(__name__)
 
-PAGE_ROWS = 10_000  # parties read per query while going through the register
+PAGE_ROWS = 10_000  # parties read per query while going through the register (and settled at once)
 PROGRESS_SECONDS = 1.0
-MATCH_LIMIT = 100  # matches kept per party screened (every one of them may open an alert)
 EVENT_IDS_MAX = 1000  # entity ids listed in a list.updated event (the counts are always whole)
 
 
@@ -107,15 +116,27 @@ class _Progress:
             self._last = time.monotonic()
             update_job(self.engine, self.job_id, done=self.counts.parties, counts=self.counts.as_json())
 
+    def keep_going(self) -> bool:
+        """The worker pool's should_stop: a progress tick while waiting (workers may be starting)."""
+        self.tick()
+        return False
+
 
 class Monitor:
     """Runs monitoring cycles for one database (see the module docstring)."""
 
-    def __init__(self, store: Store, context: ContextSource, weights: WeightsSource | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        context: ContextSource,
+        weights: WeightsSource | None = None,
+        pool: PoolSettings | None = None,
+    ) -> None:
         self.store = store
         self.engine: Engine = store.engine
         self._context = context
         self._weights = weights or (lambda: (found := context()) and found.screener)
+        self.pool = pool or PoolSettings()  # full and "parties" jobs of many parties use every core
         self.failures = 0  # jobs failed by this monitor (the watcher pauses after one)
 
     # --- deciding -----------------------------------------------------------------------------
@@ -398,42 +419,44 @@ class Monitor:
         counts: Counts,
         kind: str,
     ) -> list[tuple[str, str]]:
-        """Screen these parties, open an alert per match; returns (party id, content hash) screened."""
-        hits: list[tuple[Any, dict[str, Any], Match]] = []
-        screened: list[tuple[str, str]] = []
+        """Screen these parties here, open an alert per match; returns (party id, content hash) screened."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(parties).where(parties.c.party_id.in_(list(party_ids)))).all()
-        for row in rows:
-            try:
-                party = party_from_row(row)
-                query = party.query().model_copy(update={"limit": MATCH_LIMIT})
-                result = screener.screen(query)
-            except (ValidationError, ValueError) as exc:
+            rows = conn.execute(select(*SCREEN_COLUMNS).where(parties.c.party_id.in_(list(party_ids)))).all()
+        return self._settle(version_ids, screen_rows(screener, [tuple(r) for r in rows]), counts, kind)  # type: ignore[misc]
+
+    def _settle(
+        self, version_ids: dict[str, int], screened: Sequence[Screened], counts: Counts, kind: str
+    ) -> list[tuple[str, str]]:
+        """Count screened parties, open an alert per match; returns (party id, content hash) screened."""
+        done: list[tuple[str, str]] = []
+        hits: list[tuple[str, dict[str, Any], Match]] = []
+        for item in screened:
+            if item.error is not None:
                 counts.errors += 1
-                log.warning("party %s cannot be screened: %s", row.party_id, exc)
+                log.warning("party %s cannot be screened: %s", item.party_id, item.error)
                 continue
-            counts.screened += 1
-            screened.append((row.party_id, row.content_hash))
-            subject = query.model_dump(mode="json", exclude_defaults=True, exclude={"limit"})
-            hits.extend((row, subject, match) for match in result.matches)
-        metrics.RESCREEN_SCREENED.labels(kind).inc(len(screened))
+            done.append((item.party_id, item.content_hash))
+            if item.subject is not None:
+                hits.extend((item.party_id, item.subject, match) for match in item.matches)
+        counts.screened += len(done)
+        metrics.RESCREEN_SCREENED.labels(kind).inc(len(done))
         if hits:
             opened = self._open_alerts(version_ids, hits)
             counts.alerts_opened += opened
             metrics.ALERTS_OPENED.labels(kind).inc(opened)
-        return screened
+        return done
 
-    def _open_alerts(self, version_ids: dict[str, int], hits: list[tuple[Any, dict[str, Any], Match]]) -> int:
+    def _open_alerts(self, version_ids: dict[str, int], hits: list[tuple[str, dict[str, Any], Match]]) -> int:
         opened = 0
         with write(self.engine) as conn:
             hashes = _designation_hashes(conn, version_ids.values(), {m.entity_id for _, _, m in hits})
-            for row, subject, match in hits:
+            for party_id, subject, match in hits:
                 digest = hashes.get(match.entity_id)
                 if digest is None:  # not in the active versions any more: the next cycle sees the change
                     continue
                 if accepted(  # an accept entry (service.review) covers this pair: no alert
                     conn,
-                    party_id=row.party_id,
+                    party_id=party_id,
                     subject=subject,
                     entity_id=match.entity_id,
                     designation_hash=digest,
@@ -441,7 +464,7 @@ class Monitor:
                     continue
                 alert = open_alert(
                     conn,
-                    party_id=row.party_id,
+                    party_id=party_id,
                     subject=subject,
                     entity_id=match.entity_id,
                     list_code=match.list,
@@ -455,7 +478,7 @@ class Monitor:
                 if alert is None:  # the case exists; a lapsed accept's false positive is reopened (review)
                     existing_case(
                         conn,
-                        party_id=row.party_id,
+                        party_id=party_id,
                         entity_id=match.entity_id,
                         designation_hash=digest,
                         actor="system",
@@ -482,13 +505,7 @@ class Monitor:
         update_job(self.engine, job_id, total=total)
         progress = _Progress(self.engine, job_id, counts)
         try:
-            for page in self._pages(only_waiting=kind == "parties"):
-                screened = self._screen_parties(
-                    context.version_ids, context.screener, [r.party_id for r in page], counts, kind
-                )
-                self._mark_screened(screened)
-                counts.parties += len(page)
-                progress.tick()
+            self._screen_all(context, kind, total, progress)
         except Exception as exc:
             log.exception("rescreen job %s failed", job_id)
             self._finish(job_id, kind, "failed", started, counts, f"{type(exc).__name__}: {exc}")
@@ -496,6 +513,54 @@ class Monitor:
         metrics.RESCREEN_PARTIES.labels(kind).inc(counts.parties)
         self._finish(job_id, kind, "done", started, counts)
         return job_id
+
+    def _screen_all(self, context: Context, kind: str, total: int, progress: _Progress) -> None:
+        """Screen the register (or its waiting parties) in chunks, on the worker pool if it is big.
+
+        The parent reads pages of the register and settles the results (alerts, then
+        `needs_screen` cleared) a page at a time, in register order, while the workers
+        screen the next chunks.
+        """
+        counts = progress.counts
+        chunks = (
+            (None, chunk)
+            for page in self._party_pages(only_waiting=kind == "parties")
+            for chunk in chunked(page, CHUNK_PARTIES)
+        )
+        with screening_pool(self.pool, context.screener, context.version_ids, self.store, total) as executor:
+            work = screen_chunk if executor is not None else partial(screen_rows, context.screener)
+            window = self.pool.workers * 4 if executor is not None else 1
+            pending: list[Screened] = []
+            for _, screened in in_order(executor, work, chunks, window, progress.keep_going):
+                pending.extend(screened)
+                if len(pending) >= PAGE_ROWS:
+                    self._settle_page(context.version_ids, pending, counts, kind)
+                    pending = []
+                    progress.tick()
+            self._settle_page(context.version_ids, pending, counts, kind)
+            progress.tick()
+
+    def _settle_page(
+        self, version_ids: dict[str, int], screened: list[Screened], counts: Counts, kind: str
+    ) -> None:
+        self._mark_screened(self._settle(version_ids, screened, counts, kind))
+        counts.parties += len(screened)
+
+    def _party_pages(self, only_waiting: bool) -> Iterator[list[Any]]:
+        """The register (or its waiting parties) as screening rows, in pages of PAGE_ROWS, by party id."""
+        last: str | None = None
+        while True:
+            query = select(*SCREEN_COLUMNS).order_by(parties.c.party_id).limit(PAGE_ROWS)
+            if last is not None:
+                query = query.where(parties.c.party_id > last)
+            if only_waiting:
+                query = query.where(parties.c.needs_screen)
+            with self.engine.connect() as conn:
+                rows = [tuple(row) for row in conn.execute(query)]
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
 
     def _mark_screened(self, screened: list[tuple[str, str]]) -> None:
         """Clear `needs_screen`, unless the party changed again meanwhile (its hash differs)."""

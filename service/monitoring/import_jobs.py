@@ -19,6 +19,7 @@ from service.batch.io import BatchInputError, ColumnOverrides
 from service.dbtx import now, utc, write
 from service.monitoring.importer import ImportReport, import_parties
 from service.monitoring.jobs import RUNNER_ID, create_job, finish_job, update_job
+from service.monitoring.pool import PoolSettings
 from service.monitoring.tables import monitoring_jobs
 
 log = logging.getLogger(__name__)
@@ -89,11 +90,15 @@ def recover_imports(engine: Engine, stale_seconds: float = STALE_SECONDS) -> Non
             )
 
 
-def run_queued_imports(engine: Engine) -> int:
-    """Import every queued upload (claimed one at a time, so two servers never run one twice)."""
+def run_queued_imports(engine: Engine, pool: PoolSettings | None = None) -> int:
+    """Import every queued upload (claimed one at a time, so two servers never run one twice).
+
+    A big file's parties are made on `pool`'s workers (service/monitoring/importer.py).
+    """
+    pool = pool or PoolSettings(start_method="forkserver")
     ran = 0
     while (job := _claim(engine)) is not None:
-        _run(engine, job)
+        _run(engine, job, pool)
         ran += 1
     return ran
 
@@ -126,7 +131,7 @@ def _claim(engine: Engine) -> Any:
         return conn.execute(select(monitoring_jobs).where(monitoring_jobs.c.job_id == candidate)).first()
 
 
-def _run(engine: Engine, job: Any) -> None:
+def _run(engine: Engine, job: Any, pool: PoolSettings) -> None:
     started = time.perf_counter()
     options = job.options or {}
     last = [time.monotonic()]
@@ -143,6 +148,8 @@ def _run(engine: Engine, job: Any) -> None:
             ColumnOverrides(**(options.get("columns") or {})),
             labels=options.get("labels") or {},
             progress=progress,
+            workers=pool.workers,
+            start_method=pool.start_method,
         )
     except BatchInputError as exc:
         finish_job(engine, job.job_id, "failed", started, f"{job.filename}: {str(exc).split(': ', 1)[-1]}")

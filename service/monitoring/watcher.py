@@ -19,6 +19,7 @@ from screening.screener import Screener
 from service.index_holder import IndexHolder
 from service.monitoring.cycle import Context, Monitor
 from service.monitoring.import_jobs import recover_imports, run_queued_imports
+from service.monitoring.pool import PoolSettings
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,9 @@ class Watcher:
         self.store = store
         self.holder = holder
         self.interval = interval
-        self.monitor = Monitor(store, lambda: serving_context(store, holder), self._weights)
+        # Forked workers would inherit this threaded process mid-flight: a forkserver's start fresh.
+        self.pool = PoolSettings.from_env(start_method="forkserver")
+        self.monitor = Monitor(store, lambda: serving_context(store, holder), self._weights, self.pool)
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -87,7 +90,7 @@ class Watcher:
 
     def round(self) -> None:
         recover_imports(self.store.engine)
-        run_queued_imports(self.store.engine)
+        run_queued_imports(self.store.engine, self.pool)
         if self.monitor.has_work():
             failures = self.monitor.failures
             self.monitor.run_once(trigger="watcher")

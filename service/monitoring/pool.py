@@ -1,0 +1,147 @@
+"""Screening many parties on every core, with the batch runner's worker pool (service/batch/runner.py).
+
+A full rescreen (after an engine upgrade), or the screening of a big import, is the
+batch command's work on the register's rows, so it runs on the same machinery: the
+runner's pool (with "fork", as from the CLI, workers inherit the Screener already
+built here; with "forkserver", inside the threaded server, each builds it from the
+same designations), chunks through its bounded window, results back in order. The
+workers only screen; this process reads the register, opens the alerts and marks
+the parties screened. Fewer parties than PoolSettings.min_parties are screened in
+this process: a pool would cost more to start than it saves.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from lists.store import Store
+from screening.query import Match
+from screening.screener import Screener
+from service.batch.runner import (
+    default_workers,
+    install_screener,
+    release_screener,
+    start_pool,
+    worker_screener,
+)
+from service.monitoring.parties import PartyIn
+from service.monitoring.tables import parties
+
+log = logging.getLogger(__name__)
+
+MATCH_LIMIT = 100  # matches kept per party screened (every one of them may open an alert)
+CHUNK_PARTIES = 256  # parties per task sent to a worker (the batch runner's chunk size)
+WORKERS_ENV = "SANCTIONS_BATCH_WORKERS"  # the batch jobs' worker count, for rescreens and imports too
+
+# The columns a party is screened from, in this order (PartyRow).
+SCREEN_COLUMNS = (
+    parties.c.party_id,
+    parties.c.content_hash,
+    parties.c.name,
+    parties.c.type,
+    parties.c.dob,
+    parties.c.country,
+    parties.c.nationality,
+    parties.c.identifiers,
+    parties.c.labels,
+)
+PartyRow = tuple[str, str, str, str, str | None, str | None, str | None, Any, Any]
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """How many workers, started how, and from how many parties on."""
+
+    workers: int = field(default_factory=default_workers)
+    start_method: str = "fork"  # "forkserver" inside a threaded server
+    min_parties: int = 20_000
+
+    @classmethod
+    def from_env(cls, start_method: str = "fork") -> PoolSettings:
+        configured = os.environ.get(WORKERS_ENV, "").strip()
+        workers = int(configured) if configured.isdigit() and int(configured) > 0 else default_workers()
+        return cls(workers=workers, start_method=start_method)
+
+
+@dataclass(slots=True)
+class Screened:
+    """One party's screening: its matches (and the query as screened), or why it could not be."""
+
+    party_id: str
+    content_hash: str
+    subject: dict[str, Any] | None = None  # only with matches: what an alert records
+    matches: list[Match] = field(default_factory=list)
+    error: str | None = None
+
+
+def screen_rows(screener: Screener, rows: Sequence[PartyRow]) -> list[Screened]:
+    """Screen each party with `screener` (here, or in a worker: the same code either way)."""
+    out: list[Screened] = []
+    for party_id, digest, name, kind, dob, country, nationality, identifiers, labels in rows:
+        try:
+            party = PartyIn(
+                name=name,
+                type=kind,
+                dob=dob,
+                country=country,
+                nationality=nationality,
+                identifiers=identifiers or [],
+                labels=labels or {},
+            )
+            query = party.query().model_copy(update={"limit": MATCH_LIMIT})
+            result = screener.screen(query)
+        except (ValidationError, ValueError) as exc:
+            out.append(Screened(party_id, digest, error=str(exc)))
+            continue
+        if result.matches:
+            subject = query.model_dump(mode="json", exclude_defaults=True, exclude={"limit"})
+            out.append(Screened(party_id, digest, subject, list(result.matches)))
+        else:
+            out.append(Screened(party_id, digest))
+    return out
+
+
+def screen_chunk(rows: list[PartyRow]) -> list[Screened]:
+    """A worker's task: screen_rows with the Screener the pool gave this process."""
+    return screen_rows(worker_screener(), rows)
+
+
+@contextmanager
+def screening_pool(
+    settings: PoolSettings, screener: Screener, version_ids: dict[str, int], store: Store, parties_count: int
+) -> Iterator[Executor | None]:
+    """Workers screening with exactly `screener`'s lists; None (screen here) for few parties or one core.
+
+    With "fork" they inherit `screener`. Otherwise each builds its own from the store's
+    active designations, which must be the versions `screener` was built from: if a
+    list moved on meanwhile, this process screens (the next cycle sees the change).
+    """
+    if settings.workers < 2 or parties_count < settings.min_parties:
+        yield None
+        return
+    if settings.start_method == "fork":
+        install_screener(screener)
+        try:
+            with start_pool(settings.workers, "fork") as executor:
+                yield executor
+        finally:
+            release_screener()
+        return
+    versions, designations = store.active_snapshot()
+    if {code: info.id for code, info in versions.items()} != version_ids:
+        log.info("the active lists moved on while a rescreen started: screening in this process")
+        yield None
+        return
+    labels = {code: info.label for code, info in versions.items()}
+    initargs = (designations, labels, screener.default_threshold, None)
+    del designations
+    with start_pool(settings.workers, settings.start_method, initargs) as executor:
+        yield executor
