@@ -193,9 +193,9 @@ def _client_process(
     host: str, port: int, token: str, bodies: list[bytes], until: float, threads: int, queue: mp.Queue
 ) -> None:
     results: list[tuple[float, int]] = []
-    pool = [
-        threading.Thread(target=_client, args=(host, port, token, bodies, until, results))
-        for _ in range(threads)
+    pool = [  # each thread its own bodies: threads walking one list in step would repeat every body
+        threading.Thread(target=_client, args=(host, port, token, bodies[k::threads], until, results))
+        for k in range(threads)
     ]
     for thread in pool:
         thread.start()
