@@ -1,10 +1,11 @@
 """CLI commands: `parties import|list|show|remove|rescreen`, the register of monitored parties.
 
 `import` reads a CSV or XLSX file with the batch command's column detection and
-row checks; then, unless --no-screen, it screens the new and changed parties
-(and any list change not yet processed) in this process, as the server's
-watcher would. Rows with problems are printed with their row, line and reason,
-and the command ends with exit code 3.
+row checks (a big file's parties made on worker processes); then, unless
+--no-screen, it screens the new and changed parties (and any list change not yet
+processed) as the server's watcher would: many of them on the batch runner's
+worker pool (service/monitoring/pool.py). Rows with problems are printed with
+their row, line and reason, and the command ends with exit code 3.
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ the server or by `sanctions parties rescreen`:
 2. Screen the parties added or changed since (`needs_screen`) against every list.
 3. A full rescreen (requested, e.g. after an engine upgrade) screens every party.
 
+Jobs 2 and 3 of 20,000 parties or more screen on the batch runner's worker pool, on
+every core (service/monitoring/pool.py); a delta keeps its small index in this process.
+
 Each is a job row (service/monitoring/jobs.py) with progress and counts, and emits
 `list.updated` and `rescreen.finished` webhook events. A job killed half-way leaves
 its watermark where it was, so the next cycle redoes the work; an alert is never
