@@ -30,7 +30,7 @@ import random
 import resource
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -83,7 +83,7 @@ def _step(result: dict[str, Any], name: str, count: int | None = None) -> Iterat
     result[name] = entry
 
 
-def write_register(path: Path, count: int, extra: list[tuple[str, str, str]], seed: int = 19) -> None:
+def write_register(path: Path, count: int, extra: Sequence[tuple[str, str, str]], seed: int = 19) -> None:
     """`count` synthetic parties (2 in 3 persons) plus `extra` (id, name, type), as a CSV file."""
     from faker import Faker
 
@@ -124,7 +124,9 @@ def run(count: int, database_url: str | None, workdir: Path, workers: int | None
             parsed, designations=[d for d in parsed.designations if d.entity_id not in held_ids]
         )
     )
-    pool = dataclasses.replace(PoolSettings.from_env(), **({"workers": workers} if workers else {}))
+    pool = PoolSettings.from_env()
+    if workers:
+        pool = dataclasses.replace(pool, workers=workers)
     result: dict[str, Any] = {
         "parties": count,
         "database": store.engine.dialect.name,

@@ -54,9 +54,10 @@ def store(db_url: str) -> Any:
 
 def full_rescreen(store: Store, pool: PoolSettings) -> dict[str, Any]:
     request_full_rescreen(store.engine, "test")
-    (job_id,) = Monitor(store, lambda: build_context(store), pool=pool).run_once("test")
-    job = get_job(store.engine, job_id)
-    assert job["kind"] == "full" and job["state"] == "done", job
+    job_ids = Monitor(store, lambda: build_context(store), pool=pool).run_once("test")
+    assert job_ids is not None and len(job_ids) == 1
+    job = get_job(store.engine, job_ids[0])
+    assert job is not None and job["kind"] == "full" and job["state"] == "done", job
     return job
 
 

@@ -127,13 +127,14 @@ def test_the_cli_reports_refused_rows_and_exits_3(tmp_path: Path) -> None:
 def test_parties_keep_their_identifiers_and_labels_through_insert_and_update(store: Store) -> None:
     """The register's writes (COPY on PostgreSQL, executemany elsewhere; one UPDATE for changed
     parties) store the JSON facts as given."""
+    from screening.query import QueryIdentifier
     from service.monitoring.parties import PartyIn, upsert_parties
 
     first = PartyIn(
         name="Nova Maritime Logistics GmbH",
         type="entity",
         country="DE",
-        identifiers=[{"type": "imo", "value": "IMO 9321483"}],
+        identifiers=[QueryIdentifier(type="imo", value="IMO 9321483")],
         labels={"segment": "shipping", "note": 'quotes " and \\ backslash, tab\there'},
     )
     plain = PartyIn(name="Jane Smith", type="person", dob="1980-01-01")

@@ -150,8 +150,10 @@ def _init_worker(
     from screening.screener import Screener
 
     global _screener, _threshold, _algorithm
-    defaults = {} if threshold is None else {"default_threshold": threshold}
-    _screener = Screener(designations, dict(list_versions), **defaults)
+    if threshold is None:
+        _screener = Screener(designations, dict(list_versions))
+    else:
+        _screener = Screener(designations, dict(list_versions), default_threshold=threshold)
     _threshold = threshold
     _algorithm = algorithm
 

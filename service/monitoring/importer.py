@@ -86,7 +86,7 @@ def _party(
             row_labels[header] = value
     return PartyIn(
         name=fields["name"],
-        type=normalise_type(fields.get("type", "")) if fields.get("type") else "any",
+        type=normalise_type(fields.get("type", "")) if fields.get("type") else "any",  # type: ignore[arg-type]
         dob=fields.get("dob") or None,
         country=fields.get("country") or None,
         nationality=fields.get("nationality") or None,

@@ -89,7 +89,7 @@ def screen_rows(screener: Screener, rows: Sequence[PartyRow]) -> list[Screened]:
         try:
             party = PartyIn(
                 name=name,
-                type=kind,
+                type=kind,  # type: ignore[arg-type]  # validated: stored parties were
                 dob=dob,
                 country=country,
                 nationality=nationality,
