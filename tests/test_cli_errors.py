@@ -153,10 +153,11 @@ def _batch_error(tmp_path: Path, url: str, *args: str) -> str:
     return line
 
 
-def test_batch_refuses_a_directory_input(lists_db: str, tmp_path: Path) -> None:
+def test_batch_refuses_a_directory_without_messages(lists_db: str, tmp_path: Path) -> None:
+    """A folder is read as payment messages; one holding none is refused in one line, before any output."""
     (tmp_path / "customers").mkdir()
     line = _batch_error(tmp_path, lists_db, "customers", "-o", "r.csv")
-    assert line == "error: customers: is a directory, not a CSV or XLSX file"
+    assert line == "error: customers holds no message files"
     assert not (tmp_path / "r.csv").exists()
 
 

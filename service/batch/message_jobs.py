@@ -10,10 +10,23 @@ message's number in name order). The job's `hits` count held and blocked message
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from service.batch.jobs import BatchJobs, JobLost, _commit_all, _Progress, _remove_partials
+from sqlalchemy import update
+
+from service.batch.audit import AuditRow, insert_audit_rows
+from service.batch.jobs import (
+    BatchJobs,
+    JobLost,
+    _commit_all,
+    _now,
+    _Progress,
+    _remove_partials,
+    _write,
+    batch_jobs,
+)
 from service.batch.message_output import MessageResultsWriter
 from service.batch.message_sources import zip_messages
 from service.batch.messages import ENDPOINT_HTTP, MessageOutcome, MessageRunner, message_audit_row
@@ -22,6 +35,13 @@ from service.db_outage import is_database_outage
 
 
 class _MessageProgress(_Progress):
+    """A message job's progress: its rows are audited as prepared (no customer-row review) and
+    counted here; counters, heartbeat and audit rows are committed together about once a second."""
+
+    def __init__(self, jobs: BatchJobs, job_id: str, list_versions: dict[str, str], api_key_id: str | None):
+        super().__init__(jobs, job_id, list_versions, api_key_id)
+        self._audit: list[AuditRow] = []
+
     def add_message(self, outcome: MessageOutcome) -> None:
         self.rows += 1
         self.hits += outcome.decision in ("hold", "block")
@@ -36,6 +56,36 @@ class _MessageProgress(_Progress):
         if row is not None:
             self._audit.append(row)
         self.flush()
+
+    def flush(self, force: bool = False) -> None:
+        if not force and time.monotonic() - self._last < 1.0 and len(self._audit) < 5_000:
+            return
+        self._last = time.monotonic()
+        counts: dict[str, Any] = {"rows_done": self.rows, "hits": self.hits, "errors": self.errors}
+        if self.total is None or self.rows > self.total:
+            self.total = self.rows  # the count before the run was short
+            counts["rows_total"] = self.rows
+        self._update(**counts)
+
+    def _update(self, **values: Any) -> None:
+        self.jobs._retry(lambda: self._commit(values), f"batch job {self.job_id}: progress and audit rows")
+
+    def _commit(self, values: dict[str, Any]) -> None:
+        with _write(self.jobs.engine) as conn:
+            changed = conn.execute(
+                update(batch_jobs)
+                .where(
+                    batch_jobs.c.job_id == self.job_id,
+                    batch_jobs.c.state == "running",
+                    batch_jobs.c.runner_id == self.jobs.runner_id,
+                )
+                .values(heartbeat_at=_now(), **values)
+            )
+            if not changed.rowcount:
+                self.lost = True  # cancelled or taken over: write nothing more
+                return
+            insert_audit_rows(conn, self._audit)
+        self._audit = []
 
 
 def screen_message_job(jobs: BatchJobs, job: Any) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -141,22 +140,13 @@ class MessageRunner(BatchRunner):
     def messages(
         self, items: Iterator[MessageItem], should_stop: Callable[[], bool] | None = None
     ) -> Iterator[tuple[MessageItem, MessageOutcome]]:
-        """(item, outcome) for every item, in order."""
-        return self.run(items, should_stop)  # type: ignore[arg-type, return-value]
-
-    def _submit(self, chunk: list[Any]) -> Future[list[Any]] | list[Any]:
-        if self._executor is None:
-            return _screen_items(chunk)
-        return self._executor.submit(_screen_items, chunk)
-
-    def _collect(
-        self,
-        chunk: list[Any],
-        pending: Future[list[Any]] | list[Any],
-        should_stop: Callable[[], bool] | None = None,
-    ) -> Iterator[tuple[Any, Any]]:
-        screened = pending if isinstance(pending, list) else batch_runner._wait(pending, should_stop)
-        yield from zip(chunk, screened, strict=True)
+        """(item, outcome) for every item, in order, on the runner's workers."""
+        self.start()
+        chunks = ((chunk, chunk) for chunk in batch_runner.chunked(items, self.chunk_rows))
+        for chunk, screened in batch_runner.in_order(
+            self._executor, _screen_items, chunks, self.workers * 4, should_stop
+        ):
+            yield from zip(chunk, screened, strict=True)
 
 
 def message_audit_row(
