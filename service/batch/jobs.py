@@ -645,20 +645,25 @@ class _Progress:
                 screened.alerts,
             )
 
+    def _beat(self, conn: Connection, values: dict[str, Any]) -> bool:
+        """Heartbeat and counters, if this runner still owns the running job; else marks it lost."""
+        changed = conn.execute(
+            update(batch_jobs)
+            .where(
+                batch_jobs.c.job_id == self.job_id,
+                batch_jobs.c.state == "running",
+                batch_jobs.c.runner_id == self.jobs.runner_id,
+            )
+            .values(heartbeat_at=_now(), **values)
+        )
+        if not changed.rowcount:
+            self.lost = True  # cancelled or taken over: write nothing more
+        return not self.lost
+
     def _commit(self, values: dict[str, Any]) -> None:
         pending = self._pending
         with _write(self.jobs.engine) as conn:
-            changed = conn.execute(
-                update(batch_jobs)
-                .where(
-                    batch_jobs.c.job_id == self.job_id,
-                    batch_jobs.c.state == "running",
-                    batch_jobs.c.runner_id == self.jobs.runner_id,
-                )
-                .values(heartbeat_at=_now(), **values)
-            )
-            if not changed.rowcount:
-                self.lost = True  # cancelled or taken over: write nothing more
+            if not self._beat(conn, values):
                 return
             if not pending:
                 return

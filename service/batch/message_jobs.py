@@ -14,18 +14,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
-
 from service.batch.audit import AuditRow, insert_audit_rows
 from service.batch.jobs import (
     BatchJobs,
     JobLost,
     _commit_all,
-    _now,
     _Progress,
     _remove_partials,
     _write,
-    batch_jobs,
 )
 from service.batch.message_output import MessageResultsWriter
 from service.batch.message_sources import zip_messages
@@ -72,17 +68,7 @@ class _MessageProgress(_Progress):
 
     def _commit(self, values: dict[str, Any]) -> None:
         with _write(self.jobs.engine) as conn:
-            changed = conn.execute(
-                update(batch_jobs)
-                .where(
-                    batch_jobs.c.job_id == self.job_id,
-                    batch_jobs.c.state == "running",
-                    batch_jobs.c.runner_id == self.jobs.runner_id,
-                )
-                .values(heartbeat_at=_now(), **values)
-            )
-            if not changed.rowcount:
-                self.lost = True  # cancelled or taken over: write nothing more
+            if not self._beat(conn, values):
                 return
             insert_audit_rows(conn, self._audit)
         self._audit = []
