@@ -545,16 +545,20 @@ class BatchJobs:
             raise
         finally:
             runner.close(cancel=True)
+        self.record_done(job.job_id, progress)
+
+    def record_done(self, job_id: str, progress: _Progress) -> None:
+        """The job done, with the rows actually read (whatever the count before the run said)."""
         self._retry(
             lambda: self._finish(
-                job.job_id,
+                job_id,
                 "done",
-                rows_total=progress.rows,  # the rows actually read, whatever the count before the run said
+                rows_total=progress.rows,
                 rows_done=progress.rows,
                 hits=progress.hits,
                 errors=progress.errors,
             ),
-            f"batch job {job.job_id}: recording it done",
+            f"batch job {job_id}: recording it done",
         )
 
     def _actor(self, api_key_id: str | None) -> str:

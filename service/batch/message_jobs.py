@@ -112,14 +112,4 @@ def screen_message_job(jobs: BatchJobs, job: Any) -> None:
         raise
     finally:
         runner.close(cancel=True)
-    jobs._retry(
-        lambda: jobs._finish(
-            job.job_id,
-            "done",
-            rows_total=progress.rows,
-            rows_done=progress.rows,
-            hits=progress.hits,
-            errors=progress.errors,
-        ),
-        f"batch job {job.job_id}: recording it done",
-    )
+    jobs.record_done(job.job_id, progress)

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, update
 
-from lists.store_models import DesignationRow
 from service.alerts import CLOSED, OPEN, alert_events, alerts, open_alert
 from service.dbtx import now
 from service.review.accepts import applicable_accepts
@@ -29,44 +28,16 @@ def current_hashes(
     conn: Connection, version_ids: dict[str, int], matches: list[dict[str, Any]]
 ) -> dict[str, str]:
     """entity id -> content hash of the designation each match was found in, at the version screened."""
-    wanted = [(version_ids[m["list"]], m["entity_id"]) for m in matches if m.get("list") in version_ids]
-    if not wanted:
-        return {}
-    table = DesignationRow.__table__
-    rows = conn.execute(
-        select(table.c.entity_id, table.c.content_hash).where(
-            or_(*(and_(table.c.version_id == vid, table.c.entity_id == eid) for vid, eid in wanted))
-        )
-    )
-    found = {entity_id: digest for entity_id, digest in rows}
-    for _, entity_id in wanted:
-        if entity_id not in found:  # its version was purged meanwhile: the newest content kept
-            latest = conn.execute(
-                select(table.c.content_hash)
-                .where(table.c.entity_id == entity_id)
-                .order_by(table.c.version_id.desc())
-                .limit(1)
-            ).scalar()
-            found[entity_id] = latest or UNKNOWN_HASH
-    return found
+    from service.review.bulk import designation_hashes  # bulk builds on this module
+
+    return designation_hashes(conn, version_ids, ((m.get("list"), m["entity_id"]) for m in matches))
 
 
 def known_true_matches(conn: Connection, party_id: str) -> list[dict[str, Any]]:
     """The party's alerts closed as true_match (approved, or decided where no approval is required)."""
-    rows = conn.execute(
-        select(alerts.c.alert_id, alerts.c.entity_id, alerts.c.matched_name, alerts.c.updated_at)
-        .where(alerts.c.party_id == party_id, alerts.c.status == CLOSED, alerts.c.outcome == TRUE_MATCH)
-        .order_by(alerts.c.updated_at)
-    )
-    return [
-        {
-            "alert_id": r.alert_id,
-            "entity_id": r.entity_id,
-            "matched_name": r.matched_name,
-            "closed_at": r.updated_at.isoformat() if r.updated_at is not None else None,
-        }
-        for r in rows
-    ]
+    from service.review.bulk import known_true_matches_many
+
+    return known_true_matches_many(conn, [party_id]).get(party_id, [])
 
 
 def review_hits(
