@@ -4,6 +4,7 @@ import made on the pool stores exactly what one process stores."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -82,16 +83,41 @@ def snapshot_and_clear(store: Store) -> dict[tuple[str, str, str], tuple[Any, ..
     }
 
 
-@pytest.mark.parametrize("start_method", ["fork", "forkserver"])
-def test_full_rescreen_on_the_pool_opens_the_alerts_one_process_opens(
-    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start_method: str
-) -> None:
+def spy_on_pool(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What each rescreen got from screening_pool (Workers, or None: screened in this process)."""
+    used: list[Any] = []
+    real_pool = cycle.screening_pool
+
+    class Spy:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.inner = real_pool(*args, **kwargs)
+
+        def __enter__(self) -> Any:
+            used.append(self.inner.__enter__())
+            return used[-1]
+
+        def __exit__(self, *exc: Any) -> Any:
+            return self.inner.__exit__(*exc)
+
+    monkeypatch.setattr(cycle, "screening_pool", Spy)
+    return used
+
+
+def load_register(store: Store, tmp_path: Path) -> list[tuple[str, PartyIn]]:
     load_watchlist(store, tmp_path, [ORION, ORION_SA, PETROV, NOVA, *near_noise()], "2026-01-01")
     noise = [
         (pid, PartyIn(name=name, type=kind, dob=dob or None, country=country))  # type: ignore[arg-type]
         for pid, name, kind, dob, country in NOISE
     ]
     upsert_parties(store.engine, [*NAMED, *noise])
+    return noise
+
+
+@pytest.mark.parametrize("start_method", ["fork", "forkserver"])
+def test_full_rescreen_on_the_pool_opens_the_alerts_one_process_opens(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start_method: str
+) -> None:
+    noise = load_register(store, tmp_path)
 
     one = full_rescreen(store, PoolSettings(workers=1))
     expected = snapshot_and_clear(store)
@@ -99,33 +125,41 @@ def test_full_rescreen_on_the_pool_opens_the_alerts_one_process_opens(
     assert len({k for k in expected if k[0] == "n-orion"}) >= 2  # one party, several designations
     assert len({k[0] for k in expected if not k[0].startswith("n-")}) >= 4  # fuzzy hits in the noise
 
-    used: list[bool] = []
-    real_pool = cycle.screening_pool
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        class Spy:
-            def __enter__(self) -> Any:
-                self.inner = real_pool(*args, **kwargs)
-                executor = self.inner.__enter__()
-                used.append(executor is not None)
-                return executor
-
-            def __exit__(self, *exc: Any) -> Any:
-                return self.inner.__exit__(*exc)
-
-        return Spy()
-
-    monkeypatch.setattr(cycle, "screening_pool", spy)
+    used = spy_on_pool(monkeypatch)
     monkeypatch.setattr(cycle, "CHUNK_PARTIES", 7)  # many chunks in flight, several pages settled
     monkeypatch.setattr(cycle, "PAGE_ROWS", 50)
     pooled = full_rescreen(store, PoolSettings(workers=2, start_method=start_method, min_parties=0))
-    assert used == [True]
+    assert [w is not None for w in used] == [True]
     assert snapshot_and_clear(store) == expected
     keys = ("parties", "screened", "alerts_opened", "errors")
     assert {k: pooled["counts"][k] for k in keys} == {k: one["counts"][k] for k in keys}
     assert pooled["counts"]["parties"] == len(NAMED) + len(noise)
     with store.engine.connect() as conn:
         assert not conn.execute(select(parties.c.party_id).where(parties.c.needs_screen)).first()
+
+
+def test_full_rescreen_on_a_dask_cluster_opens_the_alerts_one_process_opens(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SANCTIONS_DASK_SCHEDULER=local: a real LocalCluster whose workers open the lists from the store."""
+    noise = load_register(store, tmp_path)
+    one = full_rescreen(store, PoolSettings(workers=1))
+    expected = snapshot_and_clear(store)
+    assert len(expected) >= 7
+
+    monkeypatch.setenv("SANCTIONS_DASK_SCHEDULER", "local")
+    monkeypatch.setenv("SANCTIONS_BATCH_WORKERS", "2")
+    settings = PoolSettings.from_env()
+    assert settings.dask_scheduler == "local" and settings.workers == 2
+    monkeypatch.setattr(cycle, "CHUNK_PARTIES", 50)
+    used = spy_on_pool(monkeypatch)
+    on_dask = full_rescreen(store, dataclasses.replace(settings, min_parties=0))
+    assert [w.count for w in used if w is not None] == [2] and len(used) == 1
+    assert type(used[0].executor).__module__.startswith("distributed")
+    assert snapshot_and_clear(store) == expected
+    keys = ("parties", "screened", "alerts_opened", "errors")
+    assert {k: on_dask["counts"][k] for k in keys} == {k: one["counts"][k] for k in keys}
+    assert on_dask["counts"]["parties"] == len(NAMED) + len(noise)
 
 
 def test_an_import_made_on_the_pool_stores_what_one_process_stores(

@@ -37,14 +37,16 @@ class ScreenerPlugin(WorkerPlugin):
         list_versions: Mapping[str, str],
         threshold: float | None,
         algorithm: str | None = None,
+        assess: bool = True,
     ) -> None:
         self.database_url = database_url
         self.list_versions = dict(list_versions)
         self.threshold = threshold
         self.algorithm = algorithm
+        self.assess = assess  # the freshness policy; off for a rescreen, whose versions are chosen
 
     def setup(self, worker: Any) -> None:
-        designations, versions = load_active_lists(self.database_url)
+        designations, versions = load_active_lists(self.database_url, assess=self.assess)
         if versions != self.list_versions:
             raise ListVersionsChanged(
                 f"the worker found list versions {versions}, the batch started with {self.list_versions}"

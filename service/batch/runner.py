@@ -72,11 +72,13 @@ class NoActiveLists(RuntimeError):
 
 
 def load_active_lists(
-    url: str, warnings: list[dict[str, Any]] | None = None
+    url: str, warnings: list[dict[str, Any]] | None = None, assess: bool = True
 ) -> tuple[list[Designation], dict[str, str]]:
     """The active designations and their version labels, or NoActiveLists (also when a required list is missing).
 
     Stale-list warnings (service/freshness.py) are appended to `warnings` for the batch summary.
+    `assess=False` skips the freshness policy: for workers of a job whose parent already chose the
+    versions (a rescreen screens whatever is active, as the serving index does).
     """
     from lists.fetch.config import SourceConfigError
     from lists.store import Store
@@ -85,7 +87,7 @@ def load_active_lists(
     store = Store(url)
     try:
         versions, designations = store.active_snapshot()
-        if versions:
+        if versions and assess:
             found = assess_store(store.engine, versions)
             if warnings is not None:
                 warnings.extend(found)

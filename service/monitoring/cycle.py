@@ -530,9 +530,10 @@ class Monitor:
             for page in self._party_pages(only_waiting=kind == "parties")
             for chunk in chunked(page, CHUNK_PARTIES)
         )
-        with screening_pool(self.pool, context.screener, context.version_ids, self.store, total) as executor:
+        with screening_pool(self.pool, context.screener, context.version_ids, self.store, total) as workers:
+            executor = workers.executor if workers is not None else None
             work = screen_chunk if executor is not None else partial(screen_rows, context.screener)
-            window = self.pool.workers * 4 if executor is not None else 1
+            window = workers.count * 4 if workers is not None else 1
             pending: list[Screened] = []
             for _, screened in in_order(executor, work, chunks, window, progress.keep_going):
                 pending.extend(screened)

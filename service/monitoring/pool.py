@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 MATCH_LIMIT = 100  # matches kept per party screened (every one of them may open an alert)
 CHUNK_PARTIES = 256  # parties per task sent to a worker (the batch runner's chunk size)
 WORKERS_ENV = "SANCTIONS_BATCH_WORKERS"  # the batch jobs' worker count, for rescreens and imports too
+DASK_ENV = "SANCTIONS_DASK_SCHEDULER"  # rescreens on a Dask cluster: its scheduler address, or "local"
 
 # The columns a party is screened from, in this order (PartyRow).
 SCREEN_COLUMNS = (
@@ -63,12 +64,22 @@ class PoolSettings:
     workers: int = field(default_factory=default_workers)
     start_method: str = "fork"  # "forkserver" inside a threaded server
     min_parties: int = 20_000
+    dask_scheduler: str | None = None  # a Dask scheduler address, or "local"; None: this machine's pool
 
     @classmethod
     def from_env(cls, start_method: str = "fork") -> PoolSettings:
         configured = os.environ.get(WORKERS_ENV, "").strip()
         workers = int(configured) if configured.isdigit() and int(configured) > 0 else default_workers()
-        return cls(workers=workers, start_method=start_method)
+        scheduler = os.environ.get(DASK_ENV, "").strip() or None
+        return cls(workers=workers, start_method=start_method, dask_scheduler=scheduler)
+
+
+@dataclass(frozen=True)
+class Workers:
+    """Where chunks are screened: an executor, and how many chunks it takes at once."""
+
+    executor: Executor
+    count: int
 
 
 @dataclass(slots=True)
@@ -117,21 +128,21 @@ def screen_chunk(rows: list[PartyRow]) -> list[Screened]:
 @contextmanager
 def screening_pool(
     settings: PoolSettings, screener: Screener, version_ids: dict[str, int], store: Store, parties_count: int
-) -> Iterator[Executor | None]:
+) -> Iterator[Workers | None]:
     """Workers screening with exactly `screener`'s lists; None (screen here) for few parties or one core.
 
-    With "fork" they inherit `screener`. Otherwise each builds its own from the store's
-    active designations, which must be the versions `screener` was built from: if a
-    list moved on meanwhile, this process screens (the next cycle sees the change).
+    With "fork" they inherit `screener`. Otherwise (forkserver, Dask) each builds its own
+    from the store's active designations, which must be the versions `screener` was built
+    from: if a list moved on meanwhile, this process screens (the next cycle sees the change).
     """
-    if settings.workers < 2 or parties_count < settings.min_parties:
+    if parties_count < settings.min_parties or (settings.workers < 2 and not settings.dask_scheduler):
         yield None
         return
-    if settings.start_method == "fork":
+    if settings.dask_scheduler is None and settings.start_method == "fork":
         install_screener(screener)
         try:
             with start_pool(settings.workers, "fork") as executor:
-                yield executor
+                yield Workers(executor, settings.workers)
         finally:
             release_screener()
         return
@@ -141,7 +152,37 @@ def screening_pool(
         yield None
         return
     labels = {code: info.label for code, info in versions.items()}
+    if settings.dask_scheduler is not None:
+        del designations  # each Dask worker reads them from the store itself
+        with dask_workers(settings, store.url, labels, screener.default_threshold) as workers:
+            yield workers
+        return
     initargs = (designations, labels, screener.default_threshold, None)
     del designations
     with start_pool(settings.workers, settings.start_method, initargs) as executor:
-        yield executor
+        yield Workers(executor, settings.workers)
+
+
+@contextmanager
+def dask_workers(
+    settings: PoolSettings, database_url: str, labels: dict[str, str], threshold: float
+) -> Iterator[Workers]:
+    """A Dask cluster's workers, each with a Screener of exactly these list versions (a worker plugin)."""
+    from service.batch.dask import ScreenerPlugin, open_client
+
+    assert settings.dask_scheduler is not None
+    client = open_client(settings.dask_scheduler, settings.workers)
+    try:
+        client.register_plugin(ScreenerPlugin(database_url, labels, threshold, assess=False))
+        executor = client.get_executor(pure=False)
+        count = max(1, sum(client.nthreads().values()))
+        log.info("rescreen on Dask (%s): %d worker threads", settings.dask_scheduler, count)
+        try:
+            yield Workers(executor, count)  # type: ignore[arg-type]  # a concurrent.futures Executor
+        finally:
+            executor.shutdown(wait=True)
+    finally:
+        cluster = client.cluster if settings.dask_scheduler == "local" else None
+        client.close()
+        if cluster is not None:
+            cluster.close()
