@@ -119,6 +119,13 @@ def test_http_batch_rows_with_an_id_open_alerts_once_and_honour_accepts(desk: De
     assert set(rows[0]["alerts"].split("; ")) == {a["alert_id"] for a in opened}
     assert {m["alert_id"] for m in row_matches} == {a["alert_id"] for a in opened}
     assert rows[2]["alerts"] == ""  # a row without an id stays an audited decision
+    with desk.server.client(desk.ana) as ana:  # a batch's alerts, found by its job id
+        by_batch = _ok(ana.get("/v1/alerts", params={"batch_id": job["job_id"], "source": "batch"}))
+        assert {a["alert_id"] for a in by_batch["items"]} == {a["alert_id"] for a in opened}
+        assert _ok(ana.get("/v1/alerts", params={"batch_id": "no-such-job"}))["total"] == 0
+        assert _ok(ana.get("/v1/alerts", params={"party_id": "B-1", "source": "rescreen"}))["total"] == 0
+        refused = ana.get("/v1/alerts", params={"source": "telepathy"})
+        assert refused.status_code == 422 and "source" in refused.text
     with desk.server.client(desk.admin) as admin:
         audited = _ok(admin.get(f"/v1/screenings/{opened[0]['screening_id']}"))
     assert (audited["endpoint"], audited["bulk_id"], audited["reference"]) == ("batch", job["job_id"], "B-1")

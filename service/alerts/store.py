@@ -10,7 +10,7 @@ An alert without a party (a one-off screening) is never a duplicate of another.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,7 +22,8 @@ from service.webhooks.outbox import enqueue_event
 
 OPEN = "open"
 CLOSED = "closed"
-SOURCES = ("screen", "bulk", "batch", "rescreen", "payment")
+AlertSource = Literal["screen", "bulk", "batch", "rescreen", "payment"]  # what opened an alert
+SOURCES: tuple[str, ...] = get_args(AlertSource)
 
 
 class AlertError(LookupError):
@@ -211,10 +212,16 @@ def list_alerts(
     party_id: str | None = None,
     assigned_to: str | None = None,
     entity_id: str | None = None,
+    source: str | None = None,
+    batch_id: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> AlertPage:
-    """Alerts newest first, filtered; items carry no history (get_alert has it)."""
+    """Alerts newest first, filtered; items carry no history (get_alert has it).
+
+    `batch_id`: the alerts a batch job opened (its id is in their subject; a hit the batch met
+    again on an unchanged designation is the earlier alert, opened by whoever met it first).
+    """
     conditions = [
         column == value
         for column, value in (
@@ -223,6 +230,8 @@ def list_alerts(
             (alerts.c.party_id, party_id),
             (alerts.c.assigned_to, assigned_to),
             (alerts.c.entity_id, entity_id),
+            (alerts.c.source, source),
+            (alerts.c.subject["batch_id"].as_string(), batch_id),
         )
         if value is not None
     ]

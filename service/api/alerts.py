@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from lists.model import ListCode
 from service.alerts import Alert, get_alert, list_alerts
+from service.alerts.store import AlertSource
 from service.api import openapi_examples as ex
 from service.api import review_examples as rx
 from service.api.deps import Services, require_analyst, require_approver, require_screen, services
@@ -81,6 +82,8 @@ def alerts(
     party_id: str | None = Query(default=None, max_length=128),
     assigned_to: str | None = Query(default=None, max_length=64),
     entity_id: str | None = Query(default=None, max_length=200),
+    source: AlertSource | None = Query(default=None, description="what opened the alert"),
+    batch_id: str | None = Query(default=None, max_length=64, description="the batch job that opened it"),
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
     _: Principal = Depends(require_screen),
@@ -99,6 +102,8 @@ def alerts(
         party_id=party_id,
         assigned_to=assigned_to,
         entity_id=entity_id,
+        source=source,
+        batch_id=batch_id,
         limit=limit,
         offset=offset,
     )
