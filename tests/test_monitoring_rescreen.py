@@ -184,3 +184,22 @@ def test_one_rescreen_at_a_time_and_dead_jobs_are_failed(store: Store, tmp_path:
     dead = get_job(store.engine, "dead-job")
     assert dead["state"] == "failed" and "interrupted" in dead["error"] and "123-gone" in dead["error"]
     assert get_job(store.engine, job_id)["counts"]["alerts_opened"] == 1
+
+
+def test_the_servers_delta_scores_with_the_new_versions_weights(store: Store, tmp_path: Path) -> None:
+    """The watcher lends a delta the index of the new active versions, not the one still serving:
+    a delta scored with the previous version's word weights missed a hit (BENCHMARKS.md)."""
+    from service.index_holder import IndexHolder
+    from service.monitoring.watcher import Watcher
+
+    load_watchlist(store, tmp_path, [ORION], "2026-01-01")
+    holder = IndexHolder(store, refresh_seconds=0)
+    first = holder.rebuild()
+    assert first is not None
+    load_watchlist(store, tmp_path, [ORION, NOVA], "2026-02-01")
+    active = store.active_versions()["internal"].label
+    assert first.screener.list_versions["internal"] != active  # the holder still serves the old one
+
+    weights = Watcher(store, holder)._weights()
+    assert weights is not None and weights.list_versions["internal"] == active
+    assert holder.serving is not None and holder.serving.screener is weights  # rebuilt once, served

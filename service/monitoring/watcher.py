@@ -24,6 +24,7 @@ from service.monitoring.pool import PoolSettings
 log = logging.getLogger(__name__)
 
 FAILURE_PAUSE_SECONDS = 60.0
+WEIGHTS_WAIT_SECONDS = 120.0  # an index build takes about 10 s
 
 
 def serving_context(store: Store, holder: IndexHolder, wait_seconds: float = 600.0) -> Context | None:
@@ -57,12 +58,23 @@ class Watcher:
         self._thread: threading.Thread | None = None
 
     def _weights(self) -> Screener | None:
-        """The serving Screener, whatever versions it serves: a delta does not wait for a rebuild."""
+        """The Screener of the new active versions, whose word weights a delta must score with.
+
+        A delta scored with the previous version's weights missed a hit in a million parties that
+        the new version's weights find (BENCHMARKS.md, Monitoring), so the delta waits for the
+        rebuild the list change started anyway; if that build fails or takes longer than
+        WEIGHTS_WAIT_SECONDS, the index still serving lends its weights rather than nobody.
+        """
+        context = serving_context(self.store, self.holder, wait_seconds=WEIGHTS_WAIT_SECONDS)
+        if context is not None:
+            return context.screener
         serving = self.holder.serving
         if serving is not None:
+            log.warning(
+                "delta rescreen with the weights of the index still serving (the rebuild is not ready)"
+            )
             return serving.screener
-        context = serving_context(self.store, self.holder)
-        return context.screener if context is not None else None
+        return None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="monitoring-watcher", daemon=True)
