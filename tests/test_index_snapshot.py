@@ -196,3 +196,32 @@ def test_a_screener_over_parts_has_what_a_built_one_has(small_store: Store) -> N
     for name_id in range(len(built.index.names)):
         assert mapped.index.names[name_id].text == built.index.names[name_id].text
         assert mapped.index.names[name_id].analyzed == built.index.names[name_id].analyzed
+
+
+@pytest.mark.parametrize("start_method", ["forkserver", "fork"])
+def test_batch_workers_map_the_snapshot_and_answer_as_built_ones(
+    small_store: Store, start_method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.batch.io import InputRow
+    from service.batch.runner import BatchRunner, load_active_index, load_active_lists
+    from service.snapshot.ref import SnapshotRef
+
+    monkeypatch.setenv("SANCTIONS_REQUIRED_LISTS", "internal")  # only the internal list is loaded
+    source, labels = load_active_index(small_store.url)
+    assert isinstance(source, SnapshotRef) and Path(source.path).exists()
+    designations, built_labels = load_active_lists(small_store.url)
+    assert labels == built_labels
+    names = [d.primary_name for d in designations[:30]] + ["Maria Gonzalez", "kecheng yin"]
+    rows = [InputRow(n, n + 1, [name], {"name": name}, None) for n, name in enumerate(names, 1)]
+
+    def outcomes(runner: BatchRunner) -> list[tuple[str, list[dict[str, object]]]]:
+        with runner:
+            return [(o.decision, o.matches) for _, o in runner.run(iter(rows))]
+
+    mapped = outcomes(BatchRunner(source, labels, workers=2, start_method=start_method, chunk_rows=4))
+    built = outcomes(BatchRunner(designations, labels, workers=1))
+    assert mapped == built and any(decision == "hit" for decision, _ in mapped)
+    # A worker handed a snapshot of other versions refuses it (its answers would not match the audit).
+    wrong = {code: label + "x" for code, label in labels.items()}
+    with pytest.raises(Exception, match="snapshot of"):
+        outcomes(BatchRunner(SnapshotRef(source.path, labels), wrong, workers=1))
