@@ -100,6 +100,7 @@ def _memory(pid: int) -> dict[str, Any]:
 def _served_memory(
     url: str, directory: Path, workers: int, names: list[str], env: dict[str, str]
 ) -> dict[str, Any]:
+    directory.mkdir(parents=True, exist_ok=True)
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
@@ -149,8 +150,10 @@ def run(database_url: str | None, queries: int, baseline: bool) -> dict[str, Any
         "snapshot_first_write_seconds": round(write_seconds, 1),
         "start": [_python(_OPEN, url) for _ in range(3)],
     }
+    print(json.dumps(report), file=sys.stderr)
     if baseline:
         report["build_in_fresh_process"] = _python(_BUILD, url)
+        print(json.dumps(report["build_in_fresh_process"]), file=sys.stderr)
     env_on = {"SANCTIONS_AUTH": "off"}
     env_off = {"SANCTIONS_AUTH": "off", "SANCTIONS_INDEX_SNAPSHOT": "off"}
     for label, env in [("snapshot", env_on), *([("no_snapshot", env_off)] if baseline else [])]:

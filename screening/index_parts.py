@@ -41,8 +41,8 @@ _PICKLE = 5
 T = TypeVar("T")
 
 # Fields of a spelling serialised (its weight cache holds the whole weights mapping: refilled on decode).
-_SPELLING_FIELDS = tuple(f for f in _Spelling.__dataclass_fields__ if f != "weight_cache")  # type: ignore[attr-defined]
-_NAME_FIELDS = tuple(AnalyzedName.__dataclass_fields__)  # type: ignore[attr-defined]
+_SPELLING_FIELDS = tuple(f for f in _Spelling.__dataclass_fields__ if f != "weight_cache")
+_NAME_FIELDS = tuple(AnalyzedName.__dataclass_fields__)
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ def _pickled(value: Any) -> np.ndarray:
 
 
 def _unpickled(part: np.ndarray) -> Any:
-    return pickle.loads(memoryview(part))
+    return pickle.loads(part.data)
 
 
 def screener_parts(screener: Screener) -> dict[str, np.ndarray]:
@@ -137,7 +137,7 @@ class LazyRecords(Sequence[T], Generic[T]):
     def __init__(
         self, blob: np.ndarray, offsets: np.ndarray, decode: Callable[[memoryview], T], cache_size: int
     ) -> None:
-        self._blob = memoryview(blob)
+        self._blob = blob.data
         self._offsets = offsets
         self._decode = decode
         self._cache: dict[int, T] = {}
@@ -233,6 +233,23 @@ class LazyFacts(Sequence[DesignationFacts]):
         return found
 
 
+class LazyPrefixes(NamePrefixes):
+    """NamePrefixes whose sorted texts are decoded on the first cut query (most queries are not cut)."""
+
+    def __init__(self, part: np.ndarray) -> None:
+        self._part = part
+        self._lock = threading.Lock()
+        self._loaded = False
+
+    def beginning_with(self, query: Any, limit: int) -> list[int]:
+        if not self._loaded:
+            with self._lock:
+                if not self._loaded:
+                    self._texts, self._ids = _unpickled(self._part)
+                    self._loaded = True
+        return super().beginning_with(query, limit)
+
+
 class LazyOfacScreening(OfacScreening):
     """`ofac-sls` whose word table is built from the name texts alone (not every decoded name)."""
 
@@ -310,9 +327,7 @@ def screener_from_parts(
     screener.candidate_limit = DEFAULT_CANDIDATES
     counts: dict[str, int] = tables["lists"]
     screener._loaded_lists = frozenset(counts)
-    prefixes: NamePrefixes = NamePrefixes.__new__(NamePrefixes)
-    prefixes._texts, prefixes._ids = _unpickled(parts["prefixes"])
-    screener._prefixes = prefixes
+    screener._prefixes = LazyPrefixes(parts["prefixes"])
     screener._form_words = tables["form_words"]
     screener._ofac = LazyOfacScreening(screener, lambda: _unpickled(parts["name_texts"]))
     screener.stats = ScreenerStats(

@@ -3,19 +3,20 @@
     b"SANCSNAP" | header length (uint64 little-endian) | header (JSON) | padding | parts...
 
 The header names the list versions (code -> id and label), the algorithm and its version,
-the engine's parts layout, each part's dtype, shape and offset, and a BLAKE2b checksum of
-everything after the header. `open_snapshot` maps the file copy-on-write (the compiled
-ranking takes writable buffers; nothing writes, so every page stays shared between processes)
-and refuses a file whose checksum, header or sizes do not hold up: `SnapshotCorrupt`.
+the engine's parts layout, each part's dtype, shape and offset, and a CRC-32 of the parts
+(names and bytes): a corruption check, run on every open (0.1 s for 60 MB where BLAKE2b took
+over 0.5 s on the loaded reference machine). `open_snapshot` maps the file copy-on-write (the
+compiled ranking takes writable buffers; nothing writes, so every page stays shared between
+processes) and refuses a file whose checksum, header or sizes do not hold up: `SnapshotCorrupt`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import mmap
 import os
 import struct
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,16 +64,17 @@ def write_snapshot(path: Path, parts: Mapping[str, np.ndarray], meta: Mapping[st
             }
         )
         offset = _aligned(offset + array.nbytes)
-    digest = hashlib.blake2b(digest_size=32)
+    checksum = 0
     for name, array in parts.items():
-        digest.update(name.encode())
-        digest.update(memoryview(np.ascontiguousarray(array)).cast("B"))
+        checksum = zlib.crc32(
+            memoryview(np.ascontiguousarray(array)).cast("B"), zlib.crc32(name.encode(), checksum)
+        )
     header = {
         **meta,
         "format": FORMAT_VERSION,
         "parts": table,
         "data_bytes": offset,
-        "checksum": digest.hexdigest(),
+        "checksum": f"crc32:{checksum:08x}",
     }
     raw = json.dumps(header, sort_keys=True).encode()
     data_start = _aligned(len(MAGIC) + _LENGTH.size + len(raw))
@@ -126,7 +128,7 @@ def open_snapshot(path: Path, verify: bool = True) -> Snapshot:
     with open(path, "rb") as f:
         mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
     parts: dict[str, np.ndarray] = {}
-    digest = hashlib.blake2b(digest_size=32)
+    checksum = 0
     try:
         for entry in header["parts"]:
             dtype = np.dtype(entry["dtype"])
@@ -139,16 +141,13 @@ def open_snapshot(path: Path, verify: bool = True) -> Snapshot:
             array = np.frombuffer(mapped, dtype=dtype, count=count, offset=data_start + entry["offset"])
             parts[entry["name"]] = array.reshape(entry["shape"])
             if verify:
-                digest.update(entry["name"].encode())
-                digest.update(
-                    memoryview(mapped)[
-                        data_start + entry["offset"] : data_start + entry["offset"] + entry["nbytes"]
-                    ]
-                )
+                start = data_start + entry["offset"]
+                name_crc = zlib.crc32(entry["name"].encode(), checksum)
+                checksum = zlib.crc32(memoryview(mapped)[start : start + entry["nbytes"]], name_crc)
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, SnapshotCorrupt):
             raise
         raise SnapshotCorrupt(f"{path}: bad part table ({type(exc).__name__}: {exc})") from None
-    if verify and digest.hexdigest() != header.get("checksum"):
+    if verify and f"crc32:{checksum:08x}" != header.get("checksum"):
         raise SnapshotCorrupt(f"{path}: checksum mismatch (the file was altered or cut short)")
     return Snapshot(path, header, parts, size)
