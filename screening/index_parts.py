@@ -27,7 +27,7 @@ from screening.index import DEFAULT_CANDIDATES, IndexedName, NameIndex, Postings
 from screening.names import AnalyzedName, _Spelling, cache_token_weights
 from screening.ofac_screening import OfacScreening
 from screening.postings import NameFacts
-from screening.screener import Screener, ScreenerStats
+from screening.screener import Screener, ScreenerStats, _load_reading_tables
 from screening.thresholds import DEFAULT_THRESHOLD
 from screening.truncation import NamePrefixes
 
@@ -264,6 +264,14 @@ class LazyOfacScreening(OfacScreening):
             if self._candidates is None:
                 self._candidates = OfacCandidates(self._texts())
             return self._candidates
+
+
+def warm_up() -> None:
+    """Load the lazily loaded reading tables (Han, Hangul, Cyrillic...) a built Screener loads at build.
+
+    A Screener over parts skips it so as to serve at once; call this off the request path.
+    """
+    _load_reading_tables()
 
 
 # --- rebuilding -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from datetime import time as dtime
 
 from lists.store import Store, VersionInfo
 from screening.heap import freeze_long_lived
+from screening.index_parts import warm_up
 from screening.screener import Screener
 from service import metrics
 from service.list_changes import ListChangeListener
@@ -137,6 +138,9 @@ class IndexHolder:
             self.status.index_source = loaded.source
             self.status.builds += 1
             _publish_metrics(serving, seconds)
+            if loaded.path is not None:
+                # Mapped, not built: the reading tables a build loads are loaded now, off the request path.
+                threading.Thread(target=warm_up, name="index-warm-up", daemon=True).start()
             log.info(
                 "serving index of %d designations (%s) %s in %.2f s",
                 serving.screener.stats.designations,
