@@ -1,7 +1,8 @@
 """Holds the Screener this worker serves, builds it off the request path, swaps it atomically.
 
-At start-up the index is built in a background thread from the store's active
-versions (readiness stays 503 until it is done). A reload (or a change noticed
+At start-up the index is opened in a background thread from the store's active
+versions (readiness stays 503 until it is done): mapped from their index snapshot, which
+every worker on the host shares (service/snapshot/), or built and written when there is none. A reload (or a change noticed
 by the periodic refresh, e.g. after `sanctions lists load` or a reload served by
 another worker) builds a complete new Screener next to the old one, then
 replaces one reference: requests see the old index or the new one, never a mix,
@@ -19,9 +20,11 @@ from datetime import time as dtime
 
 from lists.store import Store, VersionInfo
 from screening.heap import freeze_long_lived
+from screening.index_parts import warm_up
 from screening.screener import Screener
 from service import metrics
 from service.list_changes import ListChangeListener
+from service.snapshot.build import Loaded, NoActiveVersions, load_screener, snapshots_enabled
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,7 @@ class Serving:
     screener: Screener
     versions: dict[str, VersionInfo]
     built_at: datetime
+    source: str = "built"  # "snapshot": mapped from the versions' index snapshot; "built": built here
 
     @property
     def labels(self) -> dict[str, str]:
@@ -45,6 +49,7 @@ class HolderStatus:
     last_error: str | None = None
     last_build_seconds: float | None = None
     builds: int = 0
+    index_source: str | None = None  # of the serving index: "snapshot" or "built"
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -105,20 +110,20 @@ class IndexHolder:
         return self.rebuild() is not None
 
     def rebuild(self) -> Serving | None:
-        """Build a Screener from the store's active designations and swap it in (None on failure)."""
+        """Open (or build) a Screener of the store's active versions and swap it in (None on failure).
+
+        From the versions' index snapshot (service/snapshot/): mapped, not built, when one exists;
+        built and written first when not. With snapshots off, built in this process.
+        """
         with self._build_lock:
             self.status.building = True
             started = time.perf_counter()
             try:
-                versions, designations = self._store.active_snapshot()
-                if not versions:
+                loaded = self._load()
+                if loaded is None:
                     self.status.last_error = "no list version is active in the store"
                     return None
-                kwargs = (
-                    {} if self._default_threshold is None else {"default_threshold": self._default_threshold}
-                )
-                screener = Screener(designations, {c: v.label for c, v in versions.items()}, **kwargs)
-                serving = Serving(screener, versions, datetime.now(UTC))
+                serving = Serving(loaded.screener, loaded.versions, datetime.now(UTC), loaded.source)
             except Exception as exc:
                 self.status.last_error = f"index build failed: {type(exc).__name__}: {exc}"
                 log.exception("index build failed; the previous index keeps serving")
@@ -130,15 +135,37 @@ class IndexHolder:
             seconds = time.perf_counter() - started
             self.status.last_error = None
             self.status.last_build_seconds = round(seconds, 3)
+            self.status.index_source = loaded.source
             self.status.builds += 1
             _publish_metrics(serving, seconds)
+            if loaded.path is not None:
+                # Mapped, not built: the reading tables a build loads are loaded now, off the request path.
+                threading.Thread(target=warm_up, name="index-warm-up", daemon=True).start()
             log.info(
-                "serving index of %d designations (%s) built in %.1f s",
-                screener.stats.designations,
+                "serving index of %d designations (%s) %s in %.2f s",
+                serving.screener.stats.designations,
                 ", ".join(serving.labels.values()),
+                "mapped from its snapshot" if loaded.source == "snapshot" else "built",
                 seconds,
             )
             return serving
+
+    def _load(self) -> Loaded | None:
+        """The Screener to serve next: from the snapshot when snapshots are on (the default)."""
+        if snapshots_enabled():
+            try:
+                return load_screener(self._store, self._default_threshold)
+            except NoActiveVersions:
+                return None
+            except OSError as exc:  # e.g. a read-only or full snapshot folder: still serve
+                log.warning("index snapshot unavailable (%s): building the index in this process", exc)
+        started = time.perf_counter()
+        versions, designations = self._store.active_snapshot()
+        if not versions:
+            return None
+        kwargs = {} if self._default_threshold is None else {"default_threshold": self._default_threshold}
+        screener = Screener(designations, {c: v.label for c, v in versions.items()}, **kwargs)
+        return Loaded(screener, versions, "built", time.perf_counter() - started, None)
 
 
 def _ids(versions: dict[str, VersionInfo]) -> dict[str, int]:

@@ -59,6 +59,7 @@ async def readyz(request: Request, parts: Services = Depends(services)) -> Orjso
         "status": "ready",
         "lists": serving.labels,
         "designations": serving.screener.stats.designations,
+        "index": {"source": serving.source, "load_seconds": parts.holder.status.last_build_seconds},
     }
     status_ = parts.lists_status
     if status_ is not None:

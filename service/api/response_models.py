@@ -16,10 +16,21 @@ class HealthOut(BaseModel):
     status: Literal["ok"]
 
 
+class IndexOut(BaseModel):
+    """Where this worker's screening index came from."""
+
+    source: Literal["snapshot", "built"] = Field(
+        description="snapshot: mapped from the list versions' index snapshot (shared by the host's "
+        "processes); built: built in this process (then written as the snapshot)"
+    )
+    load_seconds: float | None = Field(description="to map (or build) the serving index")
+
+
 class ReadyOut(BaseModel):
     status: Literal["ready"]
     lists: dict[str, str] = Field(description="list code -> serving version label")
     designations: int
+    index: IndexOut | None = None
 
 
 class ScreeningRecordOut(BaseModel):

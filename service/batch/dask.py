@@ -1,6 +1,6 @@
 """Batch rows screened on a Dask cluster instead of this machine's processes.
 
-Each Dask worker opens the active lists once, in a worker plugin, and keeps its
+Each Dask worker opens the active lists once, in a worker plugin (mapping their index snapshot), and keeps its
 Screener for every partition it is sent; the parent only streams rows and writes
 results and audit records, in input order, exactly as the local runner does.
 A worker that finds other list versions active than the ones the batch started
@@ -16,7 +16,7 @@ from typing import Any
 
 from distributed import Client, LocalCluster, WorkerPlugin
 
-from service.batch.runner import BatchRunner, _init_worker, default_workers, load_active_lists
+from service.batch.runner import BatchRunner, _init_worker, default_workers, load_active_index
 
 LOCAL = "local"
 PLUGIN_NAME = "sanctions-screener"
@@ -46,7 +46,9 @@ class ScreenerPlugin(WorkerPlugin):
         self.assess = assess  # the freshness policy; off for a rescreen, whose versions are chosen
 
     def setup(self, worker: Any) -> None:
-        designations, versions = load_active_lists(self.database_url, assess=self.assess)
+        # The lists' index snapshot on this worker's host (made by the first worker there that
+        # lacks it), or, with snapshots off, the designations.
+        designations, versions = load_active_index(self.database_url, assess=self.assess)
         if versions != self.list_versions:
             raise ListVersionsChanged(
                 f"the worker found list versions {versions}, the batch started with {self.list_versions}"

@@ -50,7 +50,7 @@ from service.batch.audit import record_rows, versions_json
 from service.batch.io import ColumnOverrides, InputRow, count_rows, open_input
 from service.batch.output import ResultsWriter, partial_files
 from service.batch.review import BatchReview, ScreenedRow
-from service.batch.runner import BatchAborted, BatchRunner, RowOutcome, load_active_lists
+from service.batch.runner import BatchAborted, BatchRunner, RowOutcome, load_active_index
 from service.db_outage import describe, is_database_outage, retry_on_outage
 from service.review.config import load_review_settings
 from service.settings import SettingsError
@@ -503,7 +503,7 @@ class BatchJobs:
             source = open_input(Path(job.input_path), options.overrides(), style="api")
             list_warnings: list[dict[str, Any]] = []
             designations, list_versions = self._retry(
-                lambda: load_active_lists(url, list_warnings),
+                lambda: load_active_index(url, list_warnings),
                 f"batch job {job.job_id}: loading the active lists",
             )
         except Exception as exc:

@@ -26,7 +26,7 @@ from service.batch.jobs import (
 from service.batch.message_output import MessageResultsWriter
 from service.batch.message_sources import zip_messages
 from service.batch.messages import ENDPOINT_HTTP, MessageOutcome, MessageRunner, message_audit_row
-from service.batch.runner import BatchAborted, load_active_lists
+from service.batch.runner import BatchAborted, load_active_index
 from service.db_outage import is_database_outage
 
 
@@ -85,7 +85,7 @@ def screen_message_job(jobs: BatchJobs, job: Any) -> None:
         PaymentPolicy.from_env()
         list_warnings: list[dict[str, Any]] = []
         designations, list_versions = jobs._retry(
-            lambda: load_active_lists(url, list_warnings),
+            lambda: load_active_index(url, list_warnings),
             f"batch job {job.job_id}: loading the active lists",
         )
     except Exception as exc:

@@ -24,6 +24,7 @@ from service.batch import runner as batch_runner
 from service.batch.audit import AuditRow
 from service.batch.message_sources import MessageItem
 from service.batch.runner import BatchRunner
+from service.snapshot.ref import SnapshotRef
 
 MESSAGE_CHUNK = 16  # messages per worker task (each up to 1 MB; a few kB in practice)
 ENDPOINT_HTTP = "payment-batch"  # screenings.endpoint of a message batch job (String(16))
@@ -120,7 +121,7 @@ class MessageRunner(BatchRunner):
 
     def __init__(
         self,
-        designations: Sequence[Designation],
+        designations: Sequence[Designation] | SnapshotRef,
         list_versions: Mapping[str, str],
         workers: int | None = None,
         start_method: str = "fork",

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from lists.model import Designation
 from service.batch.io import InputRow, normalise_type
+from service.snapshot.ref import SnapshotRef
 
 DEFAULT_CHUNK_ROWS = 256
 WORKER_GC_THRESHOLDS = (50_000, 20, 20)  # gen0 allocations, gen1 and gen2 collection counts
@@ -131,6 +132,36 @@ def active_list_versions(url: str, warnings: list[dict[str, Any]] | None = None)
     return {code: info.label for code, info in versions.items()}
 
 
+def load_active_index(
+    url: str, warnings: list[dict[str, Any]] | None = None, assess: bool = True
+) -> tuple[Sequence[Designation] | SnapshotRef, dict[str, str]]:
+    """The active lists as their index snapshot (made if missing) for workers to map, and their labels.
+
+    Checked as load_active_lists checks them (`assess` as there). The designations themselves
+    (load_active_lists) when snapshots are off or cannot be written, or the lists moved on meanwhile.
+    """
+    from lists.store import Store
+    from service.snapshot.workers import snapshot_ref
+
+    found: list[dict[str, Any]] = []
+    store = Store(url)
+    try:
+        if assess:
+            list_versions = active_list_versions(url, found)
+        else:
+            list_versions = {code: info.label for code, info in store.active_versions().items()}
+        ref = snapshot_ref(store, list_versions) if list_versions else None
+    except OSError:
+        ref = None
+    finally:
+        store.close()
+    if ref is None:
+        return load_active_lists(url, warnings, assess=assess)
+    if warnings is not None:
+        warnings.extend(found)
+    return ref, list_versions
+
+
 # --- worker side -------------------------------------------------------------
 
 _screener: Any = None
@@ -139,12 +170,12 @@ _algorithm: str | None = None
 
 
 def _init_worker(
-    designations: Sequence[Designation],
+    designations: Sequence[Designation] | SnapshotRef,
     list_versions: Mapping[str, str],
     threshold: float | None,
     algorithm: str | None = None,
 ) -> None:
-    """Pool initializer: build this process's Screener once.
+    """Pool initializer: this process's Screener, mapped from an index snapshot or built once.
 
     `threshold` is also the Screener's default: a batch puts it in every query anyway, and a
     rescreen (service/monitoring/pool.py) screens with the default, as the serving index does.
@@ -152,7 +183,13 @@ def _init_worker(
     from screening.screener import Screener
 
     global _screener, _threshold, _algorithm
-    if threshold is None:
+    if isinstance(designations, SnapshotRef):
+        if designations.labels != dict(list_versions):
+            raise ValueError(f"snapshot of {designations.labels} given for {dict(list_versions)}")
+        from service.snapshot.workers import open_ref
+
+        _screener = open_ref(designations, threshold)
+    elif threshold is None:
         _screener = Screener(designations, dict(list_versions))
     else:
         _screener = Screener(designations, dict(list_versions), default_threshold=threshold)
@@ -309,12 +346,13 @@ class BatchRunner:
     """Screens InputRows with `workers` processes (1 = in this process) and yields them in order.
 
     `start_method`: "fork" for the CLI (workers inherit the designations for
-    free); "forkserver" or "spawn" inside a threaded server.
+    free); "forkserver" or "spawn" inside a threaded server. `designations` may be the
+    lists' index snapshot (`load_active_index`): every worker maps that file.
     """
 
     def __init__(
         self,
-        designations: Sequence[Designation],
+        designations: Sequence[Designation] | SnapshotRef,
         list_versions: Mapping[str, str],
         threshold: float | None = None,
         workers: int | None = None,

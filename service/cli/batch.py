@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -30,10 +31,11 @@ from service.batch.runner import (
     BatchRunner,
     NoActiveLists,
     active_list_versions,
-    load_active_lists,
+    load_active_index,
 )
 from service.cli.message_batch import MessageBatchError, run_message_batch
 from service.config import database_url
+from service.snapshot.ref import SnapshotRef
 
 
 def register(app: typer.Typer) -> None:
@@ -127,7 +129,7 @@ def batch(
         total = count_rows(source)
         list_warnings: list[dict[str, object]] = []
         if dask is None:
-            designations, list_versions = load_active_lists(database_url(), list_warnings)
+            designations, list_versions = load_active_index(database_url(), list_warnings)
         else:
             designations, list_versions = [], active_list_versions(database_url(), list_warnings)
     except (BatchInputError, NoActiveLists) as exc:
@@ -247,7 +249,7 @@ def output_problem(output: Path) -> str | None:
 
 def _runner(
     dask: str | None,
-    designations: list[Designation],
+    designations: Sequence[Designation] | SnapshotRef,
     list_versions: dict[str, str],
     threshold: float | None,
     workers: int | None,

@@ -94,6 +94,10 @@ def load(
         outcomes = load_lists(
             store, [list_code] if list_code else None, paths=list(paths) if paths else None, force=force
         )
+        if any(o.ok for o in outcomes):
+            from service.snapshot.build import snapshot_after_activation
+
+            snapshot_after_activation(store)  # the index every process maps (service/snapshot/)
     finally:
         store.close()
     if as_json:

@@ -39,6 +39,10 @@ def update(
     store = open_store()
     try:
         outcomes = update_lists(store, list_code or None, config, wait_seconds=wait)
+        if any(o.status == "loaded" for o in outcomes):
+            from service.snapshot.build import snapshot_after_activation
+
+            snapshot_after_activation(store)  # the index every process maps (service/snapshot/)
     except UpdateBusy as exc:
         raise _fail(str(exc), EXIT_BUSY) from None
     except ValueError as exc:

@@ -17,7 +17,7 @@ from service.batch.audit import BatchAuditSink
 from service.batch.message_output import MessageResultsWriter
 from service.batch.message_sources import MessageSourceError, check_source, source_messages
 from service.batch.messages import ENDPOINT_CLI, MessageCounts, MessageRunner, message_audit_row
-from service.batch.runner import BatchAborted, NoActiveLists, load_active_lists
+from service.batch.runner import BatchAborted, NoActiveLists, load_active_index
 from service.config import database_url
 
 
@@ -34,7 +34,7 @@ def run_message_batch(console: Console, source: Path, output: Path, workers: int
         PaymentPolicy.from_env()  # a bad SANCTIONS_PAYMENT_* setting is named before the index build
         summary = check_source(source)
         list_warnings: list[dict[str, object]] = []
-        designations, list_versions = load_active_lists(database_url(), list_warnings)
+        designations, list_versions = load_active_index(database_url(), list_warnings)
     except (MessageSourceError, NoActiveLists, ValueError) as exc:
         raise MessageBatchError(str(exc)) from None
     kind = "folder" if source.is_dir() else "zip archive"

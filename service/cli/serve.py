@@ -3,10 +3,10 @@
 One worker runs Python on one core at a time (the GIL): for throughput, run one
 worker per core (`--workers 2` on the 2-core reference machine; BENCHMARKS.md).
 The default stays 1 because batch jobs run inside the server process and their
-crash-resume path is built around one process. Each worker process builds its
-own screening index (about 0.75 GiB resident with the bundled lists; README):
-uvicorn starts workers with the "spawn" method, so they cannot inherit an index
-built once in the parent. Settings reach the workers through environment variables.
+crash-resume path is built around one process. uvicorn starts workers with the
+"spawn" method, so they cannot inherit an index built in the parent: each maps the
+index snapshot of the active list versions instead (service/snapshot/; about 0.5 s,
+pages shared between workers). Settings reach the workers through environment variables.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def serve(
         1,
         min=1,
         max=64,
-        help="Worker processes (one per core for throughput); each holds its own index (~0.75 GiB)",
+        help="Worker processes (one per core for throughput); they map one shared index snapshot",
     ),
     no_auth: bool = typer.Option(False, "--no-auth", help="Turn authentication OFF (local development only)"),
     config: Path | None = typer.Option(None, help="Config file (TOML/YAML); default $SANCTIONS_CONFIG"),

@@ -34,6 +34,7 @@ from service.batch.runner import (
 )
 from service.monitoring.parties import PartyIn
 from service.monitoring.tables import parties
+from service.snapshot.workers import snapshot_ref
 
 log = logging.getLogger(__name__)
 
@@ -131,9 +132,10 @@ def screening_pool(
 ) -> Iterator[Workers | None]:
     """Workers screening with exactly `screener`'s lists; None (screen here) for few parties or one core.
 
-    With "fork" they inherit `screener`. Otherwise (forkserver, Dask) each builds its own
-    from the store's active designations, which must be the versions `screener` was built
-    from: if a list moved on meanwhile, this process screens (the next cycle sees the change).
+    With "fork" they inherit `screener`. Otherwise (forkserver, Dask) each maps the active lists'
+    index snapshot (or, without one, builds its own from the store's active designations), which
+    must be the versions `screener` was built from: if a list moved on meanwhile, this process
+    screens (the next cycle sees the change).
     """
     if parties_count < settings.min_parties or (settings.workers < 2 and not settings.dask_scheduler):
         yield None
@@ -146,19 +148,31 @@ def screening_pool(
         finally:
             release_screener()
         return
-    versions, designations = store.active_snapshot()
+    versions = store.active_versions()
     if {code: info.id for code, info in versions.items()} != version_ids:
         log.info("the active lists moved on while a rescreen started: screening in this process")
         yield None
         return
     labels = {code: info.label for code, info in versions.items()}
     if settings.dask_scheduler is not None:
-        del designations  # each Dask worker reads them from the store itself
+        # Each Dask worker maps its host's index snapshot of these versions (or reads the designations).
         with dask_workers(settings, store.url, labels, screener.default_threshold) as workers:
             yield workers
         return
-    initargs = (designations, labels, screener.default_threshold, None)
-    del designations
+    # The workers map the lists' index snapshot (made here if missing), else each builds its own.
+    try:
+        source: Any = snapshot_ref(store, labels)
+    except OSError as exc:  # a read-only or full snapshot folder
+        log.warning("index snapshot unavailable (%s): each worker builds its own index", exc)
+        source = None
+    if source is None:
+        versions, source = store.active_snapshot()
+        if {code: info.id for code, info in versions.items()} != version_ids:
+            log.info("the active lists moved on while a rescreen started: screening in this process")
+            yield None
+            return
+    initargs = (source, labels, screener.default_threshold, None)
+    del source
     with start_pool(settings.workers, settings.start_method, initargs) as executor:
         yield Workers(executor, settings.workers)
 

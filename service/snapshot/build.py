@@ -1,0 +1,192 @@
+"""Make the snapshot of the active list versions, and open a Screener from it.
+
+Who builds: whoever activates list versions (`sanctions lists load|update`, the server's list
+refresh) calls `ensure_snapshot` right after; and a process that finds no usable snapshot for
+the versions it is about to serve (missing, corrupt, or made from other versions or another
+engine) builds the index itself and writes it, under a file lock, so that of several workers
+starting together one builds and the others map its file. A process only ever serves a
+snapshot whose header names exactly the version ids it reports.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lists.store import Store, VersionInfo
+from screening.index_parts import screener_from_parts, screener_parts
+from screening.screener import Screener
+from screening.thresholds import DEFAULT_THRESHOLD
+from service.snapshot.format import SnapshotCorrupt, open_snapshot, write_snapshot
+from service.snapshot.locate import identity, snapshot_dir, snapshot_path
+
+log = logging.getLogger(__name__)
+
+ENV_SNAPSHOT = "SANCTIONS_INDEX_SNAPSHOT"
+
+
+def snapshots_enabled() -> bool:
+    """Whether processes share index snapshots (default on; SANCTIONS_INDEX_SNAPSHOT=off builds in each process)."""
+    return os.environ.get(ENV_SNAPSHOT, "on").strip().lower() not in ("off", "0", "no", "false")
+
+
+# Snapshots kept per folder (the newest): a process may still serve an older one (an unlinked
+# file stays mapped), and a rollback finds its own again.
+KEEP = 3
+
+
+class SnapshotStale(ValueError):
+    """The snapshot was made from other list versions, or by another engine, than asked for."""
+
+
+class NoActiveVersions(RuntimeError):
+    """No list version is active: nothing to snapshot or serve."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A Screener ready to serve, the versions it answers for, and where it came from."""
+
+    screener: Screener
+    versions: dict[str, VersionInfo]
+    source: str  # "snapshot": mapped from an existing file; "built": built here (and written)
+    seconds: float  # to open (or build, write and open) it
+    path: Path | None
+
+
+def open_screener(
+    path: Path, versions: Mapping[str, VersionInfo], default_threshold: float | None = None
+) -> Screener:
+    """The Screener over the snapshot at `path`, which must have been made from exactly `versions`.
+
+    Raises FileNotFoundError, SnapshotCorrupt or SnapshotStale.
+    """
+    started = time.perf_counter()
+    snapshot = open_snapshot(path)
+    wanted = identity(versions)
+    found = {key: snapshot.header.get(key) for key in wanted}
+    if found != wanted:
+        raise SnapshotStale(f"{path}: made from {found}, wanted {wanted}")
+    return screener_from_parts(
+        snapshot.parts,
+        {code: info.label for code, info in versions.items()},
+        DEFAULT_THRESHOLD if default_threshold is None else default_threshold,
+        build_seconds=time.perf_counter() - started,
+    )
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One builder of `path` at a time (across processes on this host)."""
+    with open(path.with_name(path.name + ".lock"), "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def write_for(store_url: str, screener: Screener, versions: Mapping[str, VersionInfo]) -> Path:
+    """Write `screener` (built from exactly `versions`) as their snapshot; returns its path."""
+    path = snapshot_path(store_url, versions)
+    meta = {
+        **identity(versions),
+        "labels": {code: info.label for code, info in versions.items()},
+        "created_at": datetime.now(UTC).isoformat(),
+        "designations": screener.stats.designations,
+        "names": screener.stats.names,
+    }
+    size = write_snapshot(path, screener_parts(screener), meta)
+    log.info(
+        "index snapshot %s written (%.1f MB, %s)", path, size / 2**20, ", ".join(meta["labels"].values())
+    )
+    _prune(path.parent, keep=path)
+    return path
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    snapshots = sorted(folder.glob("index-*.snap"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in snapshots if p != keep][KEEP - 1 :]:
+        old.unlink(missing_ok=True)
+        old.with_name(old.name + ".lock").unlink(missing_ok=True)
+
+
+def _usable(path: Path, versions: Mapping[str, VersionInfo], threshold: float | None) -> Screener | None:
+    try:
+        return open_screener(path, versions, threshold)
+    except FileNotFoundError:
+        return None
+    except (SnapshotCorrupt, SnapshotStale) as exc:
+        log.warning("index snapshot not usable, rebuilding it: %s", exc)
+        return None
+
+
+def load_screener(store: Store, default_threshold: float | None = None) -> Loaded:
+    """A Screener for the store's active versions: from their snapshot, made here first if need be."""
+    started = time.perf_counter()
+    versions = store.active_versions()
+    if not versions:
+        raise NoActiveVersions("no list version is active in the store")
+    path = snapshot_path(store.url, versions)
+    screener = _usable(path, versions, default_threshold)
+    if screener is not None:
+        return Loaded(screener, versions, "snapshot", time.perf_counter() - started, path)
+    with _locked(path):
+        screener = _usable(path, versions, default_threshold)  # another process may have made it meanwhile
+        if screener is not None:
+            return Loaded(screener, versions, "snapshot", time.perf_counter() - started, path)
+        built_versions, path = _build(store)
+    # Served from the file just written, as every other process serves it.
+    screener = open_screener(path, built_versions, default_threshold)
+    return Loaded(screener, built_versions, "built", time.perf_counter() - started, path)
+
+
+def _build(store: Store) -> tuple[dict[str, VersionInfo], Path]:
+    versions, designations = store.active_snapshot()  # the versions and exactly their designations
+    if not versions:
+        raise NoActiveVersions("no list version is active in the store")
+    screener = Screener(designations, {code: info.label for code, info in versions.items()})
+    del designations
+    return versions, write_for(store.url, screener, versions)
+
+
+def ensure_snapshot(store: Store) -> Path | None:
+    """Make the snapshot of the active versions unless a sound one exists (after activating versions).
+
+    None when no version is active.
+    """
+    versions = store.active_versions()
+    if not versions:
+        return None
+    path = snapshot_path(store.url, versions)
+    if _usable(path, versions, None) is not None:
+        return path
+    with _locked(path):
+        if _usable(path, versions, None) is not None:
+            return path
+        return _build(store)[1]
+
+
+def snapshot_folder(store: Store) -> Path:
+    return snapshot_dir(store.url)
+
+
+def snapshot_after_activation(store: Store) -> Path | None:
+    """`ensure_snapshot` after a load or update activated versions; a failure is logged, never raised.
+
+    The load itself succeeded: a process that finds no snapshot builds it anyway.
+    """
+    if not snapshots_enabled():
+        return None
+    try:
+        return ensure_snapshot(store)
+    except Exception:
+        log.exception("writing the index snapshot failed; the serving processes will build it")
+        return None
