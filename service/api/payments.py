@@ -95,6 +95,8 @@ PAYMENT_HOLD_EXAMPLE: dict[str, Any] = {
     "threshold": 0.85,
     "text_threshold": 0.9,
     "policy": {"block_on_exact_identifier": True},
+    "algorithm": "balanced-v1",
+    "algorithm_version": "1.1.0",
     "party_id": "message:PAY-2026-000417",
     "known_true_match": False,
     "true_matches": [],
