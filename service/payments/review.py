@@ -15,6 +15,9 @@ BizMsgIdr or MT field 20): the alerts of a message then belong to it, the same
 message screened again opens none, and the prefix keeps a message id from being
 taken for a customer of the same id. A message with neither stays an audited
 decision (SANCTIONS_ALERTS_WITHOUT_PARTY=on opens alerts for it too).
+
+`review_payments` reviews many at once (a message batch's flush) in the same few
+queries as one; the single-payment functions call it.
 """
 
 from __future__ import annotations

@@ -262,6 +262,7 @@ class PaymentScreener:
                 threshold=threshold,
                 limit=MATCHES_PER_FIELD,
                 truncated=truncated,
+                algorithm=None,  # every field given: pydantic resolves no default (a third of the call)
             )
             result = screener.screen(query)
             if self._cache_size and len(memo) >= self._cache_size:
