@@ -11,7 +11,7 @@ audited record so the message can be screened again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,12 +129,11 @@ def record_payment(
     *,
     actor: str,
     alerts_without_party: bool,
-    commit: Callable[[Sequence[dict[str, Any]]], None] | None = None,
 ) -> PaymentRecord:
-    """Blocking: review, audit (`commit`, default `insert_audit`), alerts: the whole of one payment."""
+    """Blocking: review, audit, alerts, in that order: the whole of one payment (the command line's)."""
     if record.needs_review:
         review_record(engine, record, version_ids)
-    (commit or (lambda rows: insert_audit(engine, rows)))([record.row])
+    insert_audit(engine, [record.row])
     if record.wants_alerts(alerts_without_party):
         open_record_alerts(engine, record, version_ids, actor)
     return record
