@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from lists.store import Store
+from screening.algorithms import BALANCED
+from service.auth import create_key as make_key
+from service.review.users import create_user
 from tests.api_server import ApiServer, create_key, database, loaded_template
 
 FIXTURES = Path(__file__).parent / "fixtures" / "payments"
@@ -154,3 +159,70 @@ def test_archives_over_the_limits_or_not_zips_are_refused_whole(served: Served) 
         assert wrong.json()["detail"] == "name_column, threshold: not used for a zip of payment messages"
         listed = client.get("/v1/batches/00000000-0000-0000-0000-000000000000")
         assert listed.status_code == 404
+
+
+def test_a_job_opens_each_messages_alerts_once_and_honours_accepts(served: Served) -> None:
+    """Each message of a job is reviewed as POST /v1/screen/payment reviews one: its designation hits
+    open alerts under `message:<id>` (once, however often it comes), an accept entry suppresses."""
+    message_id = f"PAY-JOB-{uuid.uuid4().hex[:12]}"  # a message no other test has screened
+    listed = (FIXTURES / "pacs008_sichuan.xml").read_bytes().replace(b"PAY-2026-000417", message_id.encode())
+    members = {
+        "a.xml": listed,
+        "b_again.xml": listed,
+        "c_clean.xml": (FIXTURES / "pacs008_clean.xml").read_bytes(),
+    }
+    store = Store(served.server.database_url)
+    try:
+        for name, role in ((f"ana-{message_id}", "analyst"), (f"appr-{message_id}", "approver")):
+            create_user(store.engine, name.lower(), role)
+        ana = make_key(store.engine, user=f"ana-{message_id}".lower())[1]
+        appr = make_key(store.engine, user=f"appr-{message_id}".lower())[1]
+    finally:
+        store.close()
+
+    def run() -> tuple[dict, dict[str, dict[str, str]], list[dict[str, str]]]:
+        with served.server.client(served.token) as client:
+            response = _upload(client, _zip(members), output_format="csv")
+            assert response.status_code == 202, response.text
+            job = _wait_done(client, response.json()["job_id"])
+            assert job["state"] == "done", job
+            rows = _csv(client.get(f"/v1/batches/{job['job_id']}/results").text)
+            matches = _csv(
+                client.get(f"/v1/batches/{job['job_id']}/results", params={"file": "matches"}).text
+            )
+        return job, {row["file"]: row for row in rows}, matches
+
+    job, rows, matches = run()
+    assert job["hits"] == 2
+    first, again = rows["a.xml"], rows["b_again.xml"]
+    assert first["decision"] == again["decision"] == "hold"
+    assert first["alerts"] and again["alerts"] == first["alerts"]
+    assert rows["c_clean.xml"]["alerts"] == ""
+    assert [m["alert_id"] for m in matches if m["file"] == "a.xml"] == [first["alerts"]]
+    with served.server.client(ana) as analyst:
+        [alert] = analyst.get("/v1/alerts", params={"party_id": f"message:{message_id}"}).json()["items"]
+        assert (alert["alert_id"], alert["entity_id"], alert["source"]) == (
+            first["alerts"],
+            "ofac:52749",
+            "payment",
+        )
+        assert alert["subject"]["batch_id"] == job["job_id"] and alert["subject"]["file"] == "a.xml"
+        assert alert["screening_id"] == first["screening_id"]
+        decision = {"outcome": "false_positive", "note": "another Sichuan company"}
+        assert analyst.post(f"/v1/alerts/{alert['alert_id']}/decision", json=decision).status_code == 200
+    with served.server.client(appr) as approver:
+        approved = approver.post(f"/v1/alerts/{alert['alert_id']}/approve", json={"action": "approve"})
+        assert approved.status_code == 200, approved.text
+
+    job, rows, matches = run()
+    assert job["hits"] == 0
+    for name in ("a.xml", "b_again.xml"):
+        assert (rows[name]["decision"], rows[name]["suppressed"], rows[name]["alerts"]) == ("pass", "1", "")
+    assert [(m["suppressed"], m["alert_id"]) for m in matches if m["file"] == "a.xml"] == [("yes", "")]
+    with served.server.client(served.admin) as admin:
+        record = admin.get(f"/v1/screenings/{rows['a.xml']['screening_id']}").json()
+        assert record["decision"] == "pass" and record["result"]["hits"][0]["suppressed"] is True
+        assert record["result"]["algorithm_version"] == BALANCED.version
+    with served.server.client(ana) as analyst:
+        listed_alerts = analyst.get("/v1/alerts", params={"party_id": f"message:{message_id}"}).json()
+    assert listed_alerts["total"] == 1

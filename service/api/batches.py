@@ -135,7 +135,9 @@ def _public(job: dict[str, Any]) -> dict[str, Any]:
     "per hit; a message that cannot be read is an error row naming the file and the problem. Archives "
     "over 50,000 messages or 200 MB uncompressed are refused (413); members over 1 MB, compressed over "
     "100:1, nested archives and paths with '..' become error rows. Each message is audited as "
-    "POST /v1/screen/payment audits it (endpoint `payment-batch`, bulk_id the job id).",
+    "POST /v1/screen/payment audits it (endpoint `payment-batch`, bulk_id the job id), and reviewed as "
+    "it reviews one under `message:<message id>`: accept entries suppress, each live designation hit "
+    "opens its alert once (the results give `suppressed` and the `alerts` ids).",
 )
 def create_batch(
     request: Request,

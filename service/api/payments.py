@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.exc import SQLAlchemyError
 
 from service import metrics
 from service.api import openapi_examples as ex
@@ -16,15 +16,13 @@ from service.api.responses import ApiError, OrjsonResponse
 from service.api.screen import _commit, _serving
 from service.api.screen_review import review_settings, version_ids
 from service.auth import Principal
-from service.dbtx import write
-from service.payments.audit import audit_row
 from service.payments.model import PaymentMessageError
-from service.payments.review import (
-    needs_review,
-    open_payment_alerts,
-    payment_party,
-    review_payment,
-    wants_alerts,
+from service.payments.record import (
+    AlertsUnavailable,
+    ReviewUnavailable,
+    open_record_alerts,
+    payment_record,
+    review_record,
 )
 from service.payments.screen import PaymentPolicy, PaymentScreener, parse_message
 
@@ -97,6 +95,8 @@ PAYMENT_HOLD_EXAMPLE: dict[str, Any] = {
     "threshold": 0.85,
     "text_threshold": 0.9,
     "policy": {"block_on_exact_identifier": True},
+    "algorithm": "balanced-v1",
+    "algorithm_version": "1.1.0",
     "party_id": "message:PAY-2026-000417",
     "known_true_match": False,
     "true_matches": [],
@@ -191,52 +191,25 @@ async def screen_payment(
         status = 415 if exc.problem == "unsupported_media_type" else 422
         raise ApiError(status, exc.problem, str(exc)) from None
     screening = _screener(request).screen(serving.screener, message)
-    row = audit_row(screening, body, content_type, principal.key_id)
-    party = payment_party(party_id, message.message_id)
+    record = payment_record(screening, body, content_type, api_key_id=principal.key_id, party_id=party_id)
     ids = version_ids(serving)
-    if needs_review(row["result"], party):  # accepts and true matches, before the audit record
-        await run_in_threadpool(_review, parts, row, party, ids)
-    await _commit(parts, [row])
-    alerts: list[dict[str, Any]] = []
-    if wants_alerts(row["result"], party, review_settings(request).alerts_without_party):
-        alerts = await run_in_threadpool(_open, parts, row, party, ids, principal.actor)
-    metrics.DECISIONS.labels(row["decision"], "payment").inc()
+    if record.needs_review:  # accepts and true matches, before the audit record
+        await run_in_threadpool(_blocking, review_record, parts.store.engine, record, ids)
+    await _commit(parts, [record.row])
+    if record.wants_alerts(review_settings(request).alerts_without_party):
+        await run_in_threadpool(
+            _blocking, open_record_alerts, parts.store.engine, record, ids, principal.actor
+        )
+    metrics.DECISIONS.labels(record.row["decision"], "payment").inc()
     took_ms = round((time.perf_counter() - started) * 1000, 3)
-    return OrjsonResponse(
-        {**row["result"], "screening_id": row["screening_id"], "alerts": alerts, "took_ms": took_ms}
-    )
+    return OrjsonResponse({**record.answer(), "took_ms": took_ms})
 
 
-def _review(parts: Services, row: dict[str, Any], party: str | None, ids: dict[str, int]) -> None:
-    """Blocking. Fail closed: without the accept list the payment is not answered."""
+def _blocking(step: Callable[..., Any], *args: Any) -> Any:
+    """A review step in a worker thread; its failure is a 503 saying what is (not) recorded."""
     try:
-        with parts.store.engine.connect() as conn:
-            review_payment(conn, row["result"], party, ids)
-    except SQLAlchemyError as exc:
-        raise ApiError(
-            503, "review_unavailable", f"the accept list could not be read ({type(exc).__name__}); retry"
-        ) from None
-    row["decision"] = row["result"]["decision"]
-
-
-def _open(
-    parts: Services, row: dict[str, Any], party: str | None, ids: dict[str, int], actor: str
-) -> list[dict[str, Any]]:
-    """Blocking: the audited payment's alerts, in one transaction (503 naming the audited record if not)."""
-    try:
-        with write(parts.store.engine) as conn:
-            return open_payment_alerts(
-                conn,
-                row["result"],
-                party_id=party,
-                version_ids=ids,
-                screening_id=row["screening_id"],
-                actor=actor,
-            )
-    except SQLAlchemyError as exc:
-        raise ApiError(
-            503,
-            "alerts_unavailable",
-            f"the decision is audited ({row['screening_id']}) but its alerts could not be opened "
-            f"({type(exc).__name__}); screen the message again to open them",
-        ) from None
+        return step(*args)
+    except ReviewUnavailable as exc:
+        raise ApiError(503, "review_unavailable", str(exc)) from None
+    except AlertsUnavailable as exc:
+        raise ApiError(503, "alerts_unavailable", str(exc)) from None

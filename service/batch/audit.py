@@ -170,33 +170,23 @@ class BatchAuditSink:
         self.emit = emit
         self.recorded = 0
         self._rows: list[ScreenedRow] = []
-        self._prepared: list[AuditRow] = []  # rows prepared by their screener (payment messages)
         self._last = time.monotonic()
 
     def add(self, outcome: RowOutcome, reference: str | None, row: InputRow | None = None) -> None:
         self._rows.append(ScreenedRow(row, outcome, reference))
         self._flush_when_due()
 
-    def add_row(self, row: AuditRow | None) -> None:
-        """A prepared audit row (a payment message's; None: an error row, nothing to audit)."""
-        if row is None:
-            return
-        self._prepared.append(row)
-        self._flush_when_due()
-
     def _flush_when_due(self) -> None:
-        if len(self._rows) + len(self._prepared) >= 5_000 or time.monotonic() - self._last >= 1.0:
+        if len(self._rows) >= 5_000 or time.monotonic() - self._last >= 1.0:
             self.flush()
 
     def flush(self, emit: bool = True) -> None:
         """Record the buffered rows, then (unless `emit` is False: the run failed) emit them."""
         self._last = time.monotonic()
-        if not self._rows and not self._prepared:
+        if not self._rows:
             return
         with write(self.engine) as conn:
-            insert_audit_rows(conn, self._prepared)
-            recorded = len(self._prepared)
-            recorded += record_rows(
+            recorded = record_rows(
                 conn,
                 self._rows,
                 endpoint=self.endpoint,
@@ -205,7 +195,6 @@ class BatchAuditSink:
                 review=self.review,
             )
         self.recorded += recorded
-        self._prepared = []
         rows, self._rows = self._rows, []
         if emit and self.emit is not None:
             for screened in rows:

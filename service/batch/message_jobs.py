@@ -4,8 +4,10 @@ Run by the same runner thread, with the same state, heartbeat, cancel, restart a
 publish-after-audit rules as a customer-file job (service.batch.jobs); only what is
 screened differs: messages instead of rows, audited as POST /v1/screen/payment
 audits one message (endpoint "payment-batch", bulk_id = job id, position = the
-message's number in name order). The job's `hits` count held and blocked messages,
-`errors` the messages that could not be read.
+message's number in name order), each message reviewed and its designation hits
+opening alerts as one payment's do (service.batch.message_review). The job's `hits`
+count held and blocked messages (after accept entries), `errors` the messages that
+could not be read.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from service.batch.audit import AuditRow, insert_audit_rows
+from sqlalchemy import update
+
 from service.batch.jobs import (
     BatchJobs,
     JobLost,
@@ -22,56 +25,81 @@ from service.batch.jobs import (
     _Progress,
     _remove_partials,
     _write,
+    batch_jobs,
 )
 from service.batch.message_output import MessageResultsWriter
+from service.batch.message_review import MessageReview, record_messages
 from service.batch.message_sources import zip_messages
-from service.batch.messages import ENDPOINT_HTTP, MessageOutcome, MessageRunner, message_audit_row
+from service.batch.messages import ENDPOINT_HTTP, MessageOutcome, MessageRunner
 from service.batch.runner import BatchAborted, load_active_index
 from service.db_outage import is_database_outage
+from service.review.config import load_review_settings
 
 
 class _MessageProgress(_Progress):
-    """A message job's progress: its rows are audited as prepared (no customer-row review) and
-    counted here; counters, heartbeat and audit rows are committed together about once a second."""
+    """A message job's progress: about once a second its buffered messages are reviewed, audited and
+    their alerts opened (service.batch.message_review) in the transaction that moves the counters and
+    the heartbeat; only then are they written to the results files, as reviewed."""
 
-    def __init__(self, jobs: BatchJobs, job_id: str, list_versions: dict[str, str], api_key_id: str | None):
+    def __init__(
+        self,
+        jobs: BatchJobs,
+        job_id: str,
+        list_versions: dict[str, str],
+        api_key_id: str | None,
+        review: MessageReview,
+    ):
         super().__init__(jobs, job_id, list_versions, api_key_id)
-        self._audit: list[AuditRow] = []
+        self.message_review = review
+        self.message_writer: MessageResultsWriter | None = None
+        self._messages: list[MessageOutcome] = []
 
     def add_message(self, outcome: MessageOutcome) -> None:
-        self.rows += 1
-        self.hits += outcome.decision in ("hold", "block")
-        self.errors += outcome.decision == "error"
-        row = message_audit_row(
-            outcome,
-            endpoint=ENDPOINT_HTTP,
-            bulk_id=self.job_id,
-            list_versions_json=self._versions_json,
-            api_key_id=self.api_key_id,
-        )
-        if row is not None:
-            self._audit.append(row)
+        self._messages.append(outcome)
         self.flush()
 
     def flush(self, force: bool = False) -> None:
-        if not force and time.monotonic() - self._last < 1.0 and len(self._audit) < 5_000:
+        if not force and time.monotonic() - self._last < 1.0 and len(self._messages) < 5_000:
             return
         self._last = time.monotonic()
-        counts: dict[str, Any] = {"rows_done": self.rows, "hits": self.hits, "errors": self.errors}
-        if self.total is None or self.rows > self.total:
-            self.total = self.rows  # the count before the run was short
-            counts["rows_total"] = self.rows
-        self._update(**counts)
+        self._update()
 
     def _update(self, **values: Any) -> None:
         self.jobs._retry(lambda: self._commit(values), f"batch job {self.job_id}: progress and audit rows")
+        if self.lost:
+            return
+        messages, self._messages = self._messages, []
+        for outcome in messages:
+            assert self.message_writer is not None
+            self.message_writer.write_message(outcome)
 
     def _commit(self, values: dict[str, Any]) -> None:
+        pending = self._messages
         with _write(self.jobs.engine) as conn:
             if not self._beat(conn, values):
                 return
-            insert_audit_rows(conn, self._audit)
-        self._audit = []
+            if not pending:
+                return
+            record_messages(
+                conn,
+                pending,
+                endpoint=ENDPOINT_HTTP,
+                bulk_id=self.job_id,
+                list_versions_json=self._versions_json,
+                review=self.message_review,
+                api_key_id=self.api_key_id,
+            )
+            rows = self.rows + len(pending)
+            hits = self.hits + sum(o.decision in ("hold", "block") for o in pending)
+            errors = self.errors + sum(o.decision == "error" for o in pending)
+            counts: dict[str, Any] = {"rows_done": rows, "hits": hits, "errors": errors}
+            total = self.total
+            if total is None or rows > total:  # the count before the run was short
+                total = counts["rows_total"] = rows
+            conn.execute(update(batch_jobs).where(batch_jobs.c.job_id == self.job_id).values(**counts))
+        # committed: only now do the counters move (a rolled-back attempt is simply redone)
+        self.rows, self.hits, self.errors, self.total = rows, hits, errors, total
+        self.alerts += sum(ref["new"] for o in pending for ref in o.alerts)
 
 
 def screen_message_job(jobs: BatchJobs, job: Any) -> None:
@@ -83,6 +111,7 @@ def screen_message_job(jobs: BatchJobs, job: Any) -> None:
     archive = Path(job.input_path)
     try:
         PaymentPolicy.from_env()
+        settings = load_review_settings()
         list_warnings: list[dict[str, Any]] = []
         designations, list_versions = jobs._retry(
             lambda: load_active_index(url, list_warnings),
@@ -93,7 +122,8 @@ def screen_message_job(jobs: BatchJobs, job: Any) -> None:
             raise
         jobs._finish(job.job_id, "failed", str(exc))
         return
-    progress = _MessageProgress(jobs, job.job_id, list_versions, job.api_key_id)
+    review = MessageReview(list_versions, settings, jobs._actor(job.api_key_id))
+    progress = _MessageProgress(jobs, job.job_id, list_versions, job.api_key_id, review)
     stale = [str(w["message"]) for w in list_warnings]
     progress.save(total=job.rows_total, notes=[*(job.notes or []), *stale])
     runner = MessageRunner(designations, list_versions, workers=jobs.workers, start_method=jobs.start_method)
@@ -102,10 +132,11 @@ def screen_message_job(jobs: BatchJobs, job: Any) -> None:
     _remove_partials(results_path)
     try:
         with MessageResultsWriter(results_path) as writer:
+            progress.message_writer = writer
             for _item, outcome in runner.messages(zip_messages(archive), should_stop=progress.should_stop):
-                writer.write_message(outcome)
                 progress.add_message(outcome)
-            writer.publish_after(lambda: _commit_all(progress))
+            _commit_all(progress)  # the last messages reviewed, audited and written; then published
+            writer.publish()
     except BatchAborted as exc:
         if progress.lost:
             raise JobLost() from exc

@@ -1,7 +1,8 @@
 """The results of a message batch: one row per message, and one row per hit in the matches file.
 
 Written like customer-file results (service.batch.output): formula-looking cells
-neutralised, files published only once every decision in them is audited.
+neutralised, files published only once every decision in them is audited, each message
+with its reviewed decision, suppressed hits and alert ids (service.batch.message_review).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ MESSAGE_RESULT_COLUMNS = (
     "problem",
     "error",
     "screening_id",
+    "suppressed",  # designation hits an accept entry covers (the review room): listed, not holding
+    "known_true_match",  # "yes": the message's party has an approved true match
+    "alerts",  # the alert ids of the message's live designation hits ("; ")
 )
 MESSAGE_MATCH_COLUMNS = (
     "file",
@@ -43,6 +47,8 @@ MESSAGE_MATCH_COLUMNS = (
     "programs",
     "jurisdiction",
     "explanation",
+    "suppressed",  # "yes" when an accept entry covers this hit
+    "alert_id",
 )
 
 
@@ -53,7 +59,7 @@ def hit_summary(hit: dict[str, Any]) -> str:
     return f"{hit['field']} {hit['check']} {what} {hit['score']:.2f} {hit['action']}"
 
 
-def _match_row(outcome: MessageOutcome, hit: dict[str, Any]) -> list[Any]:
+def _match_row(outcome: MessageOutcome, hit: dict[str, Any], alert_of: dict[str, str]) -> list[Any]:
     matched = hit["matched"]
     jurisdiction = matched.get("jurisdiction") or {}
     explanation = hit["explanation"]
@@ -75,6 +81,8 @@ def _match_row(outcome: MessageOutcome, hit: dict[str, Any]) -> list[Any]:
         explanation
         if isinstance(explanation, str)
         else orjson.dumps(explanation, option=orjson.OPT_SORT_KEYS).decode(),
+        "yes" if hit.get("suppressed") else "",
+        "" if hit.get("suppressed") else alert_of.get(matched.get("entity_id", ""), ""),
     ]
 
 
@@ -87,6 +95,8 @@ class MessageResultsWriter(ResultsWriter):
         )
 
     def write_message(self, outcome: MessageOutcome) -> None:
+        """One message and its hits, as reviewed (service.batch.message_review), with its alert ids."""
+        alert_of = {ref["entity_id"]: ref["alert_id"] for ref in outcome.alerts}
         self.write_cells(
             [
                 outcome.name,
@@ -100,6 +110,9 @@ class MessageResultsWriter(ResultsWriter):
                 outcome.problem or "",
                 outcome.error or "",
                 outcome.screening_id or "",
+                sum(1 for hit in outcome.hits if hit.get("suppressed")) or "",
+                "yes" if outcome.known_true_match else "",
+                "; ".join(ref["alert_id"] for ref in outcome.alerts),
             ],
-            [_match_row(outcome, hit) for hit in outcome.hits],
+            [_match_row(outcome, hit, alert_of) for hit in outcome.hits],
         )

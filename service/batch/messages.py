@@ -4,9 +4,10 @@ The CLI (`sanctions batch inbox.zip`) and the HTTP jobs (`POST /v1/batches` with
 zip) share this: `MessageRunner` hands chunks of `MessageItem`s to the batch
 worker processes (each holding the index, as for customer files), a worker
 parses and screens each message exactly as POST /v1/screen/payment does and
-prepares its audit record, and the parent writes the results and the audit. A
-message that cannot be read becomes an error outcome naming the file and the
-problem: messages in equals rows out.
+prepares its audit record, and the parent reviews each flush of messages (accept
+entries, true matches, alerts: service.batch.message_review), then writes the audit
+and the results. A message that cannot be read becomes an error outcome naming the
+file and the problem: messages in equals rows out.
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ class MessageOutcome:
     created_at: datetime | None = None
     request_json: str | None = None  # the audit record's request and result, encoded in the worker
     result_json: str | None = None
+    algorithm: str | None = None
+    algorithm_version: str | None = None
+    party_id: str | None = None  # the alerts' party reference: `message:<message id>`
+    # set by the review in the parent (service.batch.message_review)
+    screened_json: str | None = None  # the worker's result JSON: a retried review starts from it again
+    known_true_match: bool = False
+    alerts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def error_outcome(item: MessageItem, problem: str, error: str) -> MessageOutcome:
@@ -76,6 +84,7 @@ def screen_item(item: MessageItem) -> MessageOutcome:
     """Parse and screen one message with this process's index; any problem becomes an error outcome."""
     from service.payments.audit import audit_row
     from service.payments.model import PaymentMessageError
+    from service.payments.review import payment_party
     from service.payments.screen import parse_message
 
     if item.data is None:
@@ -106,6 +115,9 @@ def screen_item(item: MessageItem) -> MessageOutcome:
         created_at=row["created_at"],
         request_json=orjson.dumps(row["request"]).decode(),
         result_json=orjson.dumps(result).decode(),
+        algorithm=screening.algorithm,
+        algorithm_version=screening.algorithm_version,
+        party_id=payment_party(None, message.message_id),
     )
 
 
@@ -176,8 +188,8 @@ def message_audit_row(
         outcome.request_json,
         outcome.result_json,
         outcome.screen_ms,
-        None,
-        None,
+        outcome.algorithm,
+        outcome.algorithm_version,
     )
 
 

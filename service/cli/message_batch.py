@@ -2,8 +2,10 @@
 
 One results row per message (file, message id, type, decision, hits with field
 paths) and one matches row per hit; a message that cannot be read is an error
-row naming its file and the problem. Every decision is audited (endpoint
-"payment-cli", one batch id, the message's position) before the files appear.
+row naming its file and the problem. Every decision is reviewed and audited
+(endpoint "payment-cli", one batch id, the message's position), and each designation
+hit opens its alert under `message:<message id>` (service.batch.message_review),
+before the message's row is written: the results show the reviewed answer.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from pathlib import Path
 
 from rich.console import Console
 
-from service.batch.audit import BatchAuditSink
 from service.batch.message_output import MessageResultsWriter
+from service.batch.message_review import MessageAuditSink, MessageReview
 from service.batch.message_sources import MessageSourceError, check_source, source_messages
-from service.batch.messages import ENDPOINT_CLI, MessageCounts, MessageRunner, message_audit_row
+from service.batch.messages import ENDPOINT_CLI, MessageCounts, MessageOutcome, MessageRunner
+from service.batch.review import cli_actor
 from service.batch.runner import BatchAborted, NoActiveLists, load_active_index
 from service.config import database_url
+from service.review.config import load_review_settings
+from service.settings import SettingsError
 
 
 class MessageBatchError(Exception):
@@ -32,10 +37,11 @@ def run_message_batch(console: Console, source: Path, output: Path, workers: int
 
     try:
         PaymentPolicy.from_env()  # a bad SANCTIONS_PAYMENT_* setting is named before the index build
+        settings = load_review_settings()
         summary = check_source(source)
         list_warnings: list[dict[str, object]] = []
         designations, list_versions = load_active_index(database_url(), list_warnings)
-    except (MessageSourceError, NoActiveLists, ValueError) as exc:
+    except (MessageSourceError, NoActiveLists, SettingsError, ValueError) as exc:
         raise MessageBatchError(str(exc)) from None
     kind = "folder" if source.is_dir() else "zip archive"
     console.print(f"{source}: {kind} of {summary.messages} messages", highlight=False)
@@ -46,32 +52,35 @@ def run_message_batch(console: Console, source: Path, output: Path, workers: int
         console.print(f"[yellow]warning:[/yellow] {stale['message']}", highlight=False)
 
     store = Store(database_url())
-    audit = BatchAuditSink(store.engine, list_versions, endpoint=ENDPOINT_CLI)
     counts = MessageCounts()
+    alerts = 0
+    review = MessageReview(list_versions, settings, cli_actor())
+    audit = MessageAuditSink(store.engine, list_versions, review, ENDPOINT_CLI)
     runner = MessageRunner(designations, list_versions, workers=workers)
     del designations
     try:
         runner.start()
         started = time.monotonic()  # after the index build: the rate is the screening's
         with MessageResultsWriter(output) as writer:
-            for _item, outcome in runner.messages(source_messages(source)):
+
+            def emit(outcome: MessageOutcome) -> None:
+                """A reviewed, audited message: into the results files and the counts."""
+                nonlocal alerts
                 writer.write_message(outcome)
-                audit.add_row(
-                    message_audit_row(
-                        outcome,
-                        endpoint=ENDPOINT_CLI,
-                        bulk_id=audit.bulk_id,
-                        list_versions_json=audit.list_versions_json,
-                    )
-                )
                 counts.add(outcome)
-            writer.publish_after(audit.flush)
+                alerts += sum(ref["new"] for ref in outcome.alerts)
+
+            audit.emit = emit
+            for _item, outcome in runner.messages(source_messages(source)):
+                audit.add(outcome)
+            audit.flush()  # the last messages: reviewed, audited with their alerts, then written
+            writer.publish()
     except BatchAborted as exc:  # a worker died
         raise MessageBatchError(f"batch stopped after {counts.total} messages: {exc}") from None
     finally:
         runner.close()
         try:
-            audit.flush()
+            audit.flush(emit=False)  # messages screened before a failure are audited too
         finally:
             store.close()
     elapsed = time.monotonic() - started
@@ -82,3 +91,5 @@ def run_message_batch(console: Console, source: Path, output: Path, workers: int
     )
     console.print(f"results: {output}\nmatches: {writer.matches_path}", highlight=False)
     console.print(f"audit: {audit.recorded} decisions recorded as batch {audit.bulk_id}", highlight=False)
+    if alerts:
+        console.print(f"alerts: {alerts} opened (GET /v1/alerts, `sanctions alerts list`)", highlight=False)

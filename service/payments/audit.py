@@ -40,4 +40,7 @@ def audit_row(
         },
         "result": screening.as_dict(),
         "screen_ms": screening.screen_ms,
+        # every row has the same keys: the audit writer inserts rows of all endpoints with one executemany
+        "algorithm": screening.algorithm,
+        "algorithm_version": screening.algorithm_version,
     }

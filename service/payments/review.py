@@ -15,10 +15,15 @@ BizMsgIdr or MT field 20): the alerts of a message then belong to it, the same
 message screened again opens none, and the prefix keeps a message id from being
 taken for a customer of the same id. A message with neither stays an audited
 decision (SANCTIONS_ALERTS_WITHOUT_PARTY=on opens alerts for it too).
+
+`review_payments` reviews many at once (a message batch's flush) in the same few
+queries as one; the single-payment functions call it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -42,8 +47,11 @@ def _designation_hits(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [hit for hit in result["hits"] if hit["matched"].get("entity_id")]
 
 
-def _subject(result: dict[str, Any], hit: dict[str, Any], party_id: str | None) -> dict[str, Any]:
-    """What was screened for this hit: the field's value and where it was in which message."""
+def _subject(
+    result: dict[str, Any], hit: dict[str, Any], party_id: str | None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What was screened for this hit: the field's value and where it was in which message (and, for a
+    message of a batch, which batch and file: `extra`)."""
     message = result["message"]
     subject = {
         "name": hit["value"],
@@ -54,6 +62,7 @@ def _subject(result: dict[str, Any], hit: dict[str, Any], party_id: str | None) 
         "field": hit["field"],
         "party": hit["party"],
         "check": hit["check"],
+        **(extra or {}),
     }
     return {key: value for key, value in subject.items() if value is not None}
 
@@ -69,39 +78,88 @@ def needs_review(result: dict[str, Any], party_id: str | None) -> bool:
     return bool(party_id or _designation_hits(result))
 
 
+@dataclass(slots=True)
+class PaymentReview:
+    """One screened payment to review: its result (changed in place) and party reference."""
+
+    result: dict[str, Any]
+    party_id: str | None
+    subject_extra: dict[str, Any] | None = None  # a batch message's batch and file, for alerts and accepts
+
+
+def review_payments(conn: Connection, reviews: Sequence[PaymentReview], version_ids: dict[str, int]) -> None:
+    """Mark each designation hit with its content hash and accept entry, settle each decision again
+    (in place), in a few queries for all of them. Fail closed: a hit whose designation content
+    cannot be found is never suppressed."""
+    found = [(review, _designation_hits(review.result)) for review in reviews]
+    pairs = {(hit["matched"]["list"], hit["matched"]["entity_id"]) for _, hits in found for hit in hits}
+    hashes = designation_hashes(conn, version_ids, pairs) if pairs else {}
+    wanted = []
+    for review, hits in found:
+        for hit in hits:
+            entity_id = hit["matched"]["entity_id"]
+            subject = _subject(review.result, hit, review.party_id, review.subject_extra)
+            wanted.append((review.party_id, subject, {entity_id: hashes.get(entity_id, UNKNOWN_HASH)}))
+    covered = iter(applicable_accepts_many(conn, wanted))
+    known_all = known_true_matches_many(conn, {r.party_id for r in reviews if r.party_id})
+    for review, hits in found:
+        for hit in hits:
+            accepted = next(covered)
+            entity_id = hit["matched"]["entity_id"]
+            digest = hashes.get(entity_id, UNKNOWN_HASH)
+            accept_id = accepted.get(entity_id) if digest != UNKNOWN_HASH else None
+            hit["designation_hash"] = digest
+            hit["suppressed"] = accept_id is not None
+            hit["accept_id"] = accept_id
+        result, party_id = review.result, review.party_id
+        known = known_all.get(party_id, []) if party_id else []
+        live = [hit for hit in result["hits"] if not hit.get("suppressed")]
+        if any(hit["action"] == "block" for hit in live):
+            result["decision"] = "block"
+        else:
+            result["decision"] = "hold" if live or known else "pass"
+        result["party_id"] = party_id
+        result["known_true_match"] = bool(known)
+        result["true_matches"] = known
+
+
 def review_payment(
     conn: Connection, result: dict[str, Any], party_id: str | None, version_ids: dict[str, int]
 ) -> dict[str, Any]:
-    """Mark each designation hit with its content hash and accept entry, settle the decision again
-    (in place; returns the result). Fail closed: a hit whose designation content cannot be found
-    is never suppressed."""
-    hits = _designation_hits(result)
-    pairs = {(hit["matched"]["list"], hit["matched"]["entity_id"]) for hit in hits}
-    hashes = designation_hashes(conn, version_ids, pairs) if pairs else {}
-    wanted = []
-    for hit in hits:
-        entity_id = hit["matched"]["entity_id"]
-        wanted.append(
-            (party_id, _subject(result, hit, party_id), {entity_id: hashes.get(entity_id, UNKNOWN_HASH)})
-        )
-    covered = applicable_accepts_many(conn, wanted)
-    for hit, accepted in zip(hits, covered, strict=True):
-        entity_id = hit["matched"]["entity_id"]
-        digest = hashes.get(entity_id, UNKNOWN_HASH)
-        accept_id = accepted.get(entity_id) if digest != UNKNOWN_HASH else None
-        hit["designation_hash"] = digest
-        hit["suppressed"] = accept_id is not None
-        hit["accept_id"] = accept_id
-    known = known_true_matches_many(conn, [party_id]).get(party_id, []) if party_id else []
-    live = [hit for hit in result["hits"] if not hit.get("suppressed")]
-    if any(hit["action"] == "block" for hit in live):
-        result["decision"] = "block"
-    else:
-        result["decision"] = "hold" if live or known else "pass"
-    result["party_id"] = party_id
-    result["known_true_match"] = bool(known)
-    result["true_matches"] = known
+    """`review_payments` for one payment (in place; returns the result)."""
+    review_payments(conn, [PaymentReview(result, party_id)], version_ids)
     return result
+
+
+def payment_alerts_wanted(
+    review: PaymentReview, screening_id: str, refs: list[dict[str, Any]]
+) -> list[AlertWanted]:
+    """The alerts an audited payment wants: one per live designation hit, references into `refs`."""
+    result, party_id = review.result, review.party_id
+    return [
+        AlertWanted(
+            party_id=party_id,
+            subject=_subject(result, hit, party_id, review.subject_extra),
+            match=hit,
+            entity_id=hit["matched"]["entity_id"],
+            list_code=hit["matched"]["list"],
+            designation_hash=hit.get("designation_hash") or UNKNOWN_HASH,
+            matched_name=hit["matched"].get("matched_name") or hit["matched"].get("name") or hit["value"],
+            score=hit["score"],
+            screening_id=screening_id,
+            refs=refs,
+        )
+        for hit in _designation_hits(result)
+        if not hit.get("suppressed")
+    ]
+
+
+def unique_refs(refs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Two fields hitting one designation are one case: its first reference (the one that says `new`)."""
+    unique: dict[str, dict[str, Any]] = {}
+    for ref in refs:
+        unique.setdefault(ref["alert_id"], ref)
+    return list(unique.values())
 
 
 def open_payment_alerts(
@@ -115,24 +173,6 @@ def open_payment_alerts(
 ) -> list[dict[str, Any]]:
     """One alert per live designation hit of an audited payment, in the caller's transaction."""
     refs: list[dict[str, Any]] = []
-    wanted = [
-        AlertWanted(
-            party_id=party_id,
-            subject=_subject(result, hit, party_id),
-            match=hit,
-            entity_id=hit["matched"]["entity_id"],
-            list_code=hit["matched"]["list"],
-            designation_hash=hit.get("designation_hash") or UNKNOWN_HASH,
-            matched_name=hit["matched"].get("matched_name") or hit["matched"].get("name") or hit["value"],
-            score=hit["score"],
-            screening_id=screening_id,
-            refs=refs,
-        )
-        for hit in _designation_hits(result)
-        if not hit.get("suppressed")
-    ]
+    wanted = payment_alerts_wanted(PaymentReview(result, party_id), screening_id, refs)
     open_alerts_all(conn, wanted, version_ids=version_ids, source=SOURCE, actor=actor)
-    unique: dict[str, dict[str, Any]] = {}
-    for ref in refs:  # two fields hitting one designation are one case
-        unique.setdefault(ref["alert_id"], ref)
-    return list(unique.values())
+    return unique_refs(refs)

@@ -22,6 +22,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from screening.algorithms import get_algorithm
 from screening.evidence import normalize_identifier
 from screening.query import Query, ScreeningResult
 from screening.screener import Screener
@@ -101,6 +102,10 @@ class PaymentScreening:
     text_threshold: float
     screen_ms: float
     policy: dict[str, Any] = field(default_factory=dict)
+    # Payment fields are scored with the default algorithm (a message names none): recorded with
+    # its version, as every decision is.
+    algorithm: str = field(default_factory=lambda: get_algorithm(None).name)
+    algorithm_version: str = field(default_factory=lambda: get_algorithm(None).version)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -111,6 +116,8 @@ class PaymentScreening:
             "threshold": self.threshold,
             "text_threshold": self.text_threshold,
             "policy": self.policy,
+            "algorithm": self.algorithm,
+            "algorithm_version": self.algorithm_version,
         }
 
 
@@ -255,6 +262,7 @@ class PaymentScreener:
                 threshold=threshold,
                 limit=MATCHES_PER_FIELD,
                 truncated=truncated,
+                algorithm=None,  # every field given: pydantic resolves no default (a third of the call)
             )
             result = screener.screen(query)
             if self._cache_size and len(memo) >= self._cache_size:
