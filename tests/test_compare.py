@@ -32,7 +32,7 @@ def test_compare_shape_and_decision() -> None:
         "entity",
     )
     assert result.decision == "match" and 0.0 <= result.score <= 1.0
-    assert result.explanation["token_matches"]
+    assert result.explanation.token_matches
     assert (
         compare("Sichuan Airlines Co Ltd", "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD.").decision
         == "no-match"
