@@ -4,8 +4,9 @@ import csv
 
 import pytest
 
+from benchmarks.pr_curve import precision_recall_curve
 from screening.compare import compare
-from screening.thresholds import DEFAULT_THRESHOLD, precision_recall_curve
+from screening.thresholds import DEFAULT_THRESHOLD
 from tests.conftest import REPO_ROOT
 
 EVAL = REPO_ROOT / "benchmarks" / "data" / "eval"
