@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml setup.py
 	$(PY) -m pip install -q --no-deps "hanja==0.15.1"
 	touch $@
 
-# The Cython-compiled hot modules (setup.py's COMPILED_MODULES): rebuilt whenever any
+# The Cython-compiled hot modules (screening/_compiled_modules.py): rebuilt whenever any
 # engine source changes (a superset, so no list here can fall out of step with setup.py).
 $(VENV)/.compiled: $(VENV)/.installed setup.py $(wildcard screening/*.py)
 	$(PY) setup.py -q build_ext --inplace

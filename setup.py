@@ -1,31 +1,33 @@
 """Compiles the matching core's hot modules with Cython (metadata lives in pyproject.toml).
 
 The modules stay plain Python files (Cython's pure-Python mode): without a compiled
-build they run as they are, only slower; see screening/__init__.py, whose
-COMPILED_MODULES must name the same modules (a test checks it). The SHA-256 of each
+build they run as they are, only slower; see screening/__init__.py, which loads the
+same list (screening/_compiled_modules.py, read here by path). The SHA-256 of each
 compiled source is recorded beside it, so an edited source is never shadowed by a
 build of its older self (file times cannot tell: a wheel install writes the sources
 after the builds).
 """
 
+import ast
 import hashlib
 from pathlib import Path
 
 from Cython.Build import cythonize
 from setuptools import setup
 
-COMPILED_MODULES = (
-    "normalize",
-    "phonetics",
-    "legal_forms",
-    "org_words",
-    "translit",
-    "names",
-    "postings",
-    "index",
-    "screener",
-)
 PACKAGE = Path(__file__).resolve().parent / "screening"
+
+
+def compiled_modules() -> tuple[str, ...]:
+    """COMPILED_MODULES of screening/_compiled_modules.py, read without importing the package."""
+    tree = ast.parse((PACKAGE / "_compiled_modules.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "COMPILED_MODULES":
+            return tuple(ast.literal_eval(node.value))
+    raise SystemExit("screening/_compiled_modules.py: no COMPILED_MODULES tuple")
+
+
+COMPILED_MODULES = compiled_modules()
 
 
 def record_sources() -> None:

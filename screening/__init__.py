@@ -18,19 +18,8 @@ import warnings
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
-# In import order: a module run from source must find the compiled modules it imports
-# already replaced by their sources, or it would bind the compiled functions.
-COMPILED_MODULES = (
-    "normalize",
-    "phonetics",
-    "legal_forms",
-    "org_words",
-    "translit",
-    "names",
-    "postings",
-    "index",
-    "screener",
-)
+from screening._compiled_modules import COMPILED_MODULES
+
 PURE_PYTHON_ENV = "SANCTIONS_PURE_PYTHON"
 _HERE = Path(__file__).resolve().parent
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from screening.explanation import ComparisonExplanation, TokenExplanation
 from screening.names import NameType, analyze_name, score_names
 from screening.thresholds import DEFAULT_THRESHOLD
 
@@ -17,7 +18,7 @@ class Comparison(BaseModel):
     score: float
     threshold: float
     decision: Literal["match", "no-match"]
-    explanation: dict
+    explanation: ComparisonExplanation
 
 
 def compare(name_a: str, name_b: str, type: str = "any", threshold: float | None = None) -> Comparison:
@@ -28,23 +29,14 @@ def compare(name_a: str, name_b: str, type: str = "any", threshold: float | None
     result = score_names(a, b, explain=True)
     cutoff = DEFAULT_THRESHOLD if threshold is None else threshold
     score = round(result.score, 4)
-    explanation = {
-        "tokens_a": list(a.tokens),
-        "tokens_b": list(b.tokens),
-        "legal_forms_a": list(a.legal_forms),
-        "legal_forms_b": list(b.legal_forms),
-        "token_matches": [
-            {
-                "query_token": m.query_token,
-                "list_token": m.list_token,
-                "how": m.how,
-                "score": m.score,
-                "weight": m.weight,
-            }
-            for m in result.token_matches
-        ],
-        "notes": list(result.notes),
-    }
+    explanation = ComparisonExplanation(
+        tokens_a=list(a.tokens),
+        tokens_b=list(b.tokens),
+        legal_forms_a=list(a.legal_forms),
+        legal_forms_b=list(b.legal_forms),
+        token_matches=[TokenExplanation.of(m) for m in result.token_matches],
+        notes=list(result.notes),
+    )
     return Comparison(
         name_a=name_a,
         name_b=name_b,

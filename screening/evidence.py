@@ -12,10 +12,10 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
 
 from lists.countries import country_code
 from lists.model import Designation, IdentifierType
+from screening.explanation import EvidenceItem, EvidenceKind
 
 # Effects on the score, in score points (the score is in [0, 1]).
 DOB_EXACT = 0.06
@@ -336,11 +336,11 @@ def _name_only_facts(type_: str, legal_forms: tuple[str, ...]) -> QueryFacts:
     )
 
 
-def _item(kind: str, effect: float, detail: str) -> dict[str, object]:
-    return {"kind": kind, "effect": round(effect, 4), "detail": detail}
+def _item(kind: EvidenceKind, effect: float, detail: str) -> EvidenceItem:
+    return EvidenceItem(kind=kind, effect=round(effect, 4), detail=detail)
 
 
-def _country_evidence(kind: str, code: str, listed: frozenset[str]) -> dict[str, object] | None:
+def _country_evidence(kind: EvidenceKind, code: str, listed: frozenset[str]) -> EvidenceItem | None:
     if not listed:
         return None
     if code in listed:
@@ -348,16 +348,16 @@ def _country_evidence(kind: str, code: str, listed: frozenset[str]) -> dict[str,
     return _item(kind, COUNTRY_CONFLICT, f"{code} not among listed {', '.join(sorted(listed))}")
 
 
-def _type_evidence(query_type: str, listed_type: str) -> dict[str, object] | None:
+def _type_evidence(query_type: str, listed_type: str) -> EvidenceItem | None:
     if query_type == "any" or query_type == listed_type:
         return None
     effect = TYPE_PERSON_MISMATCH if "person" in (query_type, listed_type) else TYPE_OTHER_MISMATCH
     return _item("type", effect, f"query is a {query_type}, list entry a {listed_type}")
 
 
-def evaluate(query: QueryFacts, facts: DesignationFacts) -> tuple[float, list[dict[str, object]]]:
+def evaluate(query: QueryFacts, facts: DesignationFacts) -> tuple[float, list[EvidenceItem]]:
     """Total score effect of the secondary evidence, and one explained item per piece."""
-    items: list[dict[str, object]] = []
+    items: list[EvidenceItem] = []
     if query.dob is not None and facts.dobs:
         best = max((compare_dob(query.dob, d) for d in facts.dobs), key=lambda r: r[0])
         items.append(_item("dob", best[0], best[1]))
@@ -391,4 +391,4 @@ def evaluate(query: QueryFacts, facts: DesignationFacts) -> tuple[float, list[di
         if value in listed_values:
             items.append(_item("identifier", IDENTIFIER_WEAK_MATCH, f"{value} appears on the entry"))
             break
-    return sum((cast(float, i["effect"]) for i in items), 0.0), items
+    return sum((i.effect for i in items), 0.0), items

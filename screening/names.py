@@ -27,13 +27,13 @@ from typing import Literal
 
 import cython
 from rapidfuzz.distance import JaroWinkler, Levenshtein
-from rigour._core import person_name_prefixes_list
 from rigour.names import extract_org_types, remove_obj_prefixes, remove_person_prefixes
 
 from screening.legal_forms import form_written_otherwise, split_legal_forms
 from screening.normalize import clean_text, join_initialisms, normalize_latin, tokenize
 from screening.org_words import known_symbols, org_symbols
 from screening.phonetics import abjad_skeleton, metaphone, nysiis, skeleton
+from screening.rigour_private import person_name_prefixes
 from screening.token_weights import DEFAULT_WEIGHTS, UNKNOWN_TOKEN_WEIGHT
 from screening.translit import (
     han_word_reading,
@@ -296,7 +296,7 @@ def _patronyms(tokens: tuple[str, ...]) -> frozenset[str]:
 # none of them cannot be stripped by `remove_person_prefixes`, whose regex over 135 titles costs
 # 7 us a call; only tokens in this set (or starting with a non-word character) are tried with it.
 _PERSON_PREFIX_SPELLINGS = frozenset(
-    spelling for prefix in person_name_prefixes_list() for spelling in (prefix.lower(), prefix.casefold())
+    spelling for prefix in person_name_prefixes() for spelling in (prefix.lower(), prefix.casefold())
 )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from screening.algorithms import OFAC_SLS
 from screening.evidence import QueryFacts
+from screening.explanation import Explanation, IdentifierHit, OfacNameExplanation, TokenExplanation
 from screening.index import MIN_CANDIDATES, MIN_SHARE, TIE_LIMIT
 from screening.ofac_sls import OfacCandidates, OfacName, OfacScore, score
 from screening.query import Match, Query, ScreeningResult
@@ -120,32 +121,33 @@ class OfacScreening:
         ]
         if identifier:
             pieces.insert(0, f"exact {identifier['type']} {identifier['value']} match (decisive)")
-        explanation: dict[str, Any] = {
-            "summary": "; ".join(pieces) + f" -> {final:.2f}",
-            "name": {
-                "query": query.name,
-                "matched": listed.text,
-                "kind": listed.kind,
-                "score": round(result.score, 4),
-                "whole_name": round(result.whole, 4),
-                "name_parts": round(result.parts, 4),
-                "first_list_word": round(result.lead, 4),
-                "tokens": [
-                    {
-                        "query_token": q,
-                        "list_token": listed_word,
-                        "how": "jaro-winkler",
-                        "score": round(s, 4),
-                        "weight": 1.0,
-                    }
-                    for q, listed_word, s in result.part_scores
+        explanation = Explanation(
+            summary="; ".join(pieces) + f" -> {final:.2f}",
+            name=OfacNameExplanation(
+                query=query.name,
+                matched=listed.text,
+                kind=listed.kind,  # type: ignore[arg-type]  # a NameKind: the index files names under these
+                score=round(result.score, 4),
+                whole_name=round(result.whole, 4),
+                name_parts=round(result.parts, 4),
+                first_list_word=round(result.lead, 4),
+                tokens=[
+                    TokenExplanation(
+                        query_token=q,
+                        list_token=listed_word,
+                        how="jaro-winkler",
+                        score=round(part, 4),
+                        weight=1.0,
+                    )
+                    for q, listed_word, part in result.part_scores
                 ],
-                "notes": [],
-            },
-            "evidence": [],
-        }
-        if identifier:
-            explanation["identifier"] = {**identifier, "decisive": True}
+                notes=[],
+            ),
+            evidence=[],
+            identifier=IdentifierHit(type=identifier["type"], value=identifier["value"])
+            if identifier
+            else None,
+        )
         return Match.model_construct(
             entity_id=designation.entity_id,
             list=designation.list.value,

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from screening.algorithms import DEFAULT_ALGORITHM, get_algorithm
+from screening.explanation import Explanation, NameKind
 
 QueryType = Literal["person", "entity", "vessel", "aircraft", "any"]
-NameKind = Literal["primary", "aka", "weak", "original-script"]
 Decision = Literal["hit", "clear"]
 
 
@@ -69,7 +69,7 @@ class Match(BaseModel):
     matched_name: str  # the list name (primary or alias) that scored best
     matched_name_kind: NameKind
     score: float
-    explanation: dict[str, Any]
+    explanation: Explanation
 
 
 class ScreeningResult(BaseModel):

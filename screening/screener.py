@@ -24,9 +24,11 @@ from screening.evidence import (
     MAX_POSITIVE_EFFECT,
     MIN_STRONG_IDENTIFIER_LENGTH,
     DesignationFacts,
+    EvidenceItem,
     QueryFacts,
     evaluate,
 )
+from screening.explanation import CutComparison, Explanation, IdentifierHit, NameExplanation, TokenExplanation
 from screening.index import DEFAULT_CANDIDATES, MIN_CANDIDATES, MIN_SHARE, TIE_LIMIT, NameIndex
 from screening.names import (
     AnalyzedName,
@@ -265,7 +267,7 @@ class Screener:
                 others = [i for i in index.names_of(position) if i not in scored_ids]
                 self._score_into(best, analyzed, others[:EXPAND_NAMES], floor, cut_query)
         decisive = self.identifier_hits(facts, allowed)
-        scored: list[tuple[float, int, list[dict[str, object]]]] = []
+        scored: list[tuple[float, int, list[EvidenceItem]]] = []
         for position, candidate in best.items():
             if position in decisive:
                 continue
@@ -420,7 +422,7 @@ class Screener:
         position: int,
         best: _Best | None,
         identifier: dict[str, str] | None,
-        evidence: list[dict[str, object]],
+        evidence: list[EvidenceItem],
     ) -> Match:
         designation = self._index.designations[position]
         names = self._index.names
@@ -453,47 +455,38 @@ def _explain(
     best: _Best,
     final: float,
     identifier: dict[str, str] | None,
-    evidence: list[dict[str, object]],
-) -> dict[str, Any]:
+    evidence: list[EvidenceItem],
+) -> Explanation:
     """The analyst-readable why: token matches, each piece of evidence and a one-line summary."""
     result = best.name_score
-    tokens = [
-        {
-            "query_token": t.query_token,
-            "list_token": t.list_token,
-            "how": t.how,
-            "score": round(t.score, 4),
-            "weight": round(t.weight, 4),
-        }
-        for t in (result.token_matches if result else ())
-    ]
-    name_part: dict[str, Any] = {
-        "query": query.name,
-        "matched": matched,
-        "kind": kind,
-        "score": round(result.score, 4) if result else None,
-        "tokens": tokens,
-        "notes": list(result.notes) if result else [],
-    }
-    if kind == "weak":
-        name_part["weak_alias_factor"] = WEAK_ALIAS_FACTOR
+    assert result is not None  # `_match` scored the name with its explanation
+    tokens = [TokenExplanation.of(t, 4) for t in result.token_matches]
     pieces = [f"{kind} name '{matched}' scored {best.score:.2f} against '{query.name}'"]
+    cut = None
     if best.cut is not None:
         # The query fills a field limit: it was compared with the list name cut the same way.
-        name_part["cut"] = {"compared_with": best.cut, "cut_factor": CUT_FACTOR}
+        cut = CutComparison(compared_with=best.cut, cut_factor=CUT_FACTOR)
         pieces[0] = (
             f"{kind} name '{matched}', cut like the query to '{best.cut}' (a payment field's "
             f"length limit), scored {best.score:.2f} against '{query.name}'"
         )
+    name_part = NameExplanation(
+        query=query.name,
+        matched=matched,
+        kind=kind,  # type: ignore[arg-type]  # a NameKind: the index files names under these
+        score=round(result.score, 4),
+        tokens=tokens,
+        notes=list(result.notes),
+        weak_alias_factor=WEAK_ALIAS_FACTOR if kind == "weak" else None,
+        cut=cut,
+    )
     if identifier:
         pieces.insert(0, f"exact {identifier['type']} {identifier['value']} match (decisive)")
     for item in evidence:
-        pieces.append(f"{item['kind']} {float(item['effect']):+.2f} ({item['detail']})")  # type: ignore[arg-type]
-    explanation: dict[str, Any] = {
-        "summary": "; ".join(pieces) + f" -> {final:.2f}",
-        "name": name_part,
-        "evidence": evidence,
-    }
-    if identifier:
-        explanation["identifier"] = {**identifier, "decisive": True}
-    return explanation
+        pieces.append(f"{item.kind} {item.effect:+.2f} ({item.detail})")
+    return Explanation(
+        summary="; ".join(pieces) + f" -> {final:.2f}",
+        name=name_part,
+        evidence=evidence,
+        identifier=IdentifierHit(type=identifier["type"], value=identifier["value"]) if identifier else None,
+    )

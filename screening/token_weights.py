@@ -3,21 +3,22 @@
 Why: "technology", "company", "al", "kim" appear in thousands of list names and
 say little; "juxinhe" or "putin" identify a party. The index computes weights
 from the lists it serves with `compute_token_weights`; `score_names` falls back
-to `DEFAULT_WEIGHTS`, generated once from the bundled lists by
+to `DEFAULT_WEIGHTS`, made from the document frequencies of name tokens on the
+bundled lists in screening/data/token_weights.json (package data, read once when
+this module is imported), which
 
-    python -m screening.token_weights --regenerate
+    python scripts/regenerate_token_weights.py
 
-which rewrites screening/token_weights_table.py (package data; no file is
-read at import time beyond that module).
+rewrites from the bundled lists.
 """
 
 from __future__ import annotations
 
+import json
 import math
-import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from pathlib import Path
+from importlib.resources import files
 
 # Weight of a token the table has never seen: as distinctive as a one-off token.
 UNKNOWN_TOKEN_WEIGHT = 1.0
@@ -27,6 +28,8 @@ MIN_WEIGHT = 0.08
 RARE_DF = 3
 # IDF ratio is raised to this power: common words should weigh far less than rare ones.
 WEIGHT_POWER = 2.0
+# The bundled lists' document frequencies (package data): {"name_count": N, "document_frequencies": {...}}.
+TABLE = "data/token_weights.json"
 
 
 def weight_from_df(df: int, name_count: int) -> float:
@@ -52,66 +55,19 @@ def compute_token_weights(token_lists: Iterable[Iterable[str]]) -> dict[str, flo
     return {t: round(weight_from_df(n, names), 3) for t, n in df.items() if n > RARE_DF}
 
 
-def _load_default() -> Mapping[str, float]:
+def load_table() -> tuple[int, dict[str, int]]:
+    """(name count, document frequency per token) of the bundled lists, from the package data."""
+    resource = files("screening").joinpath(TABLE)
     try:
-        from screening.token_weights_table import DOCUMENT_FREQUENCIES, NAME_COUNT
-    except ImportError:  # table not generated yet
-        return {}
-    return {t: weight_from_df(n, NAME_COUNT) for t, n in DOCUMENT_FREQUENCIES.items()}
+        table = json.loads(resource.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:  # an install without its package data: scores would drift
+        raise RuntimeError(f"screening/{TABLE} is missing: reinstall the package (make install)") from exc
+    return int(table["name_count"]), {str(t): int(n) for t, n in table["document_frequencies"].items()}
+
+
+def _load_default() -> Mapping[str, float]:
+    name_count, frequencies = load_table()
+    return {t: weight_from_df(n, name_count) for t, n in frequencies.items()}
 
 
 DEFAULT_WEIGHTS: Mapping[str, float] = _load_default()
-
-
-def _bundled_names() -> list[tuple[str, str]]:
-    """(name, type) of every primary name and alias on the bundled lists (uses lists/ parsers)."""
-    from lists.ofac_csv import parse_ofac_csv
-    from lists.un_xml import parse_un_xml
-
-    data = Path(__file__).resolve().parent.parent / "lists" / "data"
-    parsed = [
-        parse_ofac_csv([data / "ofac"]),
-        parse_ofac_csv([data / "ofac-delta-2025"]),
-        parse_ofac_csv([data / "ofac-nonsdn"]),
-        parse_un_xml(data / "un" / "consolidated.xml"),
-    ]
-    out: list[tuple[str, str]] = []
-    for plist in parsed:
-        for d in plist.designations:
-            kind = "person" if d.type.value == "person" else "entity"
-            out.append((d.primary_name, kind))
-            out.extend((a.name, kind) for a in d.aliases)
-    return out
-
-
-def regenerate(target: Path) -> None:
-    from screening.names import analyze_name
-
-    df: Counter[str] = Counter()
-    names = 0
-    for name, kind in _bundled_names():
-        analyzed = analyze_name(name, kind)  # type: ignore[arg-type]
-        names += 1
-        df.update(set(analyzed.tokens))
-    kept = {t: n for t, n in sorted(df.items()) if n > RARE_DF}
-    lines = [
-        '"""Document frequencies of name tokens on the bundled lists (generated; do not edit).',
-        "",
-        "Regenerate with: python -m screening.token_weights --regenerate",
-        '"""',
-        "",
-        f"NAME_COUNT = {names}",
-        "DOCUMENT_FREQUENCIES: dict[str, int] = {",
-        *(f"    {t!r}: {n}," for t, n in kept.items()),
-        "}",
-        "",
-    ]
-    target.write_text("\n".join(lines), encoding="utf-8")
-    print(f"{names} names, {len(kept)} tokens with df > {RARE_DF} -> {target}")
-
-
-if __name__ == "__main__":
-    if "--regenerate" in sys.argv:
-        regenerate(Path(__file__).with_name("token_weights_table.py"))
-    else:
-        print(__doc__)

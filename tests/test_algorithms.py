@@ -110,7 +110,7 @@ def test_each_result_names_the_algorithm_and_version_that_made_it(screener: Scre
     assert {m.entity_id for m in ofac.matches} == {"ofac:1", "ofac:2"}
     assert ofac.threshold == OFAC_SLS.default_threshold
     kim = next(m for m in ofac.matches if m.entity_id == "ofac:1")
-    assert "OFAC Sanctions List Search emulation" in kim.explanation["summary"]
+    assert "OFAC Sanctions List Search emulation" in kim.explanation.summary
 
 
 def test_ofac_sls_index_finds_what_its_brute_force_finds(screener: Screener) -> None:

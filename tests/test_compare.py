@@ -4,8 +4,9 @@ import csv
 
 import pytest
 
+from benchmarks.pr_curve import precision_recall_curve
 from screening.compare import compare
-from screening.thresholds import DEFAULT_THRESHOLD, precision_recall_curve
+from screening.thresholds import DEFAULT_THRESHOLD
 from tests.conftest import REPO_ROOT
 
 EVAL = REPO_ROOT / "benchmarks" / "data" / "eval"
@@ -32,7 +33,7 @@ def test_compare_shape_and_decision() -> None:
         "entity",
     )
     assert result.decision == "match" and 0.0 <= result.score <= 1.0
-    assert result.explanation["token_matches"]
+    assert result.explanation.token_matches
     assert (
         compare("Sichuan Airlines Co Ltd", "SICHUAN JUXINHE NETWORK TECHNOLOGY CO., LTD.").decision
         == "no-match"

@@ -64,10 +64,10 @@ def test_exact_dob_raises_and_conflicting_dob_lowers() -> None:
     listed = _person(dates_of_birth=(DateOfBirth(text="08 Dec 1986", date_from="1986-12-08"),))
     up, items = _effect(Query(name="x", dob="1986-12-08"), listed)
     assert up == evidence.DOB_EXACT
-    assert items[0]["kind"] == "dob"
+    assert items[0].kind == "dob"
     down, items = _effect(Query(name="x", dob="1970-01-01"), listed)
     assert down == evidence.DOB_CONFLICT < 0
-    assert "conflicts" in items[0]["detail"]
+    assert "conflicts" in items[0].detail
 
 
 def test_dob_day_month_swap_and_year_only() -> None:
@@ -89,7 +89,7 @@ def test_dob_range_and_best_of_several_dates() -> None:
     )
     inside, items = _effect(Query(name="x", dob="1961-05-01"), listed)
     assert inside == evidence.DOB_IN_RANGE
-    assert "within" in items[0]["detail"]
+    assert "within" in items[0].detail
     outside, _ = _effect(Query(name="x", dob="1990"), listed)
     assert outside == evidence.DOB_CONFLICT
 
@@ -102,7 +102,7 @@ def test_no_listed_dob_is_no_evidence() -> None:
 def test_country_and_nationality() -> None:
     listed = _person(nationalities=("CN",), addresses=(Address(country="HK"),))
     match, items = _effect(Query(name="x", nationality="China"), listed)
-    assert match == evidence.COUNTRY_MATCH and items[0]["kind"] == "nationality"
+    assert match == evidence.COUNTRY_MATCH and items[0].kind == "nationality"
     conflict, _ = _effect(Query(name="x", nationality="Iran"), listed)
     assert conflict == evidence.COUNTRY_CONFLICT
     address, _ = _effect(Query(name="x", country="Hong Kong"), listed)
@@ -125,7 +125,7 @@ def test_type_mismatch_is_penalised_more_for_person_vs_company() -> None:
     company = _person(type=EntityType.ENTITY, primary_name="ACME LTD")
     person_vs_company, items = _effect(Query(name="x", type="person"), company)
     assert person_vs_company == evidence.TYPE_PERSON_MISMATCH
-    assert items[0]["kind"] == "type"
+    assert items[0].kind == "type"
     vessel_vs_company, _ = _effect(Query(name="x", type="vessel"), company)
     assert person_vs_company < vessel_vs_company < 0
     assert _effect(Query(name="x", type="entity"), company) == (0.0, [])
@@ -143,7 +143,7 @@ def test_weak_identifier_value_match_raises() -> None:
         Query(name="x", identifiers=[{"type": "email", "value": "A.B@example.com"}]), listed
     )
     assert effect == evidence.IDENTIFIER_WEAK_MATCH
-    assert items[0]["kind"] == "identifier"
+    assert items[0].kind == "identifier"
 
 
 def test_a_name_only_query_gets_the_same_facts_as_any_other() -> None:

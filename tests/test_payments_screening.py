@@ -42,7 +42,7 @@ def test_a_listed_creditor_holds_naming_the_field_and_the_designation(
     [hit] = result.hits
     assert (hit.field, hit.check, hit.matched["entity_id"]) == ("Cdtr/Nm", "name", "ofac:52749")
     assert hit.score >= 0.95
-    assert "summary" in hit.explanation
+    assert "summary" in hit.as_dict()["explanation"]
     assert set(result.list_versions) == {"ofac", "ofac-nonsdn", "un", "internal"}
 
 

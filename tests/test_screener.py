@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import orjson
 import pytest
 
 from lists.model import (
@@ -17,6 +18,7 @@ from lists.model import (
     IdentifierType,
     ListCode,
 )
+from screening.explanation import Explanation, IdentifierHit, NameExplanation
 from screening.query import Query, ScreeningResult
 from screening.screener import WEAK_ALIAS_FACTOR, NoListsLoaded, Screener
 from screening.thresholds import DEFAULT_THRESHOLD
@@ -84,11 +86,35 @@ def test_hit_ranks_the_designation_and_explains_it(screener: Screener) -> None:
     assert top.programs == ["CYBER3"]
     assert top.score >= DEFAULT_THRESHOLD
     explanation = top.explanation
-    assert explanation["name"]["matched"] == top.matched_name
-    assert {t["query_token"] for t in explanation["name"]["tokens"]} >= {"sichuan", "juxinhe"}
-    assert "scored" in explanation["summary"]
+    assert explanation.name.matched == top.matched_name
+    assert {t.query_token for t in explanation.name.tokens} >= {"sichuan", "juxinhe"}
+    assert "scored" in explanation.summary
     scores = [m.score for m in result.matches]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_explanation_json_leaves_absent_parts_out(screener: Screener) -> None:
+    """A strong name's explanation has no weak-alias factor, cut or identifier key (not even null)."""
+    from service.cli.screen import result_json
+
+    result = screener.screen(Query(name="Marlin", threshold=0.5))
+    by_id = {m.entity_id: m for m in result.matches}
+    for dumped in (result.model_dump(mode="json"), orjson.loads(result_json(result))):
+        explained = {m["entity_id"]: m["explanation"] for m in dumped["matches"]}
+        assert list(explained["ofac:1002"]) == ["summary", "name", "evidence"]
+        assert list(explained["ofac:1002"]["name"]) == [
+            "query",
+            "matched",
+            "kind",
+            "score",
+            "tokens",
+            "notes",
+        ]
+        assert explained["ofac:1001"]["name"]["weak_alias_factor"] == WEAK_ALIAS_FACTOR
+    assert isinstance(by_id["ofac:1002"].explanation, Explanation)
+    # The JSON reads back into the same typed explanation (what a consumer of the API may do).
+    again = Explanation.model_validate(result.model_dump(mode="json")["matches"][0]["explanation"])
+    assert again == result.matches[0].explanation
 
 
 def test_result_json_round_trips(screener: Screener) -> None:
@@ -138,9 +164,9 @@ def test_dob_and_nationality_move_the_score(screener: Screener) -> None:
     assert score(dob="1986-12-08", nationality="China") > plain
     assert score(dob="1950-01-01") < plain
     explained = screener.screen(Query(name="Kecheng Yinn", type="person", dob="1986-08-12", threshold=0.0))
-    items = explained.matches[0].explanation["evidence"]
-    assert items[0]["kind"] == "dob" and items[0]["effect"] > 0
-    assert "dob +" in explained.matches[0].explanation["summary"]
+    items = explained.matches[0].explanation.evidence
+    assert items[0].kind == "dob" and items[0].effect > 0
+    assert "dob +" in explained.matches[0].explanation.summary
 
 
 def test_type_mismatch_is_penalised(screener: Screener) -> None:
@@ -157,7 +183,8 @@ def test_weak_alias_counts_less_than_strong(screener: Screener) -> None:
     assert by_id["ofac:1001"].matched_name_kind == "weak"
     assert by_id["ofac:1002"].matched_name_kind == "aka"
     assert by_id["ofac:1001"].score < by_id["ofac:1002"].score
-    assert by_id["ofac:1001"].explanation["name"]["weak_alias_factor"] == WEAK_ALIAS_FACTOR
+    weak = by_id["ofac:1001"].explanation.name
+    assert isinstance(weak, NameExplanation) and weak.weak_alias_factor == WEAK_ALIAS_FACTOR
 
 
 def test_original_script_alias_matches(screener: Screener) -> None:
@@ -173,8 +200,8 @@ def test_strong_identifier_is_decisive(screener: Screener) -> None:
     assert result.decision == "hit"
     top = result.matches[0]
     assert (top.entity_id, top.score) == ("ofac:1003", 1.0)
-    assert top.explanation["identifier"] == {"type": "imo", "value": "9123456", "decisive": True}
-    assert "decisive" in top.explanation["summary"]
+    assert top.explanation.identifier == IdentifierHit(type="imo", value="9123456", decisive=True)
+    assert "decisive" in top.explanation.summary
 
 
 def test_identifier_of_another_kind_is_not_decisive(screener: Screener) -> None:
@@ -331,22 +358,22 @@ def test_a_legal_form_makes_an_untyped_query_an_organisation(bundled_screener: S
     exhaustive = bundled_screener.screen_brute_force(Query(name="RAD D.O.O.", threshold=0.5, limit=1000))
     person = next(m for m in exhaustive.matches if m.entity_id == "ofac:26956")
     assert any(
-        item["kind"] == "type" and float(item["effect"]) < 0 and "doo" in str(item["detail"])
-        for item in person.explanation["evidence"]
+        item.kind == "type" and item.effect < 0 and "doo" in item.detail
+        for item in person.explanation.evidence
     )
     # Without the legal form, or with one that is also a person's name part, persons still match.
     plain = bundled_screener.screen_brute_force(Query(name="RAD", limit=1000))
     assert "ofac:26956" in {m.entity_id for m in plain.matches}
     # "Ao" of "Liu Ao" is a given name, not the legal form AO: no type evidence on its (weak) matches.
     liu_ao = bundled_screener.screen(Query(name="Liu Ao", threshold=0.3)).matches
-    assert liu_ao and all(m.explanation["evidence"] == [] for m in liu_ao)
+    assert liu_ao and all(m.explanation.evidence == [] for m in liu_ao)
 
 
 def test_a_legal_form_that_is_also_a_persons_name_part_stays_a_name(bundled_screener: Screener) -> None:
     """rigour reads "sad" as a legal form; it is also the name Sa'd of listed persons."""
     result = bundled_screener.screen(Query(name="SAD, Isam Ahmad"))
     assert "ofac:23672" in {m.entity_id for m in result.matches}  # SAAD, Issam Ahmad
-    assert not [item for m in result.matches for item in m.explanation["evidence"] if item["kind"] == "type"]
+    assert not [item for m in result.matches for item in m.explanation.evidence if item.kind == "type"]
 
 
 def test_the_scoring_floor_never_changes_a_score_that_reaches_it(bundled_screener: Screener) -> None:

@@ -181,11 +181,11 @@ def test_the_caller_may_say_a_shorter_name_was_cut(sdn: Screener) -> None:
 def test_the_explanation_names_the_cut_list_name(sdn: Screener) -> None:
     match = sdn.screen(Query(name="MINGZHENG INTERNATIONAL TRADING LIM")).matches[0]
     assert match.matched_name == MINGZHENG
-    assert match.explanation["name"]["cut"] == {
+    assert match.model_dump(mode="json")["explanation"]["name"]["cut"] == {
         "compared_with": "MINGZHENG INTERNATIONAL TRADING LIM",
         "cut_factor": CUT_FACTOR,
     }
-    assert "cut like the query" in match.explanation["summary"]
+    assert "cut like the query" in match.explanation.summary
 
 
 @pytest.mark.parametrize(

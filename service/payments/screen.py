@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from screening.algorithms import get_algorithm
 from screening.evidence import normalize_identifier
+from screening.explanation import Explanation
 from screening.query import Query, ScreeningResult
 from screening.screener import Screener
 from service.payments.freetext import TextScanner, bic_hits
@@ -77,7 +78,7 @@ class PaymentHit:
     score: float
     party: str | None
     matched: dict[str, Any]  # the designation or the jurisdiction
-    explanation: Any  # the engine's explanation for names, a sentence otherwise
+    explanation: Explanation | str  # the engine's explanation for names, a sentence otherwise
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -88,7 +89,9 @@ class PaymentHit:
             "score": self.score,
             "party": self.party,
             "matched": self.matched,
-            "explanation": self.explanation,
+            "explanation": self.explanation
+            if isinstance(self.explanation, str)
+            else self.explanation.model_dump(mode="json"),
         }
 
 
