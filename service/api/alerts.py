@@ -24,7 +24,6 @@ from service.api.review_models import ApprovalIn, AssignIn, DecisionIn, Reviewed
 from service.api.screen_review import review_settings
 from service.auth import Principal
 from service.review.decisions import STATUSES, ReviewError, approve, assign, decide, pending_proposal
-from service.review.pdf import render_case_pdf
 from service.review.reports import build_report
 
 router = APIRouter(tags=["alerts"])
@@ -244,6 +243,8 @@ def report(
         raise ApiError(404, "not_found", f"no alert {alert_id!r}")
     wants_pdf = format == "pdf" or (format is None and PDF in request.headers.get("accept", ""))
     if wants_pdf:
+        from service.review.pdf import render_case_pdf  # fpdf: 18 MB a process, only for reports
+
         return Response(
             render_case_pdf(case),
             media_type=PDF,

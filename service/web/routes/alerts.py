@@ -21,7 +21,6 @@ from service.api.screen_review import review_settings
 from service.auth import Role
 from service.review.accepts import list_accepts, revoke_accept
 from service.review.decisions import STATUSES, ReviewError, approve, assign, decide, pending_proposal
-from service.review.pdf import render_case_pdf
 from service.review.reports import build_report
 from service.review.users import list_users
 from service.web.explain import explain
@@ -223,6 +222,8 @@ def case_report(alert_id: str, request: Request, user: WebUser = Depends(reviewe
     case = build_report(services_of(request).store.engine, alert_id, generated_by=user.actor)
     if case is None:
         raise PageError(404, "No such alert", f"No alert {alert_id!r}.")
+    from service.review.pdf import render_case_pdf  # fpdf: 18 MB a process, only for reports
+
     return Response(
         render_case_pdf(case),
         media_type="application/pdf",
