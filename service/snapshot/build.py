@@ -25,7 +25,7 @@ from screening.index_parts import screener_from_parts, screener_parts
 from screening.screener import Screener
 from screening.thresholds import DEFAULT_THRESHOLD
 from service.snapshot.format import SnapshotCorrupt, open_snapshot, write_snapshot
-from service.snapshot.locate import identity, snapshot_dir, snapshot_path
+from service.snapshot.locate import identity, snapshot_path
 
 log = logging.getLogger(__name__)
 
@@ -172,10 +172,6 @@ def ensure_snapshot(store: Store) -> Path | None:
         if _usable(path, versions, None) is not None:
             return path
         return _build(store)[1]
-
-
-def snapshot_folder(store: Store) -> Path:
-    return snapshot_dir(store.url)
 
 
 def snapshot_after_activation(store: Store) -> Path | None:
