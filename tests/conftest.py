@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,13 @@ from sqlalchemy.engine import make_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DATA = REPO_ROOT / "lists" / "data"
+
+# One index-snapshot folder per test process, shared by its databases: copies of one template
+# database hold the same list versions (ids, load times, file digests), so the snapshot written
+# for the first copy serves every later one instead of each server writing its own (5-10 s each).
+# A snapshot's identity names its versions, so two databases never share a wrong one; the tests of
+# the default location (beside the SQLite file) unset this themselves.
+os.environ.setdefault("SANCTIONS_SNAPSHOT_DIR", tempfile.mkdtemp(prefix="sanctions-test-snapshots-"))
 
 
 def _postgres_admin_url() -> str | None:
