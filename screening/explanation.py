@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Discriminator, Field, Tag
+from pydantic import BaseModel, Field
 
 # How a query token met a list token. The balanced scorer (screening/names.py) gives all but
 # the last; "jaro-winkler" is the OFAC Sanctions List Search emulation's (ofac_screening.py).
@@ -112,10 +112,10 @@ def _name_kind(value: Any) -> str:
 
 # Told apart by `_name_kind`, not tried one after the other: validating a match's explanation
 # in one call from the dicts the screener builds costs half of building each model on its own.
-AnyNameExplanation = Annotated[
-    Annotated[NameExplanation, Tag("balanced")] | Annotated[OfacNameExplanation, Tag("ofac")],
-    Discriminator(_name_kind),
-]
+# Tried left to right, the OFAC emulation's first (only its values have `whole_name`): a plain
+# union, so the OpenAPI schema says anyOf (a callable discriminator says oneOf, which a value
+# valid under both models breaks).
+AnyNameExplanation = Annotated[OfacNameExplanation | NameExplanation, Field(union_mode="left_to_right")]
 
 
 class IdentifierHit(BaseModel):
