@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Discriminator, Field, GetJsonSchemaHandler, Tag
 
 # How a query token met a list token. The balanced scorer (screening/names.py) gives all but
 # the last; "jaro-winkler" is the OFAC Sanctions List Search emulation's (ofac_screening.py).
@@ -110,12 +110,27 @@ def _name_kind(value: Any) -> str:
     return "ofac" if isinstance(value, OfacNameExplanation) else "balanced"
 
 
+class _OneOfAsAnyOf:
+    """JSON Schema of a union told apart by a function: `anyOf`, not pydantic's `oneOf`.
+
+    The function picks the model; the schemas alone cannot (an OFAC explanation is also a valid
+    balanced one, whose schema allows more properties), so `oneOf` would call it invalid.
+    """
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: GetJsonSchemaHandler) -> Any:
+        schema = handler(core_schema)
+        if "oneOf" in schema:
+            schema["anyOf"] = schema.pop("oneOf")
+        return schema
+
+
 # Told apart by `_name_kind`, not tried one after the other: validating a match's explanation
 # in one call from the dicts the screener builds costs half of building each model on its own.
-# Tried left to right, the OFAC emulation's first (only its values have `whole_name`): a plain
-# union, so the OpenAPI schema says anyOf (a callable discriminator says oneOf, which a value
-# valid under both models breaks).
-AnyNameExplanation = Annotated[OfacNameExplanation | NameExplanation, Field(union_mode="left_to_right")]
+AnyNameExplanation = Annotated[
+    Annotated[NameExplanation, Tag("balanced")] | Annotated[OfacNameExplanation, Tag("ofac")],
+    Discriminator(_name_kind),
+    _OneOfAsAnyOf(),
+]
 
 
 class IdentifierHit(BaseModel):
