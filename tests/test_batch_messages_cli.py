@@ -4,13 +4,10 @@ bundled list)."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -18,7 +15,9 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from service.db_models import screenings
-from tests.api_server import REPO_ROOT, loaded_template
+from tests.api_server import loaded_template
+from tests.cli_support import run_cli
+from tests.test_batch_support import read_results
 
 FIXTURES = Path(__file__).parent / "fixtures" / "payments"
 
@@ -32,22 +31,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{directory / 'store.db'}",
         "SANCTIONS_DATA_DIR": str(directory),
     }
-
-
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def _archive(tmp_path: Path) -> tuple[Path, list[str]]:
@@ -70,9 +53,9 @@ def test_a_zip_gives_one_row_per_message_as_screening_each_alone_and_audits_each
     archive, names = _archive(tmp_path)
     results = tmp_path / "out" / "results.csv"
     results.parent.mkdir()
-    done = _cli(env, "batch", str(archive), "-o", str(results), "--workers", "2")
+    done = run_cli(env, "batch", str(archive), "-o", str(results), "--workers", "2")
     assert done.returncode == 0, done.stderr
-    rows = _rows(results)
+    rows = read_results(results)[1]
     assert [row["file"] for row in rows] == names  # every entry accounted for, in name order
     by_file = {row["file"]: row for row in rows}
     assert by_file["../escape.xml"]["decision"] == "error"
@@ -89,7 +72,7 @@ def test_a_zip_gives_one_row_per_message_as_screening_each_alone_and_audits_each
     assert by_file["day1/mt103_cut_name.txt"]["message_type"] == "MT103"
 
     # The same decisions and hits as `screen-payment`, which screens each message on its own.
-    alone = _cli(env, "screen-payment", str(archive), "--json")
+    alone = run_cli(env, "screen-payment", str(archive), "--json")
     singles = {line["file"]: line for line in map(json.loads, alone.stdout.splitlines())}
     assert sorted(singles) == names
     for name, row in by_file.items():
@@ -101,7 +84,7 @@ def test_a_zip_gives_one_row_per_message_as_screening_each_alone_and_audits_each
         else:
             assert (row["decision"], row["problem"]) == ("error", single["problem"]), name
 
-    matches = _rows(results.with_name("results_matches.csv"))
+    matches = read_results(results.with_name("results_matches.csv"))[1]
     hit_count = sum(int(row["hit_count"] or 0) for row in rows)
     assert len(matches) == hit_count > 0
     sichuan = next(m for m in matches if m["file"] == "day1/pacs008_sichuan.xml")
@@ -133,16 +116,16 @@ def test_a_folder_in_one_process_and_options_that_do_not_apply(env: dict[str, st
     for name in ("pacs008_clean.xml", "pacs008_creditor_iran.xml", "malformed.xml"):
         shutil.copyfile(FIXTURES / name, inbox / "a" / name)
     results = tmp_path / "r.csv"
-    done = _cli(env, "batch", str(inbox), "-o", str(results), "--workers", "1")
+    done = run_cli(env, "batch", str(inbox), "-o", str(results), "--workers", "1")
     assert done.returncode == 0, done.stderr
-    decisions = {row["file"]: row["decision"] for row in _rows(results)}
+    decisions = {row["file"]: row["decision"] for row in read_results(results)[1]}
     assert decisions == {
         "a/malformed.xml": "error",
         "a/pacs008_clean.xml": "pass",
         "a/pacs008_creditor_iran.xml": "hold",
     }
-    refused = _cli(env, "batch", str(inbox), "-o", str(tmp_path / "s.csv"), "--name-column", "x")
+    refused = run_cli(env, "batch", str(inbox), "-o", str(tmp_path / "s.csv"), "--name-column", "x")
     assert refused.returncode == 2
     assert "--name-column: not used for a folder or zip of payment messages" in refused.stderr
-    inside = _cli(env, "batch", str(inbox), "-o", str(inbox / "r.csv"))
+    inside = run_cli(env, "batch", str(inbox), "-o", str(inbox / "r.csv"))
     assert inside.returncode == 2 and "inside the folder screened" in inside.stderr

@@ -7,19 +7,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select
 
 from screening.algorithms import BALANCED
 from service.alerts import alerts
 from service.db_models import screenings
-from service.review.users import create_user
-from tests.api_server import REPO_ROOT, database, loaded_template
+from tests.cli_support import reviewers_env, run_cli, table_rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "payments"
 MESSAGE_PARTY = "message:PAY-2026-000417"
@@ -27,40 +23,14 @@ MESSAGE_PARTY = "message:PAY-2026-000417"
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
-    with database(request.param, tmp_path, template=loaded_template()) as url:
-        engine = create_engine(url)
-        try:
-            create_user(engine, "ana", "analyst")
-            create_user(engine, "appr", "approver")
-        finally:
-            engine.dispose()
-        yield {**os.environ, "DATABASE_URL": url, "SANCTIONS_DATA_DIR": str(tmp_path)}
-
-
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    with reviewers_env(request.param, tmp_path) as environment:
+        yield environment
 
 
 def _screen(env: dict[str, str], path: Path, *args: str) -> list[dict]:
-    done = _cli(env, "screen-payment", str(path), "--json", *args)
+    done = run_cli(env, "screen-payment", str(path), "--json", *args)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
-
-
-def _rows(env: dict[str, str], table, *where) -> list:  # type: ignore[no-untyped-def]
-    engine = create_engine(env["DATABASE_URL"])
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(select(table).where(*where)))
-    finally:
-        engine.dispose()
 
 
 def test_screen_payment_audits_alerts_once_and_honours_accepts(env: dict[str, str], tmp_path: Path) -> None:
@@ -78,12 +48,12 @@ def test_screen_payment_audits_alerts_once_and_honours_accepts(env: dict[str, st
     assert (ref["entity_id"], ref["status"], ref["new"]) == ("ofac:52749", "open", True)
     assert again["decision"] == "hold" and again["alerts"] == [{**ref, "new": False}]
     assert clean["decision"] == "pass" and clean["alerts"] == []
-    [alert] = _rows(env, alerts, alerts.c.party_id == MESSAGE_PARTY)
+    [alert] = table_rows(env, alerts, alerts.c.party_id == MESSAGE_PARTY)
     assert (alert.alert_id, alert.entity_id, alert.source) == (ref["alert_id"], "ofac:52749", "payment")
     assert alert.screening_id == first["screening_id"]
 
     # each message is one audit record with its hits, list versions and algorithm version
-    records = {r.screening_id: r for r in _rows(env, screenings, screenings.c.endpoint == "payment")}
+    records = {r.screening_id: r for r in table_rows(env, screenings, screenings.c.endpoint == "payment")}
     assert set(records) == {first["screening_id"], again["screening_id"], clean["screening_id"]}
     record = records[first["screening_id"]]
     assert (record.decision, record.reference) == ("hold", "PAY-2026-000417")
@@ -100,7 +70,7 @@ def test_screen_payment_audits_alerts_once_and_honours_accepts(env: dict[str, st
     assert for_party["party_id"] == "CUST-24" and for_party["alerts"][0]["new"] is True
 
     # closed as a false positive and approved: the accept entry suppresses the hit, no alert, pass
-    decided = _cli(
+    decided = run_cli(
         env,
         "alerts",
         "decide",
@@ -113,17 +83,19 @@ def test_screen_payment_audits_alerts_once_and_honours_accepts(env: dict[str, st
         "ana",
     )
     assert decided.returncode == 0, decided.stderr
-    approved = _cli(env, "alerts", "approve", ref["alert_id"], "--user", "appr")
+    approved = run_cli(env, "alerts", "approve", ref["alert_id"], "--user", "appr")
     assert approved.returncode == 0, approved.stderr
-    human = _cli(env, "screen-payment", str(sichuan))
+    human = run_cli(env, "screen-payment", str(sichuan))
     assert human.returncode == 0, human.stderr
     assert human.stdout.startswith("PASS  pacs.008.001.08 PAY-2026-000417")
     assert "suppressed by accept" in human.stdout and "alert " not in human.stdout
     audit_id = human.stdout.split("audit: ", 1)[1].split()[0]
-    [accepted] = _rows(env, screenings, screenings.c.screening_id == audit_id)
+    [accepted] = table_rows(env, screenings, screenings.c.screening_id == audit_id)
     assert accepted.decision == "pass"
     assert accepted.result["hits"][0]["suppressed"] is True and accepted.result["hits"][0]["accept_id"]
-    assert len(_rows(env, alerts, alerts.c.entity_id == "ofac:52749")) == 2  # the message's and CUST-24's
+    assert (
+        len(table_rows(env, alerts, alerts.c.entity_id == "ofac:52749")) == 2
+    )  # the message's and CUST-24's
 
 
 def test_a_bad_party_reference_is_refused_before_screening(tmp_path: Path) -> None:
@@ -132,6 +104,6 @@ def test_a_bad_party_reference_is_refused_before_screening(tmp_path: Path) -> No
         "DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}",
         "SANCTIONS_DATA_DIR": str(tmp_path),
     }
-    done = _cli(env, "screen-payment", str(FIXTURES / "pacs008_sichuan.xml"), "--party-id", "a\tb")
+    done = run_cli(env, "screen-payment", str(FIXTURES / "pacs008_sichuan.xml"), "--party-id", "a\tb")
     assert done.returncode == 2
     assert "--party-id" in done.stderr

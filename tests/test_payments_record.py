@@ -3,8 +3,6 @@ executemany with /v1/screen rows (whose rows name their algorithm) without losin
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from service.audit import AuditWriter
 from service.db_models import screenings
 from service.payments.audit import audit_row
 from service.payments.screen import PaymentScreening, parse_message
+from tests.test_api_audit import _row as screen_audit_row
 
 FIXTURES = Path(__file__).parent / "fixtures" / "payments"
 VERSIONS = {"ofac": "ofac@1:2025-03-05"}
@@ -36,24 +35,8 @@ def _payment_row() -> dict[str, Any]:
 
 
 def _screen_row() -> dict[str, Any]:
-    """A row as POST /v1/screen writes it (service.api.screen._audit_row)."""
-    return {
-        "screening_id": str(uuid.uuid4()),
-        "created_at": datetime.now(UTC),
-        "endpoint": "screen",
-        "bulk_id": None,
-        "position": None,
-        "api_key_id": None,
-        "reference": None,
-        "decision": "clear",
-        "threshold": 0.85,
-        "list_versions": VERSIONS,
-        "request": {"name": "Maria Gonzalez"},
-        "result": {"decision": "clear", "matches": []},
-        "screen_ms": 0.5,
-        "algorithm": "ofac-sls",
-        "algorithm_version": "1.0.0",
-    }
+    """A row as POST /v1/screen writes it (service.api.screen._audit_row), with its algorithm."""
+    return screen_audit_row(list_versions=VERSIONS, algorithm="ofac-sls", algorithm_version="1.0.0")
 
 
 def test_a_payment_row_names_every_audit_column_and_its_algorithm() -> None:

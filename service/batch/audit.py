@@ -169,33 +169,37 @@ class BatchAuditSink:
         self.review = review
         self.emit = emit
         self.recorded = 0
-        self._rows: list[ScreenedRow] = []
+        self._pending: list[Any] = []  # ScreenedRow here; MessageOutcome in MessageAuditSink
         self._last = time.monotonic()
 
     def add(self, outcome: RowOutcome, reference: str | None, row: InputRow | None = None) -> None:
-        self._rows.append(ScreenedRow(row, outcome, reference))
+        self._pending.append(ScreenedRow(row, outcome, reference))
         self._flush_when_due()
 
     def _flush_when_due(self) -> None:
-        if len(self._rows) >= 5_000 or time.monotonic() - self._last >= 1.0:
+        if len(self._pending) >= 5_000 or time.monotonic() - self._last >= 1.0:
             self.flush()
+
+    def _record(self, conn: Connection, pending: list[Any]) -> int:
+        """Review and audit `pending` in this transaction; how many decisions were recorded."""
+        return record_rows(
+            conn,
+            pending,
+            endpoint=self.endpoint,
+            bulk_id=self.bulk_id,
+            list_versions_json=self.list_versions_json,
+            review=self.review,
+        )
 
     def flush(self, emit: bool = True) -> None:
         """Record the buffered rows, then (unless `emit` is False: the run failed) emit them."""
         self._last = time.monotonic()
-        if not self._rows:
+        if not self._pending:
             return
         with write(self.engine) as conn:
-            recorded = record_rows(
-                conn,
-                self._rows,
-                endpoint=self.endpoint,
-                bulk_id=self.bulk_id,
-                list_versions_json=self.list_versions_json,
-                review=self.review,
-            )
+            recorded = self._record(conn, self._pending)
         self.recorded += recorded
-        rows, self._rows = self._rows, []
+        pending, self._pending = self._pending, []
         if emit and self.emit is not None:
-            for screened in rows:
-                self.emit(screened)
+            for item in pending:
+                self.emit(item)

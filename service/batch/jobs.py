@@ -611,7 +611,7 @@ class _Progress:
         self.total: int | None = None
         self.lost = False
         self._versions_json = versions_json(list_versions)
-        self._pending: list[ScreenedRow] = []
+        self._pending: list[Any] = []  # ScreenedRow here; MessageOutcome in a message job
         self._last = time.monotonic()
 
     def save(self, **values: Any) -> None:
@@ -639,6 +639,28 @@ class _Progress:
         if self.lost:
             return
         rows, self._pending = self._pending, []
+        self._write_results(rows)
+
+    # What a kind of job buffers (customer rows here, messages in service.batch.message_jobs):
+    # how it is recorded, counted and written out. The commit loop around them is shared.
+    HIT_DECISIONS: frozenset[str] = frozenset({"hit"})
+
+    @staticmethod
+    def _decision(item: Any) -> str:
+        return item.outcome.decision
+
+    def _record(self, conn: Connection, pending: list[Any]) -> None:
+        record_rows(
+            conn,
+            pending,
+            endpoint="batch",
+            bulk_id=self.job_id,
+            list_versions_json=self._versions_json,
+            api_key_id=self.api_key_id,
+            review=self.review,
+        )
+
+    def _write_results(self, rows: list[Any]) -> None:
         for screened in rows:
             assert self.writer is not None and screened.row is not None
             self.writer.write(
@@ -671,18 +693,10 @@ class _Progress:
                 return
             if not pending:
                 return
-            record_rows(
-                conn,
-                pending,
-                endpoint="batch",
-                bulk_id=self.job_id,
-                list_versions_json=self._versions_json,
-                api_key_id=self.api_key_id,
-                review=self.review,
-            )
+            self._record(conn, pending)
             rows = self.rows + len(pending)
-            hits = self.hits + sum(p.outcome.decision == "hit" for p in pending)
-            errors = self.errors + sum(p.outcome.decision == "error" for p in pending)
+            hits = self.hits + sum(self._decision(p) in self.HIT_DECISIONS for p in pending)
+            errors = self.errors + sum(self._decision(p) == "error" for p in pending)
             counts: dict[str, Any] = {"rows_done": rows, "hits": hits, "errors": errors}
             total = self.total
             if total is None or rows > total:

@@ -12,11 +12,10 @@ could not be read.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Connection
 
 from service.batch.jobs import (
     BatchJobs,
@@ -24,8 +23,6 @@ from service.batch.jobs import (
     _commit_all,
     _Progress,
     _remove_partials,
-    _write,
-    batch_jobs,
 )
 from service.batch.message_output import MessageResultsWriter
 from service.batch.message_review import MessageReview, record_messages
@@ -41,6 +38,8 @@ class _MessageProgress(_Progress):
     their alerts opened (service.batch.message_review) in the transaction that moves the counters and
     the heartbeat; only then are they written to the results files, as reviewed."""
 
+    HIT_DECISIONS = frozenset({"hold", "block"})
+
     def __init__(
         self,
         jobs: BatchJobs,
@@ -52,54 +51,30 @@ class _MessageProgress(_Progress):
         super().__init__(jobs, job_id, list_versions, api_key_id)
         self.message_review = review
         self.message_writer: MessageResultsWriter | None = None
-        self._messages: list[MessageOutcome] = []
 
     def add_message(self, outcome: MessageOutcome) -> None:
-        self._messages.append(outcome)
+        self._pending.append(outcome)
         self.flush()
 
-    def flush(self, force: bool = False) -> None:
-        if not force and time.monotonic() - self._last < 1.0 and len(self._messages) < 5_000:
-            return
-        self._last = time.monotonic()
-        self._update()
+    @staticmethod
+    def _decision(item: Any) -> str:
+        return item.decision
 
-    def _update(self, **values: Any) -> None:
-        self.jobs._retry(lambda: self._commit(values), f"batch job {self.job_id}: progress and audit rows")
-        if self.lost:
-            return
-        messages, self._messages = self._messages, []
-        for outcome in messages:
+    def _record(self, conn: Connection, pending: list[Any]) -> None:
+        record_messages(
+            conn,
+            pending,
+            endpoint=ENDPOINT_HTTP,
+            bulk_id=self.job_id,
+            list_versions_json=self._versions_json,
+            review=self.message_review,
+            api_key_id=self.api_key_id,
+        )
+
+    def _write_results(self, rows: list[Any]) -> None:
+        for outcome in rows:  # none before the writer is set (the first save)
             assert self.message_writer is not None
             self.message_writer.write_message(outcome)
-
-    def _commit(self, values: dict[str, Any]) -> None:
-        pending = self._messages
-        with _write(self.jobs.engine) as conn:
-            if not self._beat(conn, values):
-                return
-            if not pending:
-                return
-            record_messages(
-                conn,
-                pending,
-                endpoint=ENDPOINT_HTTP,
-                bulk_id=self.job_id,
-                list_versions_json=self._versions_json,
-                review=self.message_review,
-                api_key_id=self.api_key_id,
-            )
-            rows = self.rows + len(pending)
-            hits = self.hits + sum(o.decision in ("hold", "block") for o in pending)
-            errors = self.errors + sum(o.decision == "error" for o in pending)
-            counts: dict[str, Any] = {"rows_done": rows, "hits": hits, "errors": errors}
-            total = self.total
-            if total is None or rows > total:  # the count before the run was short
-                total = counts["rows_total"] = rows
-            conn.execute(update(batch_jobs).where(batch_jobs.c.job_id == self.job_id).values(**counts))
-        # committed: only now do the counters move (a rolled-back attempt is simply redone)
-        self.rows, self.hits, self.errors, self.total = rows, hits, errors, total
-        self.alerts += sum(ref["new"] for o in pending for ref in o.alerts)
 
 
 def screen_message_job(jobs: BatchJobs, job: Any) -> None:

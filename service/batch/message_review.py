@@ -15,17 +15,14 @@ the screening workers never touch the database.
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine
 
-from service.batch.audit import insert_audit_rows, versions_json
+from service.batch.audit import BatchAuditSink, insert_audit_rows
 from service.batch.messages import MessageOutcome, message_audit_row
-from service.dbtx import write
 from service.payments.record import version_ids_of
 from service.payments.review import (
     SOURCE,
@@ -117,7 +114,7 @@ def record_messages(
     return len(prepared)
 
 
-class MessageAuditSink:
+class MessageAuditSink(BatchAuditSink):
     """Buffers a command-line batch's screened messages and records them about once a second: each
     flush reviews them, commits their audit records and alerts in one transaction, and only then
     hands each to `emit` (the results writer), with its reviewed decision and alert ids."""
@@ -130,37 +127,19 @@ class MessageAuditSink:
         endpoint: str,
         emit: Callable[[MessageOutcome], None] | None = None,
     ) -> None:
-        self.engine = engine
-        self.bulk_id = str(uuid.uuid4())
-        self.list_versions_json = versions_json(list_versions)
-        self.review = review
-        self.endpoint = endpoint
-        self.emit = emit
-        self.recorded = 0
-        self._pending: list[MessageOutcome] = []
-        self._last = time.monotonic()
+        super().__init__(engine, list_versions, endpoint=endpoint, emit=emit)  # type: ignore[arg-type]
+        self.message_review = review
 
-    def add(self, outcome: MessageOutcome) -> None:
+    def add_message(self, outcome: MessageOutcome) -> None:
         self._pending.append(outcome)
-        if len(self._pending) >= 5_000 or time.monotonic() - self._last >= 1.0:
-            self.flush()
+        self._flush_when_due()
 
-    def flush(self, emit: bool = True) -> None:
-        """Record the buffered messages, then (unless `emit` is False: the run failed) emit them."""
-        self._last = time.monotonic()
-        if not self._pending:
-            return
-        with write(self.engine) as conn:
-            recorded = record_messages(
-                conn,
-                self._pending,
-                endpoint=self.endpoint,
-                bulk_id=self.bulk_id,
-                list_versions_json=self.list_versions_json,
-                review=self.review,
-            )
-        self.recorded += recorded
-        pending, self._pending = self._pending, []
-        if emit and self.emit is not None:
-            for outcome in pending:
-                self.emit(outcome)
+    def _record(self, conn: Connection, pending: list[Any]) -> int:
+        return record_messages(
+            conn,
+            pending,
+            endpoint=self.endpoint,
+            bulk_id=self.bulk_id,
+            list_versions_json=self.list_versions_json,
+            review=self.message_review,
+        )

@@ -72,7 +72,7 @@ def run_message_batch(console: Console, source: Path, output: Path, workers: int
 
             audit.emit = emit
             for _item, outcome in runner.messages(source_messages(source)):
-                audit.add(outcome)
+                audit.add_message(outcome)
             audit.flush()  # the last messages: reviewed, audited with their alerts, then written
             writer.publish()
     except BatchAborted as exc:  # a worker died

@@ -151,8 +151,16 @@ def screen_payment(
             raise typer.Exit(2) from None
     screener = load_screener()
     recorder = _recorder(screener, party_id)
+    from service.payments.record import AlertsUnavailable, ReviewUnavailable
+
     try:
-        _screen_path(path, batch, payments, screener, recorder, as_json)
+        _screen_messages(path, batch, payments, screener, recorder, as_json)
+    except (ReviewUnavailable, AlertsUnavailable) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except SQLAlchemyError as exc:
+        typer.echo(f"error: the audit record could not be written ({type(exc).__name__}): {exc}", err=True)
+        raise typer.Exit(1) from None
     finally:
         recorder.engine.dispose()
 
@@ -180,27 +188,6 @@ def _recorder(screener: Screener, party_id: str | None) -> Recorder:
     )
 
 
-def _screen_path(
-    path: Path,
-    batch: bool,
-    payments: PaymentScreener,
-    screener: Screener,
-    recorder: Recorder,
-    as_json: bool,
-) -> None:
-    """Screen and record the message (or each message of the folder or zip), printing the answers."""
-    from service.payments.record import AlertsUnavailable, ReviewUnavailable
-
-    try:
-        _screen_messages(path, batch, payments, screener, recorder, as_json)
-    except (ReviewUnavailable, AlertsUnavailable) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except SQLAlchemyError as exc:
-        typer.echo(f"error: the audit record could not be written ({type(exc).__name__}): {exc}", err=True)
-        raise typer.Exit(1) from None
-
-
 def _screen_messages(
     path: Path,
     batch: bool,
@@ -209,6 +196,7 @@ def _screen_messages(
     recorder: Recorder,
     as_json: bool,
 ) -> None:
+    """Screen and record the message (or each message of the folder or zip), printing the answers."""
     if not batch:
         result = screen_one(payments, screener, path.read_bytes(), recorder)
         if as_json:
