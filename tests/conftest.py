@@ -20,7 +20,12 @@ BUNDLED_DATA = REPO_ROOT / "lists" / "data"
 # for the first copy serves every later one instead of each server writing its own (5-10 s each).
 # A snapshot's identity names its versions, so two databases never share a wrong one; the tests of
 # the default location (beside the SQLite file) unset this themselves.
-os.environ.setdefault("SANCTIONS_SNAPSHOT_DIR", tempfile.mkdtemp(prefix="sanctions-test-snapshots-"))
+# Set in every process, not inherited: pytest-xdist's workers start with the controller's
+# environment, and two workers sharing one folder pruned each other's snapshots while a batch
+# was about to map one (its job failed; CI stop 28).
+os.environ["SANCTIONS_SNAPSHOT_DIR"] = tempfile.mkdtemp(
+    prefix=f"sanctions-test-snapshots-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-"
+)
 
 
 def _postgres_admin_url() -> str | None:

@@ -214,8 +214,9 @@ def test_interrupted_job_resumes_after_restart(tmp_path: Path) -> None:
         with first.client() as client:
             job = upload(client, file.path).json()
             deadline = time.monotonic() + 300
-            while client.get(f"/v1/batches/{job['job_id']}").json()["rows_done"] == 0:
-                assert time.monotonic() < deadline
+            while (seen := client.get(f"/v1/batches/{job['job_id']}").json())["rows_done"] == 0:
+                assert seen["state"] in ("queued", "running"), seen  # a failed start says why at once
+                assert time.monotonic() < deadline, seen
                 time.sleep(0.3)
     finally:
         stop_server(first, signal.SIGKILL)  # a crash: no clean shutdown
