@@ -35,4 +35,4 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest -q -n 2 --dist loadfile
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest -q -n 2 --dist loadfile --durations=25
