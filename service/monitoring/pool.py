@@ -146,12 +146,8 @@ def screening_pool(
         yield None
         return
     if settings.dask_scheduler is None and settings.start_method == "fork":
-        install_screener(screener)
-        try:
-            with start_pool(settings.workers, "fork") as executor:
-                yield Workers(executor, settings.workers)
-        finally:
-            release_screener()
+        with _forked(settings.workers, screener) as workers:
+            yield workers
         return
     versions = store.active_versions()
     if {code: info.id for code, info in versions.items()} != version_ids:
@@ -183,6 +179,17 @@ def screening_pool(
 
 
 @contextmanager
+def _forked(count: int, screener: Screener) -> Iterator[Workers]:
+    """`count` forked workers that inherit `screener` (frozen out of garbage collection meanwhile)."""
+    install_screener(screener)
+    try:
+        with start_pool(count, "fork") as executor:
+            yield Workers(executor, count)
+    finally:
+        release_screener()
+
+
+@contextmanager
 def delta_pool(
     settings: PoolSettings,
     small: Screener,
@@ -202,12 +209,8 @@ def delta_pool(
         yield None
         return
     if settings.start_method == "fork":
-        install_screener(small)
-        try:
-            with start_pool(settings.workers, "fork") as executor:
-                yield Workers(executor, settings.workers)
-        finally:
-            release_screener()
+        with _forked(settings.workers, small) as workers:
+            yield workers
         return
     versions = store.active_versions()
     labels = {code: info.label for code, info in versions.items()}
