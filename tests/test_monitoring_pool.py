@@ -1,6 +1,6 @@
-"""A full rescreen on the batch runner's worker pool opens exactly the alerts one process opens, on
-SQLite and PostgreSQL, with forked workers (the CLI) and forkserver ones (the server); and a big
-import made on the pool stores exactly what one process stores."""
+"""A full rescreen, and a delta rescreen, on the batch runner's worker pool open exactly the alerts one
+process opens, on SQLite and PostgreSQL, with forked workers (the CLI) and forkserver ones (the
+server); and a big import made on the pool stores exactly what one process stores."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from lists.store import Store
 from service.alerts.tables import alert_events, alerts
@@ -20,7 +20,7 @@ from service.monitoring.importer import import_parties
 from service.monitoring.jobs import get_job
 from service.monitoring.parties import PartyIn, upsert_parties
 from service.monitoring.pool import PoolSettings
-from service.monitoring.tables import parties
+from service.monitoring.tables import list_watermarks, parties
 from tests.monitoring_support import faker_rows, write_parties_csv
 from tests.test_monitoring_rescreen import NOVA, ORION, PETROV, PROVENANCE, load_watchlist
 
@@ -83,10 +83,10 @@ def snapshot_and_clear(store: Store) -> dict[tuple[str, str, str], tuple[Any, ..
     }
 
 
-def spy_on_pool(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """What each rescreen got from screening_pool (Workers, or None: screened in this process)."""
+def spy_on_pool(monkeypatch: pytest.MonkeyPatch, name: str = "screening_pool") -> list[Any]:
+    """What each rescreen got from the pool `name` (Workers, or None: screened in this process)."""
     used: list[Any] = []
-    real_pool = cycle.screening_pool
+    real_pool = getattr(cycle, name)
 
     class Spy:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -99,7 +99,7 @@ def spy_on_pool(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         def __exit__(self, *exc: Any) -> Any:
             return self.inner.__exit__(*exc)
 
-    monkeypatch.setattr(cycle, "screening_pool", Spy)
+    monkeypatch.setattr(cycle, name, Spy)
     return used
 
 
@@ -136,6 +136,47 @@ def test_full_rescreen_on_the_pool_opens_the_alerts_one_process_opens(
     assert pooled["counts"]["parties"] == len(NAMED) + len(noise)
     with store.engine.connect() as conn:
         assert not conn.execute(select(parties.c.party_id).where(parties.c.needs_screen)).first()
+
+
+@pytest.mark.parametrize("start_method", ["fork", "forkserver"])
+def test_a_delta_on_the_pool_opens_the_alerts_one_process_opens(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start_method: str
+) -> None:
+    """Forkserver workers build the small index themselves, with the mapped full index's weights."""
+    before = load_watchlist(store, tmp_path, [ORION, PETROV, NOVA], "2026-01-01")
+    noise = [
+        (pid, PartyIn(name=name, type=kind, dob=dob or None, country=country))  # type: ignore[arg-type]
+        for pid, name, kind, dob, country in NOISE
+    ]
+    upsert_parties(store.engine, [*NAMED, *noise])
+    one_process = Monitor(store, lambda: build_context(store), pool=PoolSettings(workers=1))
+    assert one_process.run_once("test")
+    snapshot_and_clear(store)
+    load_watchlist(store, tmp_path, [ORION, PETROV, NOVA, ORION_SA, *near_noise()], "2026-02-01")
+
+    def delta(pool: PoolSettings) -> dict[str, Any]:
+        job_ids = Monitor(store, lambda: build_context(store), pool=pool).run_once("test")
+        assert job_ids is not None and len(job_ids) == 1
+        job = get_job(store.engine, job_ids[0])
+        assert job is not None and job["kind"] == "delta" and job["state"] == "done", job
+        with store.engine.begin() as conn:  # the next delta starts from the same version again
+            conn.execute(update(list_watermarks).values(version_id=before))
+        return job
+
+    one = delta(PoolSettings(workers=1))
+    expected = snapshot_and_clear(store)
+    assert ("n-orion", "internal:orion-sa") in {k[:2] for k in expected}
+    assert len({k[0] for k in expected if not k[0].startswith("n-")}) >= 4  # fuzzy hits in the noise
+
+    used = spy_on_pool(monkeypatch, "delta_pool")
+    monkeypatch.setattr(cycle, "CHUNK_PARTIES", 3)  # many chunks in flight, several pages settled
+    monkeypatch.setattr(cycle, "PAGE_ROWS", 50)
+    pooled = delta(PoolSettings(workers=2, start_method=start_method, delta_min_parties=0))
+    assert [w is not None for w in used] == [True]
+    assert snapshot_and_clear(store) == expected
+    keys = ("parties", "screened", "alerts_opened", "errors")
+    assert {k: pooled["counts"][k] for k in keys} == {k: one["counts"][k] for k in keys}
+    assert pooled["counts"]["parties"] == len(NAMED) + len(noise)
 
 
 def test_full_rescreen_on_a_dask_cluster_opens_the_alerts_one_process_opens(

@@ -197,7 +197,7 @@ def _init_worker(
     _algorithm = algorithm
 
 
-def _init_pool_worker(*initargs: Any) -> None:
+def init_pool_worker(*initargs: Any) -> None:
     """Pool initializer: the Screener (unless inherited through fork), then fewer garbage collections.
 
     Screening makes mostly acyclic garbage, freed by reference counting; with
@@ -237,17 +237,23 @@ def worker_screener() -> Any:
     return _screener
 
 
-def start_pool(workers: int, start_method: str, initargs: tuple[Any, ...] = ()) -> ProcessPoolExecutor:
+def start_pool(
+    workers: int,
+    start_method: str,
+    initargs: tuple[Any, ...] = (),
+    initializer: Callable[..., None] | None = None,
+) -> ProcessPoolExecutor:
     """`workers` processes that end with their parent and collect garbage rarely.
 
     With "fork" they inherit this process as it is (a Screener built by _init_worker or
     set by install_screener); with "forkserver"/"spawn" each builds its own Screener
-    from `initargs` (as _init_worker takes them), or none if there are none.
+    from `initargs` (as _init_worker takes them, or as `initializer` does, which must
+    call init_pool_worker() itself), or none if there are none.
     """
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(start_method),
-        initializer=_init_pool_worker,
+        initializer=initializer or init_pool_worker,
         initargs=() if start_method == "fork" else initargs,
     )
 

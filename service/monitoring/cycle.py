@@ -52,6 +52,7 @@ from service.monitoring.pool import (
     SCREEN_COLUMNS,
     PoolSettings,
     Screened,
+    delta_pool,
     screen_chunk,
     screen_rows,
     screening_pool,
@@ -359,21 +360,53 @@ class Monitor:
         entity_ids: Sequence[str],
         progress: _Progress,
     ) -> None:
+        """Screen the parties the key prefilter admits against the delta's small index.
+
+        The parent reads and filters the register a page at a time; the admitted parties are
+        screened on the worker pool for a big register (delta_pool), and settled in pages.
+        """
         counts = progress.counts
-        small = delta_screener(weights, self._designations(info.id, entity_ids), {code: info.label})
+        designations = self._designations(info.id, entity_ids)
+        small = delta_screener(weights, designations, {code: info.label})
         if small is None:
             return
         admitted = DeltaFilter(small, weights)
         total = _count(self.engine, parties)
         update_job(self.engine, progress.job_id, total=total)
-        for page in self._pages():
-            fresh = self._refresh_keys([r.party_id for r in page if r.keys_engine != engine_fingerprint()])
-            candidates = [r.party_id for r in page if admitted.admits(fresh.get(r.party_id, r.match_keys))]
-            if candidates:
-                self._screen_parties(version_ids, small, candidates, counts, "delta")
-            counts.parties += len(page)
-            progress.tick()
+
+        def candidate_chunks() -> Iterator[tuple[None, list[Any]]]:
+            for page in self._pages():
+                fresh = self._refresh_keys(
+                    [r.party_id for r in page if r.keys_engine != engine_fingerprint()]
+                )
+                candidates = [
+                    r.party_id for r in page if admitted.admits(fresh.get(r.party_id, r.match_keys))
+                ]
+                for chunk in chunked(self._screening_rows(candidates), CHUNK_PARTIES):
+                    yield None, chunk
+                counts.parties += len(page)
+                progress.tick()
+
+        with delta_pool(self.pool, small, designations, self.store, version_ids, total) as workers:
+            executor = workers.executor if workers is not None else None
+            work = screen_chunk if executor is not None else partial(screen_rows, small)
+            window = workers.count * 4 if workers is not None else 1
+            pending: list[Screened] = []
+            for _, screened in in_order(executor, work, candidate_chunks(), window, progress.keep_going):
+                pending.extend(screened)
+                if len(pending) >= PAGE_ROWS:
+                    self._settle(version_ids, pending, counts, "delta")
+                    pending = []
+            self._settle(version_ids, pending, counts, "delta")
         metrics.RESCREEN_PARTIES.labels("delta").inc(counts.parties)
+
+    def _screening_rows(self, party_ids: Sequence[str]) -> list[Any]:
+        """These parties as screening rows (SCREEN_COLUMNS), in register order."""
+        if not party_ids:
+            return []
+        with self.engine.connect() as conn:
+            query = select(*SCREEN_COLUMNS).where(parties.c.party_id.in_(list(party_ids)))
+            return [tuple(row) for row in conn.execute(query.order_by(parties.c.party_id))]
 
     def _pages(self, only_waiting: bool = False) -> Iterator[Sequence[Any]]:
         """The register in pages of PAGE_ROWS (id, keys, key engine), by party id."""

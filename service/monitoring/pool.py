@@ -22,11 +22,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from lists.model import Designation
 from lists.store import Store
 from screening.query import Match
 from screening.screener import Screener
 from service.batch.runner import (
     default_workers,
+    init_pool_worker,
     install_screener,
     release_screener,
     start_pool,
@@ -65,6 +67,9 @@ class PoolSettings:
     workers: int = field(default_factory=default_workers)
     start_method: str = "fork"  # "forkserver" inside a threaded server
     min_parties: int = 20_000
+    # A delta screens about 1 party in 8 of its register (those sharing a rare enough key with an
+    # added name): from this register size on, those are enough to be worth starting workers.
+    delta_min_parties: int = 100_000
     dask_scheduler: str | None = None  # a Dask scheduler address, or "local"; None: this machine's pool
 
     @classmethod
@@ -141,12 +146,8 @@ def screening_pool(
         yield None
         return
     if settings.dask_scheduler is None and settings.start_method == "fork":
-        install_screener(screener)
-        try:
-            with start_pool(settings.workers, "fork") as executor:
-                yield Workers(executor, settings.workers)
-        finally:
-            release_screener()
+        with _forked(settings.workers, screener) as workers:
+            yield workers
         return
     versions = store.active_versions()
     if {code: info.id for code, info in versions.items()} != version_ids:
@@ -175,6 +176,70 @@ def screening_pool(
     del source
     with start_pool(settings.workers, settings.start_method, initargs) as executor:
         yield Workers(executor, settings.workers)
+
+
+@contextmanager
+def _forked(count: int, screener: Screener) -> Iterator[Workers]:
+    """`count` forked workers that inherit `screener` (frozen out of garbage collection meanwhile)."""
+    install_screener(screener)
+    try:
+        with start_pool(count, "fork") as executor:
+            yield Workers(executor, count)
+    finally:
+        release_screener()
+
+
+@contextmanager
+def delta_pool(
+    settings: PoolSettings,
+    small: Screener,
+    designations: Sequence[Designation],
+    store: Store,
+    version_ids: dict[str, int],
+    register_size: int,
+) -> Iterator[Workers | None]:
+    """Workers screening with the delta's small index `small`; None (screen here) when not worth it.
+
+    With "fork" they inherit `small`. With "forkserver" each maps the full index snapshot of
+    `version_ids` (whose word weights `small` borrows: service/monitoring/delta.py) and builds
+    the small index of `designations` itself, a few hundred names. Dask, no snapshot, or lists
+    that moved on meanwhile: this process screens, as before.
+    """
+    if register_size < settings.delta_min_parties or settings.workers < 2 or settings.dask_scheduler:
+        yield None
+        return
+    if settings.start_method == "fork":
+        with _forked(settings.workers, small) as workers:
+            yield workers
+        return
+    versions = store.active_versions()
+    labels = {code: info.label for code, info in versions.items()}
+    ref = None
+    if {code: info.id for code, info in versions.items()} == version_ids:
+        try:
+            ref = snapshot_ref(store, labels)
+        except OSError as exc:
+            log.warning("index snapshot unavailable (%s): the delta is screened in this process", exc)
+    if ref is None:
+        yield None
+        return
+    initargs = (ref, list(designations), dict(small.list_versions), small.default_threshold)
+    with start_pool(settings.workers, settings.start_method, initargs, _init_delta_worker) as executor:
+        yield Workers(executor, settings.workers)
+
+
+def _init_delta_worker(
+    ref: Any, designations: list[Designation], labels: dict[str, str], threshold: float
+) -> None:
+    """Pool initializer: the delta's small index, with the word weights of the mapped full index."""
+    from service.monitoring.delta import delta_screener
+    from service.snapshot.workers import open_ref
+
+    init_pool_worker()
+    small = delta_screener(open_ref(ref, threshold), designations, labels)
+    if small is None:
+        raise ValueError("a delta pool started without designations")
+    install_screener(small)
 
 
 @contextmanager
