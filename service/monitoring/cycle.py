@@ -14,7 +14,8 @@ the server or by `sanctions parties rescreen`:
 3. A full rescreen (requested, e.g. after an engine upgrade) screens every party.
 
 Jobs 2 and 3 of 20,000 parties or more screen on the batch runner's worker pool, on
-every core (service/monitoring/pool.py); a delta keeps its small index in this process.
+every core (service/monitoring/pool.py); so does job 1's screening of the parties its prefilter
+admits, for a register of 100,000 parties or more (delta_pool).
 
 Each is a job row (service/monitoring/jobs.py) with progress and counts, and emits
 `list.updated` and `rescreen.finished` webhook events. A job killed half-way leaves
