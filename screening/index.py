@@ -21,6 +21,7 @@ import math
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 import cython
 import numpy as np
@@ -69,6 +70,7 @@ MEETINGS_MAX = 24
 NAMES_PER_DESIGNATION = 3
 
 
+@cython.no_gc
 @cython.dataclasses.dataclass(frozen=True)
 @cython.cclass
 class IndexedName:
@@ -81,6 +83,14 @@ class IndexedName:
     text: str
     kind: str  # "primary" | "aka" | "weak" | "original-script"
     analyzed: AnalyzedName
+
+
+class NameOutline(NamedTuple):
+    """A list name as word tables over all list names need it (no analysis beyond its tokens)."""
+
+    text: str
+    tokens: tuple[str, ...]
+    designation_type: str  # "person", "entity", "vessel"...
 
 
 def _name_kinds(designation: Designation) -> Iterable[tuple[str, str]]:
@@ -472,6 +482,13 @@ class NameIndex:
             return name_ids
         mask = self._list_mask(allowed_lists)
         return [i for i in name_ids if mask[i]]
+
+    def outlines(self) -> list[NameOutline]:
+        """Every list name's outline, in name order: cheap on a mapped index, which stores them ready."""
+        return [
+            NameOutline(name.text, name.analyzed.tokens, self.designations[name.designation].type.value)
+            for name in self.names
+        ]
 
     def names_of(self, position: int) -> range:
         """Ids of every name of the designation at `position`."""

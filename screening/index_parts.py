@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import pickle
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 
+from lists.countries import country_code
 from lists.model import Designation
 from screening.evidence import DesignationFacts
-from screening.index import DEFAULT_CANDIDATES, IndexedName, NameIndex, Postings
+from screening.index import DEFAULT_CANDIDATES, IndexedName, NameIndex, NameOutline, Postings
 from screening.names import AnalyzedName, _Spelling, cache_token_weights
 from screening.ofac_screening import OfacScreening
 from screening.postings import NameFacts
@@ -32,7 +35,7 @@ from screening.thresholds import DEFAULT_THRESHOLD
 from screening.truncation import NamePrefixes
 
 # Bump when the parts' layout or a record's encoding changes: a snapshot of another layout is rebuilt.
-PARTS_LAYOUT = 1
+PARTS_LAYOUT = 2
 # Decoded names (and designations) kept per process. A decoded name costs about 10 KB; the
 # benchmark queries touch a few thousand distinct names.
 DEFAULT_CACHE_NAMES = 8192
@@ -43,6 +46,9 @@ T = TypeVar("T")
 # Fields of a spelling serialised (its weight cache holds the whole weights mapping: refilled on decode).
 _SPELLING_FIELDS = tuple(f for f in _Spelling.__dataclass_fields__ if f != "weight_cache")
 _NAME_FIELDS = tuple(AnalyzedName.__dataclass_fields__)
+_SPELLINGS_AT = _NAME_FIELDS.index("spellings")
+if tuple(_Spelling.__dataclass_fields__)[: len(_SPELLING_FIELDS)] != _SPELLING_FIELDS:
+    raise RuntimeError("_Spelling's serialised fields must come first: names are decoded positionally")
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -61,11 +67,10 @@ def _encode_name(name: IndexedName) -> tuple[Any, ...]:
 
 def _decode_name(record: tuple[Any, ...], weights: Mapping[str, float]) -> IndexedName:
     designation, text, kind, state = record
-    fields = dict(zip(_NAME_FIELDS, state, strict=True))
-    fields["spellings"] = tuple(
-        _Spelling(**dict(zip(_SPELLING_FIELDS, sp, strict=True))) for sp in fields["spellings"]
-    )
-    analyzed = AnalyzedName(**fields)
+    # Positional: the fields in declaration order, as `_encode_name` wrote them (keywords cost twice).
+    fields = list(state)
+    fields[_SPELLINGS_AT] = tuple([_Spelling(*sp) for sp in fields[_SPELLINGS_AT]])
+    analyzed = AnalyzedName(*fields)
     cache_token_weights(analyzed, weights)  # as the in-process build does for every list name
     return IndexedName(designation, text, kind, analyzed)
 
@@ -109,7 +114,8 @@ def screener_parts(screener: Screener) -> dict[str, np.ndarray]:
         "name_offsets": name_offsets,
         "designation_records": designation_records,
         "designation_offsets": designation_offsets,
-        "name_texts": _pickled([n.text for n in index.names]),
+        # Plain tuples (text, tokens, designation type): a NamedTuple would pickle its class path.
+        "name_outlines": _pickled([tuple(outline) for outline in index.outlines()]),
         "prefixes": _pickled((prefixes._texts, prefixes._ids)),
         "tables": _pickled(
             {
@@ -127,11 +133,30 @@ def screener_parts(screener: Screener) -> dict[str, np.ndarray]:
 # --- lazy records ---------------------------------------------------------------------------
 
 
-class LazyRecords(Sequence[T], Generic[T]):
-    """Records decoded from a blob on first use, at most `cache_size` kept (then the cache restarts).
+def _recent(cache: OrderedDict[int, T], i: int) -> T | None:
+    """The cached value of `i`, marked most recently used (None when not cached)."""
+    found = cache.get(i)
+    if found is not None:
+        with suppress(KeyError):  # evicted by another thread since the get
+            cache.move_to_end(i)
+    return found
 
-    Decoding is pure, so a record decoded twice is equal; the cache is a plain dict (its
-    operations are atomic under the GIL), cleared when full rather than kept in LRU order.
+
+def _keep(cache: OrderedDict[int, T], i: int, value: T, size: int) -> None:
+    """Cache `value`, evicting the least recently used entry when over `size`."""
+    cache[i] = value
+    if len(cache) > size:
+        with suppress(KeyError):  # another thread evicted first
+            cache.popitem(last=False)
+
+
+class LazyRecords(Sequence[T], Generic[T]):
+    """Records decoded from a blob on first use, the `cache_size` most recently used kept.
+
+    Decoding is pure, so a record decoded twice is equal. The cache is an OrderedDict in
+    least-recently-used order (its C operations are atomic under the GIL): the names many
+    queries meet (common surnames, "bank", "trading") stay decoded, and eviction frees one
+    record at a time, where clearing a full cache freed thousands in one request (a 0.2 s pause).
     """
 
     def __init__(
@@ -140,7 +165,7 @@ class LazyRecords(Sequence[T], Generic[T]):
         self._blob = blob.data
         self._offsets = offsets
         self._decode = decode
-        self._cache: dict[int, T] = {}
+        self._cache: OrderedDict[int, T] = OrderedDict()
         self._cache_size = max(cache_size, 1)
         self._count = len(offsets) - 1
 
@@ -154,7 +179,7 @@ class LazyRecords(Sequence[T], Generic[T]):
     def __getitem__(self, i: int | slice) -> T | Sequence[T]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(self._count))]
-        found = self._cache.get(i)
+        found = _recent(self._cache, i)
         if found is not None:
             return found
         if i < 0:
@@ -163,9 +188,7 @@ class LazyRecords(Sequence[T], Generic[T]):
             raise IndexError(i)
         start, end = int(self._offsets[i]), int(self._offsets[i + 1])
         value = self._decode(self._blob[start:end])
-        if len(self._cache) >= self._cache_size:
-            self._cache.clear()
-        self._cache[i] = value
+        _keep(self._cache, i, value, self._cache_size)
         return value
 
     def __iter__(self) -> Iterator[T]:
@@ -217,19 +240,17 @@ class LazyFacts(Sequence[DesignationFacts]):
 
     def __init__(self, designations: Sequence[Designation], cache_size: int) -> None:
         self._designations = designations
-        self._cache: dict[int, DesignationFacts] = {}
-        self._cache_size = cache_size
+        self._cache: OrderedDict[int, DesignationFacts] = OrderedDict()
+        self._cache_size = max(cache_size, 1)
 
     def __len__(self) -> int:
         return len(self._designations)
 
     def __getitem__(self, i: int) -> DesignationFacts:  # type: ignore[override]
-        found = self._cache.get(i)
+        found = _recent(self._cache, i)
         if found is None:
             found = DesignationFacts.of(self._designations[i])
-            if len(self._cache) >= self._cache_size:
-                self._cache.clear()
-            self._cache[i] = found
+            _keep(self._cache, i, found, self._cache_size)
         return found
 
 
@@ -272,16 +293,27 @@ def warm_up() -> None:
     A Screener over parts skips it so as to serve at once; call this off the request path.
     """
     _load_reading_tables()
+    country_code("Germany")  # rigour's territory names: read by the first designation's facts (about 2 s)
 
 
 # --- rebuilding -----------------------------------------------------------------------------
+
+
+class MappedNameIndex(NameIndex):
+    """A NameIndex over parts: its name outlines are read from their own part, not from every name."""
+
+    outline_part: np.ndarray
+
+    def outlines(self) -> list[NameOutline]:
+        return [NameOutline(*outline) for outline in _unpickled(self.outline_part)]
 
 
 def index_from_parts(parts: Mapping[str, np.ndarray], cache_names: int = DEFAULT_CACHE_NAMES) -> NameIndex:
     """A NameIndex over `parts` (arrays used as given: a memory map stays one)."""
     tables = _unpickled(parts["tables"])
     weights: dict[str, float] = tables["token_weights"]
-    index: NameIndex = NameIndex.__new__(NameIndex)
+    index: MappedNameIndex = MappedNameIndex.__new__(MappedNameIndex)
+    index.outline_part = parts["name_outlines"]
     index.designations = LazyRecords(  # type: ignore[assignment]
         parts["designation_records"], parts["designation_offsets"], pickle.loads, cache_names
     )
@@ -337,7 +369,7 @@ def screener_from_parts(
     screener._loaded_lists = frozenset(counts)
     screener._prefixes = LazyPrefixes(parts["prefixes"])
     screener._form_words = tables["form_words"]
-    screener._ofac = LazyOfacScreening(screener, lambda: _unpickled(parts["name_texts"]))
+    screener._ofac = LazyOfacScreening(screener, lambda: [outline.text for outline in index.outlines()])
     screener.stats = ScreenerStats(
         designations=len(index.designations),
         names=len(index.names),

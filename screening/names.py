@@ -124,6 +124,7 @@ _WORD_ENDINGS = frozenset(
 )
 
 
+@cython.no_gc
 @cython.dataclasses.dataclass(frozen=True)
 @cython.cclass
 class _Spelling:
@@ -158,6 +159,7 @@ class _Spelling:
     weight_cache: list = cython.dataclasses.field(default_factory=list, repr=False, compare=False)
 
 
+@cython.no_gc
 @cython.dataclasses.dataclass(frozen=True)
 @cython.cclass
 class AnalyzedName:

@@ -165,6 +165,7 @@ def create_app(settings: Settings) -> FastAPI:
             log.warning(
                 "AUTHENTICATION IS OFF (--no-auth): every caller is admin; for local development only"
             )
+        payments.attach_payment_screener(app, parts.holder)  # before the first index is built
         parts.audit.start()
         parts.holder.start()
         if parts.keeper is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import time as dtime
@@ -65,6 +66,9 @@ class IndexHolder:
         self._listener = ListChangeListener(store.url, self._wake, self._stop)
         self._thread: threading.Thread | None = None
         self.status = HolderStatus()
+        # Called with each new Screener off the request path, after the swap: tables built per index
+        # (the payment screener's free-text words) are ready before the first request needs them.
+        self.on_swap: list[Callable[[Screener], object]] = []
 
     @property
     def serving(self) -> Serving | None:
@@ -138,9 +142,12 @@ class IndexHolder:
             self.status.index_source = loaded.source
             self.status.builds += 1
             _publish_metrics(serving, seconds)
-            if loaded.path is not None:
-                # Mapped, not built: the reading tables a build loads are loaded now, off the request path.
-                threading.Thread(target=warm_up, name="index-warm-up", daemon=True).start()
+            threading.Thread(
+                target=self._prepare,
+                args=(serving.screener, loaded.path is not None),
+                name="index-warm-up",
+                daemon=True,
+            ).start()
             log.info(
                 "serving index of %d designations (%s) %s in %.2f s",
                 serving.screener.stats.designations,
@@ -149,6 +156,16 @@ class IndexHolder:
                 seconds,
             )
             return serving
+
+    def _prepare(self, screener: Screener, mapped: bool) -> None:
+        """What the first requests on a new index would otherwise pay for, done in the background."""
+        if mapped:  # the reading tables a build loads
+            warm_up()
+        for prepare in self.on_swap:
+            try:
+                prepare(screener)
+            except Exception:
+                log.exception("preparing the new index failed; the first request that needs it will retry")
 
     def _load(self) -> Loaded | None:
         """The Screener to serve next: from the snapshot when snapshots are on (the default)."""

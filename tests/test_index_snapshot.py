@@ -189,13 +189,50 @@ def test_a_screener_over_parts_has_what_a_built_one_has(small_store: Store) -> N
     mapped = screener_from_parts(screener_parts(built), built.list_versions)
     # A new Screener (or NameIndex) attribute must be given to snapshots too (screening/index_parts.py).
     assert sorted(vars(mapped)) == sorted(vars(built))
-    assert sorted(vars(mapped.index)) == sorted(vars(built.index))
+    # ... except the part a mapped index reads its name outlines from.
+    assert sorted(vars(mapped.index)) == sorted([*vars(built.index), "outline_part"])
+    assert mapped.index.outlines() == built.index.outlines()
     assert mapped.stats.designations == built.stats.designations and mapped.stats.names == built.stats.names
     for position in range(len(built.index.designations)):
         assert mapped.index.designations[position] == built.index.designations[position]
     for name_id in range(len(built.index.names)):
         assert mapped.index.names[name_id].text == built.index.names[name_id].text
         assert mapped.index.names[name_id].analyzed == built.index.names[name_id].analyzed
+
+
+def test_the_payment_word_tables_of_a_mapped_index_are_those_of_a_built_one(small_store: Store) -> None:
+    """The free-text scanner reads name outlines, stored in the snapshot, not every decoded name."""
+    from service.payments.freetext import TextScanner
+
+    versions, designations = small_store.active_snapshot()
+    built = Screener(designations, {code: info.label for code, info in versions.items()})
+    mapped = screener_from_parts(screener_parts(built), built.list_versions)
+    from_built, from_mapped = TextScanner(built), TextScanner(mapped)
+    assert from_built.pairs and from_built.name_words and from_built.single_names
+    assert (from_mapped.pairs, from_mapped.name_words, from_mapped.single_names) == (
+        from_built.pairs,
+        from_built.name_words,
+        from_built.single_names,
+    )
+    assert not mapped.index.names._cache  # type: ignore[attr-defined]  # no name was decoded for them
+
+
+def test_a_new_index_prepares_the_payment_word_tables_before_any_request(small_store: Store) -> None:
+    """The index holder hands each new index to its swap hooks in the background (the server
+    builds the payment screener's word tables there, not in the first payment's request)."""
+    import threading
+
+    from service.index_holder import IndexHolder
+    from service.payments.screen import PaymentPolicy, PaymentScreener
+
+    holder = IndexHolder(small_store, refresh_seconds=0)
+    payments = PaymentScreener(PaymentPolicy.from_env())
+    done = threading.Event()
+    holder.on_swap.extend([payments.scanner, lambda screener: done.set()])
+    serving = holder.rebuild()
+    assert serving is not None
+    assert done.wait(60), "the swap hooks did not run"
+    assert payments._scanner is not None and payments._scanner[0] is serving.screener
 
 
 @pytest.mark.parametrize("start_method", ["forkserver", "fork"])

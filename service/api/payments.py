@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from service import metrics
@@ -16,6 +17,7 @@ from service.api.responses import ApiError, OrjsonResponse
 from service.api.screen import _commit, _serving
 from service.api.screen_review import review_settings, version_ids
 from service.auth import Principal
+from service.index_holder import IndexHolder
 from service.payments.model import PaymentMessageError
 from service.payments.record import (
     AlertsUnavailable,
@@ -25,6 +27,8 @@ from service.payments.record import (
     review_record,
 )
 from service.payments.screen import PaymentPolicy, PaymentScreener, parse_message
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["screening"])
 
@@ -111,6 +115,20 @@ PAYMENT_HOLD_EXAMPLE: dict[str, Any] = {
     ],
     "took_ms": 2.4,
 }
+
+
+def attach_payment_screener(app: FastAPI, holder: IndexHolder) -> None:
+    """The worker's payment screener, whose word tables each new index builds in the background.
+
+    A bad payment policy setting is reported per request (503 naming it), as before, not at start.
+    """
+    try:
+        screener = PaymentScreener(PaymentPolicy.from_env())
+    except ValueError as exc:
+        log.warning("payment policy invalid, payment screening answers 503: %s", exc)
+        return
+    app.state.payment_screener = screener
+    holder.on_swap.append(screener.scanner)
 
 
 def _screener(request: Request) -> PaymentScreener:

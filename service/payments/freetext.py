@@ -76,14 +76,14 @@ class TextScanner:
         name_words: set[str] = set()
         pairs: set[tuple[str, str]] = set()
         singles: set[str] = set()
-        designations = index.designations
-        for name in index.names:
-            words = normalize_latin(name.text).split()
+        # Outlines, not decoded names: a mapped index would decode every name (2.6 s, not 0.2 s).
+        for outline in index.outlines():
+            words = normalize_latin(outline.text).split()
             for left, right in itertools.pairwise(words):
                 pairs.add((left, right) if left <= right else (right, left))
-            if len(words) == 1 and designations[name.designation].type.value != "vessel":
+            if len(words) == 1 and outline.designation_type != "vessel":
                 singles.add(words[0])
-            name_words.update(name.analyzed.tokens)
+            name_words.update(outline.tokens)
         self.name_words = frozenset(name_words)
         self.pairs = frozenset(pairs)
         self.single_names = frozenset(singles)

@@ -14,7 +14,7 @@ from lists.store import Store
 from screening.index_parts import screener_from_parts
 from screening.screener import Screener
 from screening.thresholds import DEFAULT_THRESHOLD
-from service.snapshot.build import SnapshotStale, ensure_snapshot, snapshots_enabled
+from service.snapshot.build import SnapshotStale, ensure_snapshot, names_kept_decoded, snapshots_enabled
 from service.snapshot.format import open_snapshot
 from service.snapshot.ref import SnapshotRef
 
@@ -41,5 +41,8 @@ def open_ref(ref: SnapshotRef, threshold: float | None = None) -> Screener:
     if snapshot.header.get("labels") != ref.labels:
         raise SnapshotStale(f"{ref.path}: holds {snapshot.header.get('labels')}, wanted {ref.labels}")
     return screener_from_parts(
-        snapshot.parts, ref.labels, DEFAULT_THRESHOLD if threshold is None else threshold
+        snapshot.parts,
+        ref.labels,
+        DEFAULT_THRESHOLD if threshold is None else threshold,
+        cache_names=names_kept_decoded(),
     )
