@@ -10,12 +10,10 @@ snapshot whose header names exactly the version ids it reports.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +23,9 @@ from screening.index_parts import DEFAULT_CACHE_NAMES, screener_from_parts, scre
 from screening.screener import Screener
 from screening.thresholds import DEFAULT_THRESHOLD
 from service.snapshot.format import SnapshotCorrupt, open_snapshot, write_snapshot
+from service.snapshot.kanwa import ensure_kanwa, map_kanwa
 from service.snapshot.locate import identity, snapshot_path
+from service.snapshot.lock import build_lock
 
 log = logging.getLogger(__name__)
 
@@ -91,24 +91,15 @@ def open_screener(
     found = {key: snapshot.header.get(key) for key in wanted}
     if found != wanted:
         raise SnapshotStale(f"{path}: made from {found}, wanted {wanted}")
-    return screener_from_parts(
+    screener = screener_from_parts(
         snapshot.parts,
         {code: info.label for code, info in versions.items()},
         DEFAULT_THRESHOLD if default_threshold is None else default_threshold,
         cache_names=names_kept_decoded(),
         build_seconds=time.perf_counter() - started,
     )
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """One builder of `path` at a time (across processes on this host)."""
-    with open(path.with_name(path.name + ".lock"), "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    map_kanwa(path.parent)  # the Japanese readings' dictionary, mapped beside it
+    return screener
 
 
 def write_for(store_url: str, screener: Screener, versions: Mapping[str, VersionInfo]) -> Path:
@@ -126,6 +117,10 @@ def write_for(store_url: str, screener: Screener, versions: Mapping[str, Version
         "index snapshot %s written (%.1f MB, %s)", path, size / 2**20, ", ".join(meta["labels"].values())
     )
     _prune(path.parent, keep=path)
+    try:  # beside it, so that the processes about to map the index only map this too
+        ensure_kanwa(path.parent)
+    except OSError as exc:
+        log.warning("pykakasi's dictionary file not written (%s)", exc)
     return path
 
 
@@ -156,7 +151,7 @@ def load_screener(store: Store, default_threshold: float | None = None) -> Loade
     screener = _usable(path, versions, default_threshold)
     if screener is not None:
         return Loaded(screener, versions, "snapshot", time.perf_counter() - started, path)
-    with _locked(path):
+    with build_lock(path):
         screener = _usable(path, versions, default_threshold)  # another process may have made it meanwhile
         if screener is not None:
             return Loaded(screener, versions, "snapshot", time.perf_counter() - started, path)
@@ -186,7 +181,7 @@ def ensure_snapshot(store: Store) -> Path | None:
     path = snapshot_path(store.url, versions)
     if _usable(path, versions, None) is not None:
         return path
-    with _locked(path):
+    with build_lock(path):
         if _usable(path, versions, None) is not None:
             return path
         return _build(store)[1]
