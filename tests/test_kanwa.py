@@ -31,10 +31,11 @@ print(json.dumps([[japanese_reading(n), [list(s) for s in analyze_name(n, "any")
 """
 
 
-def _run(setup: str, names: list[str]) -> list:
+def _python(code: str, stdin: str = "") -> object:
+    """What a fresh Python process running `code` prints last, as JSON."""
     done = subprocess.run(
-        [sys.executable, "-c", setup + _READ],
-        input=json.dumps(names),
+        [sys.executable, "-c", code],
+        input=stdin,
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,
@@ -43,6 +44,12 @@ def _run(setup: str, names: list[str]) -> list:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _run(setup: str, names: list[str]) -> list:
+    readings = _python(setup + _READ, json.dumps(names))
+    assert isinstance(readings, list)
+    return readings
 
 
 def test_readings_from_the_mapped_dictionary_are_pykakasis_own(tmp_path: Path) -> None:
@@ -76,16 +83,9 @@ print(json.dumps({{"existed": existed, "reading": reading, "decoded": table.deco
 """
 
     def run() -> dict:
-        done = subprocess.run(
-            [sys.executable, "-c", probe],
-            capture_output=True,
-            text=True,
-            cwd=REPO_ROOT,
-            timeout=300,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        found = _python(probe)
+        assert isinstance(found, dict)
+        return found
 
     first, second = run(), run()
     assert (first["existed"], second["existed"]) == (False, True)
