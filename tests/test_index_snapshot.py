@@ -200,6 +200,35 @@ def test_a_screener_over_parts_has_what_a_built_one_has(small_store: Store) -> N
         assert mapped.index.names[name_id].analyzed == built.index.names[name_id].analyzed
 
 
+def test_pruning_keeps_other_stores_snapshots_in_a_shared_folder(tmp_path: Path) -> None:
+    """Several databases may share one snapshot folder: a store prunes only its own (newest KEEP kept)."""
+    import numpy as np
+
+    from screening.index_parts import PARTS_LAYOUT
+    from service.snapshot.build import KEEP, prune
+    from service.snapshot.format import write_snapshot
+
+    def snapshot(name: str, age: int, **header: object) -> Path:
+        path = tmp_path / f"index-{name}.snap"
+        write_snapshot(path, {"part": np.arange(4)}, {"format": 1, **header})
+        os.utime(path, (1_000_000 - age, 1_000_000 - age))
+        return path
+
+    mine = [snapshot(f"a{age}", age, store="A", layout=PARTS_LAYOUT) for age in range(6)]
+    theirs = [snapshot(f"b{age}", 10 + age, store="B", layout=PARTS_LAYOUT) for age in range(4)]
+    older_engine = snapshot("old", 50, layout=PARTS_LAYOUT - 1)  # names no store, cannot be served
+    unnamed_current = snapshot("unnamed", 60, layout=PARTS_LAYOUT)  # names no store: whose? left
+    (tmp_path / "index-broken.snap").write_bytes(b"not a snapshot")
+
+    prune(tmp_path, keep=mine[0], store="A")
+
+    left = {path.name for path in tmp_path.glob("index-*.snap")}
+    assert {path.name for path in mine[:KEEP]} <= left  # the newest KEEP of mine
+    assert not {path.name for path in mine[KEEP:]} & left
+    assert {path.name for path in theirs} <= left and unnamed_current.name in left
+    assert older_engine.name not in left and "index-broken.snap" in left
+
+
 def test_the_payment_word_tables_of_a_mapped_index_are_those_of_a_built_one(small_store: Store) -> None:
     """The free-text scanner reads name outlines, stored in the snapshot, not every decoded name."""
     from service.payments.freetext import TextScanner

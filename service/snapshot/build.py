@@ -10,6 +10,7 @@ snapshot whose header names exactly the version ids it reports.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -18,11 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from lists.store import Store, VersionInfo
-from screening.index_parts import DEFAULT_CACHE_NAMES, screener_from_parts, screener_parts
+from screening.index_parts import DEFAULT_CACHE_NAMES, PARTS_LAYOUT, screener_from_parts, screener_parts
 from screening.screener import Screener
 from screening.thresholds import DEFAULT_THRESHOLD
-from service.snapshot.format import SnapshotCorrupt, open_snapshot, write_snapshot
+from service.snapshot.format import SnapshotCorrupt, open_snapshot, read_header, write_snapshot
 from service.snapshot.kanwa import ensure_kanwa, map_kanwa
 from service.snapshot.locate import identity, snapshot_path
 from service.snapshot.lock import build_lock
@@ -111,12 +114,13 @@ def write_for(store_url: str, screener: Screener, versions: Mapping[str, Version
         "created_at": datetime.now(UTC).isoformat(),
         "designations": screener.stats.designations,
         "names": screener.stats.names,
+        "store": store_key(store_url),
     }
     size = write_snapshot(path, screener_parts(screener), meta)
     log.info(
         "index snapshot %s written (%.1f MB, %s)", path, size / 2**20, ", ".join(meta["labels"].values())
     )
-    _prune(path.parent, keep=path)
+    prune(path.parent, keep=path, store=meta["store"])
     try:  # beside it, so that the processes about to map the index only map this too
         ensure_kanwa(path.parent)
     except OSError as exc:
@@ -124,11 +128,47 @@ def write_for(store_url: str, screener: Screener, versions: Mapping[str, Version
     return path
 
 
-def _prune(folder: Path, keep: Path) -> None:
-    snapshots = sorted(folder.glob("index-*.snap"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [p for p in snapshots if p != keep][KEEP - 1 :]:
-        old.unlink(missing_ok=True)
-        old.with_name(old.name + ".lock").unlink(missing_ok=True)
+def store_key(store_url: str) -> str:
+    """Which store a snapshot was made for (a digest of its URL, password hidden)."""
+    shown = make_url(store_url).render_as_string(hide_password=True)
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
+def prune(folder: Path, keep: Path, store: str) -> None:
+    """Remove this store's older snapshots beyond the newest KEEP (`keep` among them).
+
+    Only the store's own: several databases may share one folder (SANCTIONS_SNAPSHOT_DIR), and
+    pruning by count across them removed a snapshot another store's processes were about to map.
+    Files of an older parts layout that name no store (made before snapshots did) are removed too:
+    no process of this engine can serve them. A file that cannot be read is left alone.
+    """
+    own: list[Path] = []
+    for path in folder.glob("index-*.snap"):
+        if path == keep:
+            continue
+        try:
+            header = read_header(path)[0]
+        except (OSError, SnapshotCorrupt):
+            continue
+        if header.get("store") == store:
+            own.append(path)
+        elif "store" not in header and header.get("layout") != PARTS_LAYOUT:
+            _remove(path)
+    for old in sorted(own, key=_modified, reverse=True)[KEEP - 1 :]:
+        _remove(old)
+
+
+def _remove(path: Path) -> None:
+    """A process that maps it keeps its pages; the lock file goes with it."""
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".lock").unlink(missing_ok=True)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile
+        return 0.0
 
 
 def _usable(path: Path, versions: Mapping[str, VersionInfo], threshold: float | None) -> Screener | None:
