@@ -390,6 +390,11 @@ if __name__ == "__main__":
     from benchmarks import report
 
     chosen = tuple(sys.argv[1:]) or SECTIONS
+    unknown = [section for section in chosen if section not in SECTIONS]
+    if unknown:
+        raise SystemExit(
+            f"usage: python -m benchmarks.world [{' '.join(SECTIONS)}]; unknown: {' '.join(unknown)}"
+        )
     measured = run_world(chosen)
     previous = report.read_result("world") or {}
     path = report.write_result("world", {**previous, **measured})

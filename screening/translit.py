@@ -287,16 +287,26 @@ _KOREAN_SURNAMES = {
     "go": ("ko",), "mun": ("moon",), "bae": ("pae",), "baek": ("paek", "baik"),
     "heo": ("huh", "ho"), "no": ("roh",), "gwak": ("kwak",), "seong": ("sung", "song"),
     "ju": ("joo", "chu"), "bag": ("park", "pak"), "u": ("woo",), "gu": ("koo",), "eom": ("um",),
-    "cheon": ("chun", "chon"), "ri": ("lee", "yi"), "ra": ("na",), "hyeon": ("hyun",),
+    "cheon": ("chun", "chon"), "ri": ("ri", "lee"), "ra": ("na",), "hyeon": ("hyun",),
 }  # fmt: skip
 
 
 _RR_FINALS = (("ng", "ng"), ("g", "k"), ("d", "t"), ("b", "p"))
 
 
+# Index of the initial consonant ㄹ in a precomposed Hangul syllable ((code - 0xAC00) // 588).
+_RIEUL_INITIAL = 5
+
+
 def _rr_syllable(syllable: str) -> str:
-    """Revised Romanisation of one syllable on its own (final g/d/b written k/t/p)."""
+    """Revised Romanisation of one syllable on its own (initial ㄹ written r, final g/d/b k/t/p).
+
+    ICU writes an initial ㄹ "l" ("리" li); Revised Romanisation writes it "r", as North Korean
+    names are listed: 리병철 RI Pyong Chol, 최룡해 CHOE Ryong Hae.
+    """
     rr = _icu("Hangul-Latin; Latin-ASCII").transliterate(syllable).replace("-", "")
+    if (ord(syllable) - 0xAC00) // 588 == _RIEUL_INITIAL and rr.startswith("l"):
+        rr = "r" + rr[1:]
     for final, written in _RR_FINALS:
         if rr.endswith(final):
             return rr[: -len(final)] + written

@@ -28,7 +28,14 @@ def test_han_pinyin_and_wade_giles() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("김정은", "kim jong un"), ("박지성", "park ji sung"), ("이민호", "lee min ho")],
+    [
+        ("김정은", "kim jong un"),
+        ("박지성", "park ji sung"),
+        ("이민호", "lee min ho"),
+        # An initial ㄹ is r, as Revised Romanisation and North Korean names write it (ICU: l).
+        ("리병철", "ri byong chol"),
+        ("최룡해", "choe ryong hae"),
+    ],
 )
 def test_hangul_common_romanisations(text: str, expected: str) -> None:
     assert expected in latin_variants(text)[0]
