@@ -97,3 +97,21 @@ print(json.dumps({{"existed": existed, "reading": reading, "decoded": table.deco
     path.write_bytes(path.read_bytes()[: size // 2])  # cut: refused and rebuilt
     third = run()
     assert third["reading"] == first["reading"] and path.stat().st_size == size
+
+
+def test_a_folder_that_cannot_hold_the_file_leaves_pykakasi_its_own(tmp_path: Path) -> None:
+    """Mapping is an economy, never a failure: pykakasi then reads its own file, as before."""
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    found = _python(
+        f"""
+import json
+from pathlib import Path
+from service.snapshot.kanwa import map_kanwa
+from screening.kanwa import kanwa_in_use
+from screening.translit import japanese_reading
+mapped = map_kanwa(Path({str(not_a_folder)!r}))
+print(json.dumps([mapped, kanwa_in_use() is None, japanese_reading("田中太郎")]))
+"""
+    )
+    assert found == [False, True, "tanaka tarou"]

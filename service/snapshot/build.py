@@ -123,7 +123,7 @@ def write_for(store_url: str, screener: Screener, versions: Mapping[str, Version
     prune(path.parent, keep=path, store=meta["store"])
     try:  # beside it, so that the processes about to map the index only map this too
         ensure_kanwa(path.parent)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         log.warning("pykakasi's dictionary file not written (%s)", exc)
     return path
 

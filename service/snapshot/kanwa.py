@@ -40,7 +40,7 @@ def map_kanwa(folder: Path) -> bool:
         return True
     try:
         snapshot = ensure_kanwa(folder)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: SnapshotCorrupt of a file written just now
         log.warning("pykakasi's dictionary not mapped (%s): each process loads its own", exc)
         return False
     if not use_kanwa(snapshot.parts):
