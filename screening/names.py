@@ -38,6 +38,7 @@ from screening.token_weights import DEFAULT_WEIGHTS, UNKNOWN_TOKEN_WEIGHT
 from screening.translit import (
     han_word_reading,
     is_chinese_syllable,
+    korean_rr_name_to_mr,
     latin_variants,
     pinyin_name_to_wade_giles,
     pinyin_token_to_wade_giles,
@@ -507,6 +508,10 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
         wade_giles = pinyin_name_to_wade_giles(spellings[0].tokens)
         if wade_giles:
             spellings.append(_spelling(wade_giles, legal_forms, " ".join(wade_giles)))
+        elif not scripts:
+            korean = korean_rr_name_to_mr(spellings[0].tokens)
+            if korean:
+                spellings.append(_spelling(korean, legal_forms, " ".join(korean)))
     if type == "any" and not scripts and spellings:
         # Of unknown type, it may be an organisation whose last legal form is written in letters
         # the table knows only solid ("... CIA. S. C. S."): read that way too, as one more

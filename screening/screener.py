@@ -87,7 +87,16 @@ def _analyze_query(name: str, type_: str) -> AnalyzedName:
 # One name per lazily loaded reading table (Korean readings of Han characters, Japanese
 # readings, Hangul, Cyrillic, Arabic): loading a table takes up to half a second, which must
 # happen while the index is built, not inside the first query that needs it.
-_WARM_UP_NAMES = ("金正恩", "田中太郎", "山田花子", "김정은", "Владимир Путин", "محمد علي", "Ελένη")
+_WARM_UP_NAMES = (
+    "金正恩",
+    "田中太郎",
+    "山田花子",
+    "김정은",
+    "Gim Jeong-eun",
+    "Владимир Путин",
+    "محمد علي",
+    "Ελένη",
+)
 
 
 @functools.lru_cache(maxsize=CUT_CACHE_SIZE)

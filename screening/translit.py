@@ -402,6 +402,55 @@ def latin_variants(text: str) -> tuple[list[str], bool]:
     return out[:_MAX_VARIANTS], bool(scripts & ABJAD_SCRIPTS)
 
 
+# --- Latin Korean input in Revised Romanisation: its McCune-Reischauer-like reading.
+# RR writes 어/으 "eo"/"eu" where McCune-Reischauer (and North Korean names as listed) write o/u:
+# "Gim Jeong-eun" is listed KIM Jong Un, "Kim Yeo-jeong" KIM Yo Jong.
+_RR_SURNAMES = frozenset(surname for surname in _KOREAN_SURNAMES if len(surname) >= 2) | frozenset(
+    alt for alts in _KOREAN_SURNAMES.values() for alt in alts
+)
+_MAX_KOREAN_SYLLABLES_PER_TOKEN = 2
+# What only Revised Romanisation writes: eo/eu, and the surnames it spells with g/b where the
+# other romanisations write k/p. A name without any is left alone (Choe, Mun, Yu are listed so).
+_RR_MARK = re.compile(r"eo|eu|^(?:gim|bak|bag|gang|gwon|gwak)$")
+
+
+@functools.lru_cache(maxsize=1)
+def _korean_syllables() -> frozenset[str]:
+    """Every Hangul syllable's Revised Romanisation as `_rr_syllable` writes it (9,576 with finals)."""
+    return frozenset(_rr_syllable(chr(code)) for code in range(0xAC00, 0xD7A4))
+
+
+def _korean_token(token: str, left: int = _MAX_KOREAN_SYLLABLES_PER_TOKEN) -> bool:
+    """Whether `token` is 1-2 Revised Romanisation syllables ("jeong", "jeongeun")."""
+    if not token:
+        return True
+    syllables = _korean_syllables()
+    return left > 0 and any(
+        token[:size] in syllables and _korean_token(token[size:], left - 1)
+        for size in range(min(6, len(token)), 0, -1)
+    )
+
+
+def korean_rr_name_to_mr(tokens: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The McCune-Reischauer-like reading of a Korean name in Revised Romanisation, else None.
+
+    A name of 2-3 tokens with a mark of Revised Romanisation (`_RR_MARK`), whose first or last is
+    a Korean surname (RR or common spelling) and whose other tokens are 1-2 RR syllables each;
+    read with eo -> o, eu -> u and the surname's common spelling (gim -> kim). None when that
+    changes nothing.
+    """
+    if not 2 <= len(tokens) <= 3 or not any(_RR_MARK.search(token) for token in tokens):
+        return None
+    for at in (0, len(tokens) - 1):
+        surname, given = tokens[at], tokens[1:] if at == 0 else tokens[:-1]
+        if surname in _RR_SURNAMES and all(_korean_token(token) for token in given):
+            common = _KOREAN_SURNAMES.get(surname, (surname,))[0] if surname in _KOREAN_SURNAMES else surname
+            read = tuple(_mr_syllable(token, "o") for token in given)
+            result = (common, *read) if at == 0 else (*read, common)
+            return result if result != tokens else None
+    return None
+
+
 # --- Latin pinyin input: its Wade-Giles reading ("Xi Jinping" / "Hsi Chin-p'ing").
 _MAX_SYLLABLES_PER_TOKEN = 3
 

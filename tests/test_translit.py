@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from screening.legal_forms import split_legal_forms
 from screening.normalize import clean_text
-from screening.translit import latin_variants, scripts_of, wade_giles_syllable
+from screening.translit import korean_rr_name_to_mr, latin_variants, scripts_of, wade_giles_syllable
 
 
 def test_cyrillic_systems_include_bgn_german_and_french_habits() -> None:
@@ -69,3 +69,22 @@ def test_clean_ascii_text_is_its_own_only_latin_spelling(text: str) -> None:
     if rest.isascii():
         assert latin_variants(rest) == ([rest], False)
         assert not scripts_of(rest) - {"Latn", "Zyyy", "Zinh", "Zzzz"}
+
+
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [
+        (("gim", "jeong", "eun"), ("kim", "jong", "un")),  # Revised Romanisation, as KIM Jong Un is listed
+        (("kim", "yeo", "jeong"), ("kim", "yo", "jong")),
+        (("kim", "jongeun"), ("kim", "jongun")),  # a given name written solid
+        (("jeong", "eun", "ji"), ("jung", "un", "ji")),  # surname first: its common spelling
+        (("kim", "jong", "un"), None),  # nothing only Revised Romanisation writes
+        (("choe", "ryong", "hae"), None),  # listed so: left alone
+        (("kim", "geoffrey"), None),  # not Korean syllables
+        (("leonard", "cohen"), None),  # no Korean surname
+    ],
+)
+def test_latin_korean_in_revised_romanisation_gets_its_mccune_reischauer_reading(
+    tokens: tuple[str, ...], expected: tuple[str, ...] | None
+) -> None:
+    assert korean_rr_name_to_mr(tokens) == expected
