@@ -444,7 +444,7 @@ def korean_rr_name_to_mr(tokens: tuple[str, ...]) -> tuple[str, ...] | None:
     for at in (0, len(tokens) - 1):
         surname, given = tokens[at], tokens[1:] if at == 0 else tokens[:-1]
         if surname in _RR_SURNAMES and all(_korean_token(token) for token in given):
-            common = _KOREAN_SURNAMES.get(surname, (surname,))[0] if surname in _KOREAN_SURNAMES else surname
+            common = _KOREAN_SURNAMES.get(surname, (surname,))[0]
             read = tuple(_mr_syllable(token, "o") for token in given)
             result = (common, *read) if at == 0 else (*read, common)
             return result if result != tokens else None

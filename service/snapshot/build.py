@@ -25,7 +25,7 @@ from lists.store import Store, VersionInfo
 from screening.index_parts import DEFAULT_CACHE_NAMES, PARTS_LAYOUT, screener_from_parts, screener_parts
 from screening.screener import Screener
 from screening.thresholds import DEFAULT_THRESHOLD
-from service.snapshot.format import SnapshotCorrupt, open_snapshot, read_header, write_snapshot
+from service.snapshot.format import Snapshot, SnapshotCorrupt, open_snapshot, read_header, write_snapshot
 from service.snapshot.kanwa import ensure_kanwa, map_kanwa
 from service.snapshot.locate import identity, snapshot_path
 from service.snapshot.lock import build_lock
@@ -33,8 +33,6 @@ from service.snapshot.lock import build_lock
 log = logging.getLogger(__name__)
 
 ENV_SNAPSHOT = "SANCTIONS_INDEX_SNAPSHOT"
-
-
 ENV_CACHE_NAMES = "SANCTIONS_INDEX_CACHE_NAMES"
 
 
@@ -94,14 +92,27 @@ def open_screener(
     found = {key: snapshot.header.get(key) for key in wanted}
     if found != wanted:
         raise SnapshotStale(f"{path}: made from {found}, wanted {wanted}")
-    screener = screener_from_parts(
-        snapshot.parts,
+    return screener_of(
+        snapshot,
         {code: info.label for code, info in versions.items()},
-        DEFAULT_THRESHOLD if default_threshold is None else default_threshold,
-        cache_names=names_kept_decoded(),
+        default_threshold,
         build_seconds=time.perf_counter() - started,
     )
-    map_kanwa(path.parent)  # the Japanese readings' dictionary, mapped beside it
+
+
+def screener_of(
+    snapshot: Snapshot, labels: Mapping[str, str], threshold: float | None, build_seconds: float = 0.0
+) -> Screener:
+    """The Screener over an opened snapshot, as every process serves one: names kept decoded as
+    configured, and pykakasi's dictionary mapped from beside it."""
+    screener = screener_from_parts(
+        snapshot.parts,
+        labels,
+        DEFAULT_THRESHOLD if threshold is None else threshold,
+        cache_names=names_kept_decoded(),
+        build_seconds=build_seconds,
+    )
+    map_kanwa(snapshot.path.parent)
     return screener
 
 

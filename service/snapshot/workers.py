@@ -11,12 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from lists.store import Store
-from screening.index_parts import screener_from_parts
 from screening.screener import Screener
-from screening.thresholds import DEFAULT_THRESHOLD
-from service.snapshot.build import SnapshotStale, ensure_snapshot, names_kept_decoded, snapshots_enabled
+from service.snapshot.build import SnapshotStale, ensure_snapshot, screener_of, snapshots_enabled
 from service.snapshot.format import open_snapshot
-from service.snapshot.kanwa import map_kanwa
 from service.snapshot.ref import SnapshotRef
 
 
@@ -41,11 +38,4 @@ def open_ref(ref: SnapshotRef, threshold: float | None = None) -> Screener:
     snapshot = open_snapshot(Path(ref.path))
     if snapshot.header.get("labels") != ref.labels:
         raise SnapshotStale(f"{ref.path}: holds {snapshot.header.get('labels')}, wanted {ref.labels}")
-    screener = screener_from_parts(
-        snapshot.parts,
-        ref.labels,
-        DEFAULT_THRESHOLD if threshold is None else threshold,
-        cache_names=names_kept_decoded(),
-    )
-    map_kanwa(Path(ref.path).parent)  # the Japanese readings' dictionary, mapped beside it
-    return screener
+    return screener_of(snapshot, ref.labels, threshold)
