@@ -26,6 +26,7 @@ import numpy as np
 from lists.countries import country_code
 from lists.model import Designation
 from screening.evidence import DesignationFacts
+from screening.heap import collect_less_often
 from screening.index import DEFAULT_CANDIDATES, IndexedName, NameIndex, NameOutline, Postings
 from screening.names import AnalyzedName, _Spelling, cache_token_weights
 from screening.ofac_screening import OfacScreening
@@ -357,6 +358,7 @@ def screener_from_parts(
     Sets what Screener.__init__ sets; tests/test_index_snapshot.py checks both have the same attributes.
     """
     index = index_from_parts(parts, cache_names)
+    collect_less_often()  # its decoded-name cache must not be walked by frequent full collections
     tables = _unpickled(parts["tables"])
     screener: Screener = Screener.__new__(Screener)
     screener._index = index
