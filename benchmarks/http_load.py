@@ -326,19 +326,30 @@ def _create_key(database_url: str) -> str:
 
 @contextmanager
 def served(
-    database_url: str, data_dir: Path, workers: int, timeout: float = 600
+    database_url: str, data_dir: Path, workers: int, timeout: float = 600, spawned: bool = False
 ) -> Iterator[tuple[str, int]]:
-    """`sanctions serve` on a free loopback port; yields (URL, pid) once every worker has built its index."""
+    """`sanctions serve` on a free loopback port; yields (URL, pid) once every worker has built its index.
+
+    `spawned`: uvicorn's own worker processes instead (each a fresh interpreter, as `serve` ran
+    them before its workers were forked from a preloaded parent), as a baseline.
+    """
     port = _free_port()
     log_path = data_dir / "server.log"
     env = {**os.environ, "DATABASE_URL": database_url, "SANCTIONS_DATA_DIR": str(data_dir)}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    if spawned:
+        command = [
+            *(sys.executable, "-m", "uvicorn", "service.app:app_from_env", "--factory", "--no-access-log"),
+            *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+        ]
+    else:
+        command = [
+            *(sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1"),
+            *("--port", str(port), "--workers", str(workers)),
+        ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1"),
-                *("--port", str(port), "--workers", str(workers)),
-            ],
+            command,
             cwd=REPO_ROOT,
             env=env,
             stdout=log,

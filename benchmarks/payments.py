@@ -317,6 +317,7 @@ def over_http(
     threads: int,
     client: str,
     connections: int,
+    spawned: bool = False,
 ) -> dict[str, Any]:
     from benchmarks.http_load import _cpu_seconds, _create_key, served
 
@@ -327,7 +328,7 @@ def over_http(
     warm_bodies = messages(60, seed=26)
     before = _payment_audit_rows(database_url)
     load_start = os.getloadavg()
-    with served(database_url, data_dir, workers) as (url, pid):
+    with served(database_url, data_dir, workers, spawned=spawned) as (url, pid):
         host, port = url.removeprefix("http://").split(":")
         warm: list = []
         _client(host, int(port), token, warm_bodies, time.time() + 3, warm)  # each worker's word tables
@@ -378,6 +379,7 @@ def over_http(
     audited = _payment_audit_rows(database_url) - before
     return {
         "workers": workers,
+        "worker_processes": "spawned by uvicorn (baseline)" if spawned else "forked by sanctions serve",
         "duration_s": round(elapsed, 1),
         **result,
         # CPU of the server's processes per answered message: comparable on a shared machine where
@@ -412,6 +414,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--no-in-process", action="store_true")
+    parser.add_argument(
+        "--spawned",
+        action="store_true",
+        help="baseline: uvicorn's own spawned workers, as `sanctions serve --workers N` ran them before",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-payments-") as tmp:
         directory = Path(tmp)
@@ -435,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.threads,
                 args.client,
                 args.connections,
+                args.spawned,
             )
             print(json.dumps(report["http"], indent=2), flush=True)
     return 0

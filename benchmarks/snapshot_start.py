@@ -8,8 +8,13 @@ Measures, on one store holding the bundled lists (a new SQLite file unless --dat
     seconds and the process's wall time to its first answer (imports included);
   - memory: `sanctions serve --workers 1` and `--workers 2`, after the same queries through
     HTTP, each process's private memory (USS: Private_Clean + Private_Dirty from
-    /proc/<pid>/smaps_rollup), PSS and RSS; with --baseline also with snapshots off.
-Targets (issue #25): start with a snapshot <= 1 s; `--workers 2` adds <= 150 MB private over one.
+    /proc/<pid>/smaps_rollup), PSS and RSS; beside them uvicorn's own 2 spawned workers (how
+    `serve --workers 2` ran before its workers were forked from a preloaded parent); with
+    --baseline also with snapshots off.
+Targets (issue #25): start with a snapshot <= 1 s; `--workers 2` adds <= 150 MB over one, both
+as private memory (summed USS) and as memory in all (summed PSS: a page shared by n processes
+counts 1/n in each, so the sum is what the server occupies). The USS sum alone can fall when
+a second worker comes: pages one process held privately become shared.
 """
 
 from __future__ import annotations
@@ -98,14 +103,14 @@ def _memory(pid: int) -> dict[str, Any]:
 
 
 def _served_memory(
-    url: str, directory: Path, workers: int, names: list[str], env: dict[str, str]
+    url: str, directory: Path, workers: int, names: list[str], env: dict[str, str], spawned: bool = False
 ) -> dict[str, Any]:
     directory.mkdir(parents=True, exist_ok=True)
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
         started = time.perf_counter()
-        with served(url, directory, workers) as (base, pid):
+        with served(url, directory, workers, spawned=spawned) as (base, pid):
             ready_seconds = time.perf_counter() - started
             with httpx.Client(base_url=base, timeout=60) as client:
                 for name in names:
@@ -163,14 +168,23 @@ def run(database_url: str | None, queries: int, baseline: bool) -> dict[str, Any
             "one_worker": one,
             "two_workers": two,
             "added_private_mb": round(two["uss_mb"] - one["uss_mb"], 1),
+            "added_pss_mb": round(two["pss_mb"] - one["pss_mb"], 1),
         }
+        if label == "snapshot":
+            spawned = _served_memory(url, directory / "spawned-2", 2, names, env, spawned=True)
+            report[label]["two_workers_spawned"] = spawned
+            report[label]["spawned_added_private_mb"] = round(spawned["uss_mb"] - one["uss_mb"], 1)
+            report[label]["spawned_added_pss_mb"] = round(spawned["pss_mb"] - one["pss_mb"], 1)
+        print(json.dumps(report[label]), file=sys.stderr)
     report["load_average_after"] = os.getloadavg()
     worst_start = max(s["index_seconds"] for s in report["start"])
+    added = report["snapshot"]
     report["targets"] = {
         "start_index_seconds_max": round(worst_start, 3),
         "start_ok": worst_start <= START_TARGET_SECONDS,
-        "added_private_mb": report["snapshot"]["added_private_mb"],
-        "memory_ok": report["snapshot"]["added_private_mb"] <= ADDED_PRIVATE_TARGET_MB,
+        "added_private_mb": added["added_private_mb"],
+        "added_pss_mb": added["added_pss_mb"],
+        "memory_ok": max(added["added_private_mb"], added["added_pss_mb"]) <= ADDED_PRIVATE_TARGET_MB,
     }
     return report
 

@@ -19,14 +19,45 @@ import gc
 MAPPED_INDEX_THRESHOLDS = (10_000, 10, 100)
 
 
+# True in a process whose permanent generation holds a parent's objects, frozen before it forked
+# several workers (service/http/prefork.py): they share those pages. Unfreezing would make the
+# next full collection write to every one of them, and so copy them into each worker; so such a
+# process never unfreezes, and never freezes either (what it froze could never be freed again:
+# a mapped index and its decoded names are reference cycles, freed only by the collector).
+_frozen_by_parent = False
+
+
+def freeze_for_children() -> None:
+    """In a parent about to fork long-lived workers: freeze what it holds, for them to share."""
+    global _frozen_by_parent
+    gc.collect()
+    gc.freeze()
+    _frozen_by_parent = True
+
+
+def freeze() -> None:
+    """gc.freeze, except in a worker that shares its parent's frozen objects (then nothing)."""
+    if not _frozen_by_parent:
+        gc.freeze()
+
+
+def unfreeze() -> None:
+    """gc.unfreeze, except in a worker that shares its parent's frozen objects (then nothing)."""
+    if not _frozen_by_parent:
+        gc.unfreeze()
+
+
 def freeze_long_lived() -> None:
     """Collect what is garbage now, then move every surviving object to the permanent generation.
 
-    Unfreezing first lets the collection free a previous index's cycles after a swap.
+    Unfreezing first lets the collection free a previous index's cycles after a swap. In a
+    worker sharing its parent's frozen objects, only the collection: a mapped index has a few
+    hundred objects the collector tracks; a built one (snapshots off) is walked by the rare
+    full collections there.
     """
-    gc.unfreeze()
+    unfreeze()
     gc.collect()
-    gc.freeze()
+    freeze()
 
 
 def collect_less_often() -> None:

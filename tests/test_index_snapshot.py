@@ -261,7 +261,9 @@ def test_a_new_index_prepares_the_payment_word_tables_before_any_request(small_s
     serving = holder.rebuild()
     assert serving is not None
     assert done.wait(60), "the swap hooks did not run"
-    assert payments._scanner is not None and payments._scanner[0] is serving.screener
+    from service.payments import freetext
+
+    assert freetext._latest is not None and freetext._latest[0] is serving.screener
 
 
 @pytest.mark.parametrize("start_method", ["forkserver", "fork"])

@@ -27,6 +27,7 @@ import orjson
 from pydantic import ValidationError
 
 from lists.model import Designation
+from screening import heap
 from service.batch.io import InputRow, normalise_type
 from service.snapshot.ref import SnapshotRef
 
@@ -209,7 +210,7 @@ def init_pool_worker(*initargs: Any) -> None:
     _exit_with_parent()
     if initargs:
         _init_worker(*initargs)
-        gc.freeze()
+        heap.freeze()
     gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
@@ -221,13 +222,13 @@ def install_screener(screener: Any) -> None:
     """
     global _screener, _threshold, _algorithm
     _screener, _threshold, _algorithm = screener, None, None
-    gc.freeze()
+    heap.freeze()
 
 
 def release_screener() -> None:
     global _screener
     _screener = None
-    gc.unfreeze()
+    heap.unfreeze()
 
 
 def worker_screener() -> Any:
@@ -391,7 +392,7 @@ class BatchRunner:
             # Build the index once here; forked workers inherit it instead of each
             # rebuilding it (one build's CPU, not one per core, before the first row).
             _init_worker(*self._initargs)
-            gc.freeze()  # keep the collector from touching (and un-sharing) the inherited pages
+            heap.freeze()  # keep the collector from touching (and un-sharing) the inherited pages
             self._executor = start_pool(self.workers, "fork")
         else:
             self._executor = start_pool(self.workers, self._start_method, self._initargs)

@@ -3,10 +3,11 @@
 One worker runs Python on one core at a time (the GIL): for throughput, run one
 worker per core (`--workers 2` on the 2-core reference machine; BENCHMARKS.md).
 The default stays 1 because batch jobs run inside the server process and their
-crash-resume path is built around one process. uvicorn starts workers with the
-"spawn" method, so they cannot inherit an index built in the parent: each maps the
-index snapshot of the active list versions instead (service/snapshot/; about 0.5 s,
-pages shared between workers). Settings reach the workers through environment variables.
+crash-resume path is built around one process. With several, gunicorn forks them
+from this process once it has imported the service (service/http/prefork.py), so
+they share those pages; each maps the index snapshot of the active list versions
+(service/snapshot/; pages shared between workers). Settings reach the workers
+through environment variables.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 import typer
 
 log = logging.getLogger("service.serve")
+
+KEEP_ALIVE_SECONDS = 30  # payment systems keep connections open between payments
 
 
 def serve(
@@ -42,6 +45,7 @@ def serve(
     """Serve the screening HTTP API."""
     import uvicorn
 
+    from service.http.prefork import loop_and_parser
     from service.settings import ENV_AUTH, ENV_CONFIG, SettingsError, load_settings
 
     if config is not None:
@@ -70,25 +74,22 @@ def serve(
         metrics_dir = tempfile.mkdtemp(prefix="prometheus-", dir=settings.data_dir)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         log.info("%d workers: Prometheus multiprocess mode in %s", workers, metrics_dir)
+    if workers > 1:
+        from service.http.prefork import PreforkServer, preload
+
+        preload(settings)
+        PreforkServer(host, port, workers, KEEP_ALIVE_SECONDS).run()
+        return
     uvicorn.run(
         "service.app:app_from_env",
         factory=True,
         host=host,
         port=port,
-        workers=workers,
         access_log=False,  # uvicorn's own text lines: ours (service.http.access_log) say more, and no names
         log_level="info",
-        loop=_best("uvloop", "asyncio"),  # uvicorn[standard]: the C event loop and HTTP parser
-        http=_best("httptools", "h11"),
-        timeout_keep_alive=30,  # payment systems keep connections open between payments
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        **loop_and_parser(),
     )
-
-
-def _best(module: str, fallback: str) -> str:
-    """`module` when it is installed, else the pure-Python fallback (uvicorn's names for both)."""
-    import importlib.util
-
-    return module if importlib.util.find_spec(module) is not None else fallback
 
 
 def register(app: typer.Typer) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,6 +176,27 @@ class TextScanner:
                 seen.add(token)
                 found.append(TextIdentifier(token, "identifier", hits))
         return found
+
+
+# The word tables of the latest index this process screened payments against: one per process,
+# not per PaymentScreener, so that a server parent can build them before forking its workers
+# (service/http/prefork.py) and every worker reads the parent's pages.
+_latest: tuple[Screener, TextScanner] | None = None
+_latest_lock = threading.Lock()
+
+
+def scanner_of(screener: Screener) -> TextScanner:
+    """The word tables of `screener`'s index: built on first use, then reused until the next index."""
+    global _latest
+    latest = _latest
+    if latest is not None and latest[0] is screener:
+        return latest[1]
+    with _latest_lock:
+        latest = _latest
+        if latest is None or latest[0] is not screener:
+            latest = (screener, TextScanner(screener))
+            _latest = latest
+    return latest[1]
 
 
 def bic_hits(index: object, bic: str) -> tuple[tuple[int, str], ...]:

@@ -16,7 +16,6 @@ serves; with none there is no answer (fail closed).
 from __future__ import annotations
 
 import os
-import threading
 import time
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from screening.evidence import normalize_identifier
 from screening.explanation import Explanation
 from screening.query import Query, ScreeningResult
 from screening.screener import Screener
-from service.payments.freetext import TextScanner, bic_hits
+from service.payments.freetext import TextScanner, bic_hits, scanner_of
 from service.payments.iso20022 import parse_iso20022
 from service.payments.jurisdictions import Jurisdiction, JurisdictionTable
 from service.payments.model import FieldKind, PaymentMessage, PaymentMessageError, ScreenableField
@@ -165,22 +164,12 @@ class PaymentScreener:
 
     def __init__(self, policy: PaymentPolicy, result_cache_size: int = RESULT_CACHE_SIZE) -> None:
         self.policy = policy
-        self._scanner: tuple[Screener, TextScanner] | None = None
-        self._lock = threading.Lock()
         self._cache_size = result_cache_size
         self._results: tuple[Screener | None, dict[tuple[Any, ...], ScreeningResult]] = (None, {})
 
     def scanner(self, screener: Screener) -> TextScanner:
-        """The word tables of this index (built on first use, about half a second, then reused)."""
-        cached = self._scanner
-        if cached is not None and cached[0] is screener:
-            return cached[1]
-        with self._lock:
-            cached = self._scanner
-            if cached is None or cached[0] is not screener:
-                cached = (screener, TextScanner(screener))
-                self._scanner = cached
-        return cached[1]
+        """The word tables of this index (built on first use, about 0.2 s, then reused)."""
+        return scanner_of(screener)
 
     def screen(self, screener: Screener, message: PaymentMessage) -> PaymentScreening:
         started = time.perf_counter()

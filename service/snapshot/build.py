@@ -192,6 +192,31 @@ def _usable(path: Path, versions: Mapping[str, VersionInfo], threshold: float | 
         return None
 
 
+# The Screener a server parent opened before forking its workers (service/http/prefork.py), with
+# its snapshot's path and threshold: a worker asked for the same snapshot serves this one, whose
+# tables are then the parent's pages, shared by all workers, instead of a private copy each.
+_opened_for_children: tuple[Path, float | None, Screener] | None = None
+
+
+def open_for_children(store: Store, default_threshold: float | None = None) -> Loaded | None:
+    """The active versions' snapshot opened and kept for processes forked next (`_opened_for_children`).
+
+    None when that snapshot is missing or unusable: building it is left to the children, which
+    do so under the build lock while already answering health checks.
+    """
+    global _opened_for_children
+    started = time.perf_counter()
+    versions = store.active_versions()
+    if not versions:
+        raise NoActiveVersions("no list version is active in the store")
+    path = snapshot_path(store.url, versions)
+    screener = _usable(path, versions, default_threshold)
+    if screener is None:
+        return None
+    _opened_for_children = (path, default_threshold, screener)
+    return Loaded(screener, versions, "snapshot", time.perf_counter() - started, path)
+
+
 def load_screener(store: Store, default_threshold: float | None = None) -> Loaded:
     """A Screener for the store's active versions: from their snapshot, made here first if need be."""
     started = time.perf_counter()
@@ -199,6 +224,9 @@ def load_screener(store: Store, default_threshold: float | None = None) -> Loade
     if not versions:
         raise NoActiveVersions("no list version is active in the store")
     path = snapshot_path(store.url, versions)
+    inherited = _opened_for_children
+    if inherited is not None and inherited[:2] == (path, default_threshold):
+        return Loaded(inherited[2], versions, "snapshot", time.perf_counter() - started, path)
     screener = _usable(path, versions, default_threshold)
     if screener is not None:
         return Loaded(screener, versions, "snapshot", time.perf_counter() - started, path)
