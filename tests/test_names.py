@@ -2,6 +2,7 @@
 
 from screening.names import analyze_name, score_names
 from screening.thresholds import DEFAULT_THRESHOLD
+from screening.translit import latin_variants
 
 
 def score(a: str, b: str, type: str = "any") -> float:
@@ -317,6 +318,23 @@ def test_arabic_script_names_are_also_read_with_persian_letter_values() -> None:
     # The Arabic values still read first.
     assert score("رمضان", "Ramadan", "person") >= DEFAULT_THRESHOLD
     assert score("عثمان", "Uthman", "person") >= DEFAULT_THRESHOLD
+
+
+def test_the_arabic_article_is_also_read_as_a_word_of_its_own() -> None:
+    """ "الأسد" is al-Asad: read only joined ("alasd"), "بشار الأسد" scored 0.28 against AL-ASSAD Bashar."""
+    assert score("بشار الأسد", "AL-ASSAD, Bashar", "person") >= DEFAULT_THRESHOLD
+    assert score("يحيى السنوار", "SINWAR, Yahya", "person") >= DEFAULT_THRESHOLD
+    assert score("أيمن الظواهري", "AL-ZAWAHIRI, Ayman", "person") >= DEFAULT_THRESHOLD
+    # The joined reading stays first: lists write some names with the article joined.
+    assert score("عبد الرحمن ياسين", "ABDUL RAHMAN YASIN", "person") >= DEFAULT_THRESHOLD
+    assert score("عبد الرحمن", "Abdulrahman", "person") >= DEFAULT_THRESHOLD
+    variants, abjad = latin_variants("بشار الأسد")
+    assert abjad and variants[0].split()[1].startswith("al") and variants[1].split()[1:] == ["al", "asd"]
+    # Allah is not an article and a word: no second reading.
+    assert len(latin_variants("نصر الله")[0]) == 1
+    assert len(latin_variants("نصر السلام")[0]) == 2
+    # One word read apart would leave a short skeleton that meets short list names.
+    assert len(latin_variants("الأنصاري")[0]) == 1
 
 
 def test_codes_with_digits_compare_by_spelling_not_sound() -> None:
