@@ -11,9 +11,11 @@ with refuses to screen (the answer would not match its audit record).
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Mapping
 from typing import Any
 
+import dask
 from distributed import Client, LocalCluster, WorkerPlugin
 
 from service.batch.runner import BatchRunner, _init_worker, default_workers, load_active_index
@@ -24,6 +26,13 @@ PLUGIN_NAME = "sanctions-screener"
 
 class ListVersionsChanged(RuntimeError):
     """The lists changed between the start of the batch and a worker opening them."""
+
+
+# A Dask worker samples its task thread's stack every 10 ms by default (the dashboard's profile):
+# on screening, pure Python on the GIL, that cost the LocalCluster a quarter of its rate (0.70-0.75
+# of the local pool's, against 0.96-1.0 without it: BENCHMARKS.md, "Batch on Dask"). The workers
+# read it when `distributed` is imported, so it is set in their environment, not their config.
+PROFILE_ENV = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"
 
 
 class ScreenerPlugin(WorkerPlugin):
@@ -61,9 +70,16 @@ class ScreenerPlugin(WorkerPlugin):
 def open_client(scheduler: str, workers: int | None = None) -> Client:
     """A client of the named scheduler, or of a new LocalCluster with one single-threaded process per core.
 
-    One thread per worker process: screening holds the GIL, so threads would only queue.
+    One thread per worker process: screening holds the GIL, so threads would only queue. The
+    local workers run without Dask's statistical profiler (`PROFILE_ENV`, unless set otherwise);
+    the workers of a cluster of one's own should too (README).
     """
     if scheduler == LOCAL:
+        if PROFILE_ENV not in os.environ:
+            # Both: the workers read their environment when importing `distributed`, then take
+            # the configuration their nanny hands them, this process's.
+            os.environ[PROFILE_ENV] = "False"
+            dask.config.set({"distributed.worker.profile.enabled": False})
         cluster = LocalCluster(
             n_workers=workers or default_workers(),
             threads_per_worker=1,
