@@ -28,10 +28,11 @@ class ListVersionsChanged(RuntimeError):
     """The lists changed between the start of the batch and a worker opening them."""
 
 
-# A Dask worker samples its task thread's stack every 10 ms by default (the dashboard's profile):
-# on screening, pure Python on the GIL, that cost the LocalCluster a quarter of its rate (0.70-0.75
-# of the local pool's, against 0.96-1.0 without it: BENCHMARKS.md, "Batch on Dask"). The workers
-# read it when `distributed` is imported, so it is set in their environment, not their config.
+# A Dask worker samples its task thread's stack every 10 ms by default (the dashboard's profile).
+# On screening, pure Python on the GIL, 100,000 names took 67-70 s with it against 50 s without it;
+# at 1,000,000 the LocalCluster went from 0.70 to 0.85 of the local pool's rate (BENCHMARKS.md,
+# "Batch on Dask"). Workers read it from their environment when importing `distributed`, then
+# from the configuration their nanny hands them: both are set.
 PROFILE_ENV = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"
 
 

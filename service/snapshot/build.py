@@ -198,6 +198,14 @@ def _usable(path: Path, versions: Mapping[str, VersionInfo], threshold: float | 
 _opened_for_children: tuple[Path, float | None, Screener] | None = None
 
 
+def _active_snapshot_path(store: Store) -> tuple[dict[str, VersionInfo], Path]:
+    """The store's active versions and their snapshot's path (NoActiveVersions when none)."""
+    versions = store.active_versions()
+    if not versions:
+        raise NoActiveVersions("no list version is active in the store")
+    return versions, snapshot_path(store.url, versions)
+
+
 def open_for_children(store: Store, default_threshold: float | None = None) -> Loaded | None:
     """The active versions' snapshot opened and kept for processes forked next (`_opened_for_children`).
 
@@ -206,10 +214,7 @@ def open_for_children(store: Store, default_threshold: float | None = None) -> L
     """
     global _opened_for_children
     started = time.perf_counter()
-    versions = store.active_versions()
-    if not versions:
-        raise NoActiveVersions("no list version is active in the store")
-    path = snapshot_path(store.url, versions)
+    versions, path = _active_snapshot_path(store)
     screener = _usable(path, versions, default_threshold)
     if screener is None:
         return None
@@ -220,10 +225,7 @@ def open_for_children(store: Store, default_threshold: float | None = None) -> L
 def load_screener(store: Store, default_threshold: float | None = None) -> Loaded:
     """A Screener for the store's active versions: from their snapshot, made here first if need be."""
     started = time.perf_counter()
-    versions = store.active_versions()
-    if not versions:
-        raise NoActiveVersions("no list version is active in the store")
-    path = snapshot_path(store.url, versions)
+    versions, path = _active_snapshot_path(store)
     inherited = _opened_for_children
     if inherited is not None and inherited[:2] == (path, default_threshold):
         return Loaded(inherited[2], versions, "snapshot", time.perf_counter() - started, path)
