@@ -35,8 +35,8 @@ TARGET_RATIO = 0.90
 _ROWS_LINE = re.compile(r"(\d+) rows, .* ([\d.]+) s \(")
 
 
-def _tree_rss_kib(root: int) -> int:
-    """RSS of a process and all its descendants (children of children: Dask's nanny and worker)."""
+def _process_tree(root: int) -> list[tuple[int, int]]:
+    """(pid, depth below `root`) of a process and all its descendants (Dask's nanny and its worker)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -47,16 +47,45 @@ def _tree_rss_kib(root: int) -> int:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(parent, []).append(int(entry))
-    total, stack = 0, [root]
+    found, stack = [], [(root, 0)]
     while stack:
-        pid = stack.pop()
-        stack.extend(children.get(pid, []))
-        try:
-            with open(f"/proc/{pid}/status") as handle:
-                total += next((int(line.split()[1]) for line in handle if line.startswith("VmRSS:")), 0)
-        except OSError:
-            pass
-    return total
+        pid, depth = stack.pop()
+        found.append((pid, depth))
+        stack.extend((child, depth + 1) for child in children.get(pid, []))
+    return found
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            return next((int(line.split()[1]) for line in handle if line.startswith("VmRSS:")), 0)
+    except OSError:
+        return 0
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time the process has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _role(pid: int, depth: int) -> str:
+    """The parent (which also runs Dask's scheduler, client and nannies), a screening worker, or a helper."""
+    if depth == 0:
+        return "parent"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            command = handle.read()
+    except OSError:
+        return "other"
+    return "helpers" if b"resource_tracker" in command or depth > 1 else "workers"
 
 
 def run_once(names: Path, database_url: str, out_dir: Path, dask: bool) -> dict[str, float]:
@@ -71,11 +100,18 @@ def run_once(names: Path, database_url: str, out_dir: Path, dask: bool) -> dict[
     )
     peak = 0
     stop = threading.Event()
+    cpu_by_pid: dict[int, tuple[str, float]] = {}  # pid: (role, CPU seconds at its last sample)
 
     def sample() -> None:
         nonlocal peak
         while not stop.wait(0.2):
-            peak = max(peak, _tree_rss_kib(process.pid))
+            tree = _process_tree(process.pid)
+            peak = max(peak, sum(_rss_kib(pid) for pid, _ in tree))
+            for pid, depth in tree:
+                seconds = _cpu_seconds(pid)
+                if seconds is not None:
+                    role = cpu_by_pid[pid][0] if pid in cpu_by_pid else _role(pid, depth)
+                    cpu_by_pid[pid] = (role, seconds)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -88,7 +124,19 @@ def run_once(names: Path, database_url: str, out_dir: Path, dask: bool) -> dict[
     if not found:
         raise RuntimeError(f"no summary line in:\n{stderr[-2000:]}")
     rows, seconds = int(found.group(1)), float(found.group(2))
-    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "peak_rss_mib": peak / 1024}
+    # CPU seconds by role, as last sampled (up to 0.2 s short per process); the workers' figure
+    # against the wall time says whether they were kept busy.
+    cpu: dict[str, float] = {}
+    for role, used in cpu_by_pid.values():
+        cpu[role] = round(cpu.get(role, 0.0) + used, 1)
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+        "peak_rss_mib": peak / 1024,
+        "cpu_seconds": cpu,
+        "worker_cpu_ms_per_row": round(1000 * cpu.get("workers", 0.0) / rows, 3),
+    }
 
 
 def run(rows: int, repeats: int) -> dict[str, object]:
@@ -131,7 +179,10 @@ def main() -> None:
     print(json.dumps({k: v for k, v in result.items() if k != "runs"}, indent=2))
     for mode in ("local", "dask"):
         for r in result["runs"][mode]:  # type: ignore[index]
-            print(f"{mode}: {r['rows']} rows in {r['seconds']:.1f} s, peak RSS {r['peak_rss_mib']:.0f} MiB")
+            print(
+                f"{mode}: {r['rows']} rows in {r['seconds']:.1f} s, peak RSS {r['peak_rss_mib']:.0f} MiB, "
+                f"CPU s {r['cpu_seconds']}, workers {r['worker_cpu_ms_per_row']} ms a row"
+            )
 
 
 if __name__ == "__main__":

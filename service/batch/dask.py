@@ -12,13 +12,21 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Mapping
+import pickle
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, Future
 from typing import Any
 
 import dask
 from distributed import Client, LocalCluster, WorkerPlugin
 
-from service.batch.runner import BatchRunner, _init_worker, default_workers, load_active_index
+from service.batch.runner import (
+    WORKER_GC_THRESHOLDS,
+    BatchRunner,
+    _init_worker,
+    default_workers,
+    load_active_index,
+)
 
 LOCAL = "local"
 PLUGIN_NAME = "sanctions-screener"
@@ -66,6 +74,9 @@ class ScreenerPlugin(WorkerPlugin):
         _init_worker(designations, versions, self.threshold, self.algorithm)
         del designations
         gc.freeze()  # the index lives as long as the worker: keep the collector off it
+        # Collect as rarely as the local pool's workers do (runner.init_pool_worker): screening's
+        # garbage is acyclic, and Dask leaves the interpreter's thresholds as they are.
+        gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
 def open_client(scheduler: str, workers: int | None = None) -> Client:
@@ -91,6 +102,42 @@ def open_client(scheduler: str, workers: int | None = None) -> Client:
     return Client(scheduler)
 
 
+class WholeList(list[Any]):
+    """A task's list of results, shipped back by Dask as one pickle.
+
+    Dask serialises a task result that is a list or tuple item by item, each item with its own
+    header, type dispatch and pickle: on a chunk of 256 outcomes that took about 8% of a worker's
+    CPU, against about 1% for the local pool's pickle of the same list. A subclass goes whole.
+    """
+
+
+def _run_packed(fn: Callable[..., Any], packed_args: bytes) -> Any:
+    result = fn(*pickle.loads(packed_args))
+    return WholeList(result) if type(result) is list else result
+
+
+class PackedTaskExecutor(Executor):
+    """A Dask client's executor whose tasks travel as one pickle each way.
+
+    Dask walks a task's arguments, every tuple and dict of a 256-row chunk, looking for futures
+    and graph nodes, and serialises list results item by item (WholeList). Measured on 30,000
+    rows with both: the Dask workers' task threads spent 21% more CPU than the local pool's workers
+    on the same rows, and each worker's event loop thread another 15% of a core. Arguments go as
+    bytes, which Dask neither walks nor pickles again.
+    """
+
+    def __init__(self, client: Client) -> None:
+        self._inner = client.get_executor(pure=False)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if kwargs:
+            raise TypeError("keyword arguments are not passed to Dask tasks here")
+        return self._inner.submit(_run_packed, fn, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._inner.shutdown(wait=wait)
+
+
 class DaskBatchRunner(BatchRunner):
     """BatchRunner whose chunks go to a Dask cluster's workers rather than a local process pool."""
 
@@ -112,7 +159,7 @@ class DaskBatchRunner(BatchRunner):
         if self._started:
             return
         self._client.register_plugin(self._plugin)
-        self._executor = self._client.get_executor(pure=False)  # type: ignore[assignment]
+        self._executor = PackedTaskExecutor(self._client)  # type: ignore[assignment]
         self._started = True
 
     def close(self, cancel: bool = False) -> None:

@@ -247,13 +247,13 @@ def dask_workers(
     settings: PoolSettings, database_url: str, labels: dict[str, str], threshold: float
 ) -> Iterator[Workers]:
     """A Dask cluster's workers, each with a Screener of exactly these list versions (a worker plugin)."""
-    from service.batch.dask import ScreenerPlugin, open_client
+    from service.batch.dask import PackedTaskExecutor, ScreenerPlugin, open_client
 
     assert settings.dask_scheduler is not None
     client = open_client(settings.dask_scheduler, settings.workers)
     try:
         client.register_plugin(ScreenerPlugin(database_url, labels, threshold, assess=False))
-        executor = client.get_executor(pure=False)
+        executor = PackedTaskExecutor(client)
         count = max(1, sum(client.nthreads().values()))
         log.info("rescreen on Dask (%s): %d worker threads", settings.dask_scheduler, count)
         try:
