@@ -63,6 +63,14 @@ def strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
+# A zero-width non-joiner (ZWNJ) sits inside one word: Persian writes it between letters that must
+# not join ("خامنه‌ای", Khamenei; "می‌خواهم"), Indic scripts to choose a glyph. It joins, not
+# splits. In Persian a heh before it is the silent final heh, the vowel e that Latin lists leave out
+# or write as a vowel (KHAMENEI, not Khamnh Ay): it goes too.
+_ZWNJ = "\u200c"
+_JOINED_AT_ZWNJ = re.compile(r"(?<=\w)(?:\u0647)?\u200c(?=\w)")
+
+
 def clean_text(text: str) -> str:
     """NFKC, casefold, apostrophes removed, punctuation/hyphens/NBSP to single spaces.
 
@@ -74,6 +82,8 @@ def clean_text(text: str) -> str:
         separator = _SEPARATOR
     else:
         text = _APOSTROPHE.sub("", text).replace("_", " ")
+        if _ZWNJ in text:
+            text = _JOINED_AT_ZWNJ.sub("", text)
         separator = _SEPARATOR if max(text) <= _LAST_BMP else _SEPARATOR_ASTRAL
     text = separator.sub(" ", text)
     return " ".join(text.split())

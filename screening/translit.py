@@ -289,6 +289,14 @@ _KOREAN_SURNAMES = {
     "ju": ("joo", "chu"), "bag": ("park", "pak"), "u": ("woo",), "gu": ("koo",), "eom": ("um",),
     "cheon": ("chun", "chon"), "ri": ("ri", "lee"), "ra": ("na",), "hyeon": ("hyun",),
 }  # fmt: skip
+# North Korea keeps a surname's initial ㄹ (and ㄴ) that South Korea drops or writes ㅇ: the same
+# person is 리병철 there, 이병철 here, and the lists write the North's form (46 RI against 7 LEE
+# and 4 YI among the SDN list's Korean surnames). A name with one of these surnames is read once
+# more with the North's (McCune-Reischauer) form.
+_NORTH_KOREAN_SURNAMES = {
+    "i": "ri", "im": "rim", "yu": "ryu", "yang": "ryang", "no": "ro", "na": "ra",
+    "yeo": "ryo", "yeom": "ryom", "yuk": "ryuk",
+}  # fmt: skip
 
 
 _RR_FINALS = (("ng", "ng"), ("g", "k"), ("d", "t"), ("b", "p"))
@@ -327,13 +335,15 @@ def hangul_variants(text: str) -> list[str]:
         rr_words.append(syllables)
     out: list[str] = []
 
-    def render(conv: Callable[[str], str], surname_alt: int | None) -> str:
+    def render(conv: Callable[[str], str], surname_alt: int | None, north: bool = False) -> str:
         parts: list[str] = []
         for idx, syllables in enumerate(rr_words):
             is_name = idx == 0 and len(syllables) in (2, 3, 4) and len(rr_words) == 1
             if is_name:
                 surname = syllables[0]
-                if surname_alt is not None:
+                if north:
+                    surname = _NORTH_KOREAN_SURNAMES[surname]
+                elif surname_alt is not None:
                     alts = _KOREAN_SURNAMES.get(surname, (surname,))
                     surname = alts[min(surname_alt, len(alts) - 1)]
                 parts.append(surname)
@@ -346,6 +356,8 @@ def hangul_variants(text: str) -> list[str]:
     out.append(render(lambda s: _mr_syllable(s, "o"), 0))
     out.append(render(lambda s: _mr_syllable(s, "u"), 0))
     out.append(render(lambda s: _mr_syllable(s, "o"), 1))
+    if len(rr_words) == 1 and len(rr_words[0]) in (2, 3, 4) and rr_words[0][0] in _NORTH_KOREAN_SURNAMES:
+        out.append(render(lambda s: _mr_syllable(s, "o"), None, north=True))
     return out
 
 
@@ -372,11 +384,16 @@ _PERSIAN_LETTERS = re.compile("[ضذظثصط]")
 # names ("الأنصاري Inc" / ANSARU, "النمري" / NMR: 6 more Faker company alerts in 5,000).
 _ARABIC_ARTICLE = re.compile(r"(?<!\w)\u0627\u0644(?!\u0644\u0647(?!\w))(?=\w\w)")
 _ARABIC_WORD = re.compile(r"[\u0600-\u06ff]+")
+# And the other way round: "الله" (Allah) written as a word of its own after a name ("نصر الله",
+# "حزب الله", "عبد الله") is one word in Latin lists (NASRALLAH, HIZBALLAH, Abdullah). One more
+# reading joins it to the word before, so that "nsrallh" meets "nasrallah" skeleton to skeleton.
+_ALLAH_APART = re.compile(r"(?<=\w) (?=\u0627\u0644\u0644\u0647(?!\w))")
 
 
 def _arabic_readings(text: str) -> list[str]:
     """Readings of Arabic-script `text`: with Arabic letter values, then with Persian ones when it
-    has letters they read otherwise; each also with its articles apart (`_ARABIC_ARTICLE`)."""
+    has letters they read otherwise; each also with its articles apart (`_ARABIC_ARTICLE`) and
+    with "الله" joined to the word before it (`_ALLAH_APART`)."""
     values = [text]
     if _PERSIAN_LETTERS.search(text):
         values.append(text.translate(_PERSIAN_VALUES))
@@ -387,6 +404,10 @@ def _arabic_readings(text: str) -> list[str]:
         apart = _ARABIC_ARTICLE.sub("\u0627\u0644 ", valued) if several_words else valued
         if apart != valued:
             readings.append(_icu_latin(apart))
+        if several_words:
+            joined = _ALLAH_APART.sub("", valued)
+            if joined != valued:
+                readings.append(_icu_latin(joined))
     return readings
 
 

@@ -1,6 +1,7 @@
 """analyze_name / score_names on real list names (OFAC SDN, delta 2025, UN)."""
 
 from screening.names import analyze_name, score_names
+from screening.normalize import clean_text
 from screening.thresholds import DEFAULT_THRESHOLD
 from screening.translit import latin_variants
 
@@ -330,11 +331,42 @@ def test_the_arabic_article_is_also_read_as_a_word_of_its_own() -> None:
     assert score("عبد الرحمن", "Abdulrahman", "person") >= DEFAULT_THRESHOLD
     variants, abjad = latin_variants("بشار الأسد")
     assert abjad and variants[0].split()[1].startswith("al") and variants[1].split()[1:] == ["al", "asd"]
-    # Allah is not an article and a word: no second reading.
-    assert len(latin_variants("نصر الله")[0]) == 1
+    # Allah is not an article and a word: not read apart (but joined to the word before it).
+    assert latin_variants("نصر الله")[0] == ["nsr allh", "nsrallh"]
     assert len(latin_variants("نصر السلام")[0]) == 2
     # One word read apart would leave a short skeleton that meets short list names.
     assert len(latin_variants("الأنصاري")[0]) == 1
+
+
+def test_allah_written_apart_is_also_read_joined_to_the_word_before() -> None:
+    """Lists write NASRALLAH, HIZBALLAH, Abdullah: "حسن نصر الله" scored 0.12 against NASRALLAH, Hasan."""
+    assert score("حسن نصر الله", "NASRALLAH, Hasan", "person") >= DEFAULT_THRESHOLD
+    assert score("عبد الله عزام", "Abdullah AZZAM", "person") >= DEFAULT_THRESHOLD
+    # Written apart in the list too, it still meets word to word.
+    assert score("عبد الله عزام", "Abd Allah AZZAM", "person") >= DEFAULT_THRESHOLD
+    # Only "الله" as a whole word joins, and never the first word of a name.
+    assert latin_variants("الله كريم")[0] == ["allh krym"]
+    assert len(latin_variants("نصر اللهم")[0]) == 2  # the second reading is the article apart
+
+
+def test_a_persian_zero_width_non_joiner_joins_and_its_silent_heh_goes() -> None:
+    """ "خامنه‌ای" is one word, Khamenei: read "khamnh ay" (split at the ZWNJ), it scored 0.08."""
+    assert score("علی خامنه‌ای", "KHAMENEI, Ali", "person") >= DEFAULT_THRESHOLD
+    assert score("مجتبی خامنه‌ای", "KHAMENEI, Mojtaba", "person") >= DEFAULT_THRESHOLD
+    assert clean_text("علی خامنه\u200cای") == "علی خامنای"
+    assert clean_text("می\u200cخواهم") == "میخواهم"  # no heh before it: the ZWNJ only joins
+    assert clean_text("خامنه\u200c ای") == "خامنه ای"  # not between letters: left to the separator rule
+
+
+def test_a_south_korean_surname_is_also_read_as_the_north_writes_it() -> None:
+    """이병철 (the South's writing) is RI Pyong Chol on the lists: read i/lee/yi only, it was missed."""
+    assert score("이병철", "RI Pyong Chol", "person") >= DEFAULT_THRESHOLD
+    assert score("임철", "RIM Chol", "person") >= DEFAULT_THRESHOLD
+    # The South's readings stay first.
+    assert latin_variants("이병철")[0][:2] == ["i byeong cheol", "lee byong chol"]
+    assert score("이병철", "LEE Byung Chul", "person") == 1.0
+    # A surname without a Northern form gets no extra reading.
+    assert not any(v.startswith("r") for v in latin_variants("김정은")[0])
 
 
 def test_codes_with_digits_compare_by_spelling_not_sound() -> None:
