@@ -289,14 +289,6 @@ _KOREAN_SURNAMES = {
     "ju": ("joo", "chu"), "bag": ("park", "pak"), "u": ("woo",), "gu": ("koo",), "eom": ("um",),
     "cheon": ("chun", "chon"), "ri": ("ri", "lee"), "ra": ("na",), "hyeon": ("hyun",),
 }  # fmt: skip
-# North Korea keeps a surname's initial ㄹ (and ㄴ) that South Korea drops or writes ㅇ: the same
-# person is 리병철 there, 이병철 here, and the lists write the North's form (46 RI against 7 LEE
-# and 4 YI among the SDN list's Korean surnames). A name with one of these surnames is read once
-# more with the North's (McCune-Reischauer) form.
-_NORTH_KOREAN_SURNAMES = {
-    "i": "ri", "im": "rim", "yu": "ryu", "yang": "ryang", "no": "ro", "na": "ra",
-    "yeo": "ryo", "yeom": "ryom", "yuk": "ryuk",
-}  # fmt: skip
 
 
 _RR_FINALS = (("ng", "ng"), ("g", "k"), ("d", "t"), ("b", "p"))
@@ -335,15 +327,13 @@ def hangul_variants(text: str) -> list[str]:
         rr_words.append(syllables)
     out: list[str] = []
 
-    def render(conv: Callable[[str], str], surname_alt: int | None, north: bool = False) -> str:
+    def render(conv: Callable[[str], str], surname_alt: int | None) -> str:
         parts: list[str] = []
         for idx, syllables in enumerate(rr_words):
             is_name = idx == 0 and len(syllables) in (2, 3, 4) and len(rr_words) == 1
             if is_name:
                 surname = syllables[0]
-                if north:
-                    surname = _NORTH_KOREAN_SURNAMES[surname]
-                elif surname_alt is not None:
+                if surname_alt is not None:
                     alts = _KOREAN_SURNAMES.get(surname, (surname,))
                     surname = alts[min(surname_alt, len(alts) - 1)]
                 parts.append(surname)
@@ -356,8 +346,6 @@ def hangul_variants(text: str) -> list[str]:
     out.append(render(lambda s: _mr_syllable(s, "o"), 0))
     out.append(render(lambda s: _mr_syllable(s, "u"), 0))
     out.append(render(lambda s: _mr_syllable(s, "o"), 1))
-    if len(rr_words) == 1 and len(rr_words[0]) in (2, 3, 4) and rr_words[0][0] in _NORTH_KOREAN_SURNAMES:
-        out.append(render(lambda s: _mr_syllable(s, "o"), None, north=True))
     return out
 
 

@@ -358,17 +358,6 @@ def test_a_persian_zero_width_non_joiner_joins_and_its_silent_heh_goes() -> None
     assert clean_text("خامنه\u200c ای") == "خامنه ای"  # not between letters: left to the separator rule
 
 
-def test_a_south_korean_surname_is_also_read_as_the_north_writes_it() -> None:
-    """이병철 (the South's writing) is RI Pyong Chol on the lists: read i/lee/yi only, it was missed."""
-    assert score("이병철", "RI Pyong Chol", "person") >= DEFAULT_THRESHOLD
-    assert score("임철", "RIM Chol", "person") >= DEFAULT_THRESHOLD
-    # The South's readings stay first.
-    assert latin_variants("이병철")[0][:2] == ["i byeong cheol", "lee byong chol"]
-    assert score("이병철", "LEE Byung Chul", "person") == 1.0
-    # A surname without a Northern form gets no extra reading.
-    assert not any(v.startswith("r") for v in latin_variants("김정은")[0])
-
-
 def test_codes_with_digits_compare_by_spelling_not_sound() -> None:
     """Tail numbers sound alike once Metaphone drops their digits ("YF"): they are different aircraft."""
     assert score("YV2763", "YV3360") < DEFAULT_THRESHOLD
