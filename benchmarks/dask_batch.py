@@ -63,6 +63,9 @@ def _rss_kib(pid: int) -> int:
         return 0
 
 
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
 def _cpu_seconds(pid: int) -> float | None:
     """User plus system CPU time the process has used so far."""
     try:
@@ -71,9 +74,6 @@ def _cpu_seconds(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
-
-
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _role(pid: int, depth: int) -> str:

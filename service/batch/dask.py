@@ -10,7 +10,6 @@ with refuses to screen (the answer would not match its audit record).
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 from collections.abc import Callable, Mapping
@@ -20,13 +19,7 @@ from typing import Any
 import dask
 from distributed import Client, LocalCluster, WorkerPlugin
 
-from service.batch.runner import (
-    WORKER_GC_THRESHOLDS,
-    BatchRunner,
-    _init_worker,
-    default_workers,
-    load_active_index,
-)
+from service.batch.runner import BatchRunner, default_workers, init_screening_worker, load_active_index
 
 LOCAL = "local"
 PLUGIN_NAME = "sanctions-screener"
@@ -71,12 +64,9 @@ class ScreenerPlugin(WorkerPlugin):
             raise ListVersionsChanged(
                 f"the worker found list versions {versions}, the batch started with {self.list_versions}"
             )
-        _init_worker(designations, versions, self.threshold, self.algorithm)
-        del designations
-        gc.freeze()  # the index lives as long as the worker: keep the collector off it
-        # Collect as rarely as the local pool's workers do (runner.init_pool_worker): screening's
-        # garbage is acyclic, and Dask leaves the interpreter's thresholds as they are.
-        gc.set_threshold(*WORKER_GC_THRESHOLDS)
+        # As the local pool's workers: the index frozen out of collection, and rare collections
+        # (Dask leaves the interpreter's thresholds as they are).
+        init_screening_worker(designations, versions, self.threshold, self.algorithm)
 
 
 def open_client(scheduler: str, workers: int | None = None) -> Client:

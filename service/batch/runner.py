@@ -199,15 +199,20 @@ def _init_worker(
 
 
 def init_pool_worker(*initargs: Any) -> None:
-    """Pool initializer: the Screener (unless inherited through fork), then fewer garbage collections.
+    """Pool initializer: ends with its parent, then `init_screening_worker`."""
+    _exit_with_parent()
+    init_screening_worker(*initargs)
+
+
+def init_screening_worker(*initargs: Any) -> None:
+    """A screening worker's set-up: the Screener (unless inherited through fork), then fewer garbage collections.
 
     Screening makes mostly acyclic garbage, freed by reference counting; with
     the default thresholds the collector still took about 4% of a worker's CPU
     (0.03 ms a row on Faker names), with these next to nothing and no more
     RSS. The index itself is frozen out of collection (gc.freeze), before the
-    fork or after the build here.
+    fork or after the build here. Local pool workers and Dask workers alike.
     """
-    _exit_with_parent()
     if initargs:
         _init_worker(*initargs)
         heap.freeze()
