@@ -415,3 +415,13 @@ def test_a_two_letter_acronym_spells_no_organisation(bundled_screener: Screener)
     from screening.compare import compare
 
     assert compare("U.S. Department of State", "United States Department of State").score >= DEFAULT_THRESHOLD
+
+
+def test_a_typod_name_also_finds_the_siblings_of_its_source(bundled_screener: Screener) -> None:
+    """ "ABDUS SAAMD" (ABDUS SAMAD, a letter swapped) scores 0.89 against "Abdul Samad" too: those
+    names ranked 6th to 8th behind the source's, past the five candidates the share cut kept."""
+    query = Query(name="ABDUS SAAMD", limit=50)
+    exhaustive = {m.entity_id for m in bundled_screener.screen_brute_force(query).matches}
+    found = {m.entity_id for m in bundled_screener.screen(query).matches}
+    assert {"un:TAi.160", "ofac:13099"} <= exhaustive
+    assert {"un:TAi.160", "ofac:13099"} <= found
