@@ -377,11 +377,17 @@ _ARABIC_WORD = re.compile(r"[\u0600-\u06ff]+")
 # reading joins it to the word before, so that "nsrallh" meets "nasrallah" skeleton to skeleton.
 _ALLAH_APART = re.compile(r"(?<=\w) (?=\u0627\u0644\u0644\u0647(?!\w))")
 
+# A word-final teh marbuta "ة" is read "t" (as ICU does, and as a word before another in a
+# compound is said: "هيئة تحرير الشام" Hay'at Tahrir al-Sham), but a name's last sound is a
+# vowel or a silent h in most Latin lists: "أسامة" Usama, "فاطمة" Fatima, "هنية" HANIYEH. Two more
+# readings, for names holding one: the ة as alef ("a") and as heh ("h").
+_TEH_MARBUTA_END = re.compile(r"\u0629(?!\w)")
+
 
 def _arabic_readings(text: str) -> list[str]:
     """Readings of Arabic-script `text`: with Arabic letter values, then with Persian ones when it
     has letters they read otherwise; each also with its articles apart (`_ARABIC_ARTICLE`) and
-    with "الله" joined to the word before it (`_ALLAH_APART`)."""
+    with "الله" joined to the word before it (`_ALLAH_APART`); and a final "ة" as "a" and "h"."""
     values = [text]
     if _PERSIAN_LETTERS.search(text):
         values.append(text.translate(_PERSIAN_VALUES))
@@ -396,6 +402,9 @@ def _arabic_readings(text: str) -> list[str]:
             joined = _ALLAH_APART.sub("", valued)
             if joined != valued:
                 readings.append(_icu_latin(joined))
+    if _TEH_MARBUTA_END.search(text):
+        readings.append(_icu_latin(_TEH_MARBUTA_END.sub("\u0627", text)))
+        readings.append(_icu_latin(_TEH_MARBUTA_END.sub("\u0647", text)))
     return readings
 
 

@@ -385,3 +385,13 @@ def test_a_pinyin_given_name_that_is_a_legal_form_stays_a_name() -> None:
     # A company's legal form is still one, and so is a form after a word that is no syllable.
     assert analyze_name("Zhang Sa", "entity").legal_forms == ("sa",)
     assert analyze_name("Sberbank AO", "any").legal_forms == ("ao",)
+
+
+def test_a_final_teh_marbuta_is_also_read_as_a_vowel_and_as_h() -> None:
+    """ "هنية" is HANIYEH and "فاطمة" FATIMA: read only with "t" (hnyt, fatmt) they scored 0.17 and 0."""
+    assert score("إسماعيل هنية", "HANIYEH, Ismail", "person") >= DEFAULT_THRESHOLD
+    assert score("فاطمة", "FATIMA", "person") >= DEFAULT_THRESHOLD
+    assert latin_variants("هنية")[0] == ["hnyt", "hnya", "hnyh"]
+    # Not a teh marbuta inside a word, nor a name without one: no more readings.
+    assert latin_variants("هنيه")[0] == ["hnyh"]
+    assert len(latin_variants("مكتبة الشروق")[0]) == 4  # joined, the article apart; "a" and "h"
