@@ -69,6 +69,12 @@ TIE_LIMIT = 100
 # Acronym keys, and the word of a one-word query, behind at most this many names always get
 # those names scored.
 MEETINGS_MAX = 24
+# A query written in another script than Latin gets at least this many of the best-ranked names
+# written in Latin letters scored: it meets the list's original-script names word for word
+# ("الله" in UN names) but Latin names only by sound and skeleton keys, so a name such as
+# NASRALLAH, Hasan ranked 44th for "حسن نصر الله", behind 39 Arabic-script names (it was the
+# sixth Latin one).
+LATIN_NAMES_FOR_OTHER_SCRIPTS = 10
 # At most this many names of one designation among the candidates (a designation with
 # thirty near-identical aliases must not crowd out every other candidate).
 NAMES_PER_DESIGNATION = 3
@@ -198,6 +204,24 @@ def _only_word(query: AnalyzedName) -> str | None:
     return joined if spelling.joins.get(joined, (0, 0))[1] == len(spelling.tokens) else None
 
 
+def _query_total(query: AnalyzedName, base_keys: frozenset[str], keys: list) -> float:
+    """The query's key weight that a name meeting it wholly would share, its acronym keys aside
+    as for list names (fsum is exact in any order).
+
+    A name read several ways ("حسن نصر الله": "hsn nsr allh", and "hsn nsrallh" with "الله"
+    joined) is the total of its best-covered reading, not of all readings pooled: a list name
+    meets one reading, never all, and with the pool as its measure NASRALLAH, Hasan (meeting
+    the joined reading's every word) ranked 57th, behind Arabic-script names holding "الله".
+    """
+    weights = {key: weight for _, key, _, weight in keys if key in base_keys}
+    if len(query.spellings) < 2:
+        return math.fsum(weights.values())
+    return max(
+        math.fsum([weights[key] for key in index_key_words((spelling,)) if key in weights])
+        for spelling in query.spellings
+    )
+
+
 class Postings(Mapping[str, np.ndarray]):
     """Key -> its posting array (name ids ascending), as views of the index's flat array.
 
@@ -318,6 +342,10 @@ class NameIndex:
             dtype=np.float64,
         )
         self._name_designation = np.array([name.designation for name in self.names], dtype=np.int32)
+        # 1 for a name written in Latin letters, 0 for an original-script one (`_best_latin`).
+        self._written_latin = np.array(
+            [name.kind != "original-script" for name in self.names], dtype=np.uint8
+        )
         self._facts = NameFacts(self._totals, [required_words(name.analyzed) for name in self.names])
         self._list_masks: dict[frozenset[str], np.ndarray] = {}
         self._per_thread = threading.local()
@@ -381,9 +409,7 @@ class NameIndex:
                 read += size
         allowed = None if allowed_lists is None else self._list_mask(allowed_lists)
         scratch = self._scratch()
-        # The query's total key weight, its acronym keys aside as for list names (fsum is exact
-        # in any order).
-        query_total = math.fsum([weight for _, key, _, weight in keys if key in base_keys])
+        query_total = _query_total(query, base_keys, keys)
         ranked = ranked_names(
             scratch,
             self._flat_postings,
@@ -398,6 +424,8 @@ class NameIndex:
             RANK_EXTRA_COST,
             query_required,
         )
+        # Chosen before best_names, which reorders the ranked names in place.
+        latin = self._best_latin(scratch, ranked) if query.scripts else None
         # Best first, equal rankings in name-id order (primary names first): never an order
         # that varies from run to run.
         chosen = best_names(
@@ -411,6 +439,9 @@ class NameIndex:
             NAMES_PER_DESIGNATION,
             TIE_TOLERANCE,
         )
+        if latin:
+            taken = set(chosen)
+            chosen.extend(name_id for name_id in latin if name_id not in taken)
         if scratch.inside:
             self._add_inside(chosen, scratch.inside, limit)
         meeting_keys = sorted(acronym_keys)
@@ -420,6 +451,25 @@ class NameIndex:
         if meeting_keys:
             self._add_meetings(chosen, meeting_keys, allowed_lists)
         return chosen
+
+    def _best_latin(self, scratch: Scratch, ranked: int) -> list[int]:
+        """The LATIN_NAMES_FOR_OTHER_SCRIPTS best-ranked names written in Latin letters, best first
+        (equal rankings in name-id order)."""
+        if LATIN_NAMES_FOR_OTHER_SCRIPTS <= 0:
+            return []
+        ids = scratch.ids[:ranked]
+        latin = self._written_latin[ids].view(np.bool_)
+        ids = ids[latin]
+        ranks = scratch.ranks[:ranked][latin]
+        if len(ids) > LATIN_NAMES_FOR_OTHER_SCRIPTS:
+            # Every name ranking at least the tenth best's (ties included), then in order.
+            cutoff = np.partition(ranks, len(ranks) - LATIN_NAMES_FOR_OTHER_SCRIPTS)[
+                len(ranks) - LATIN_NAMES_FOR_OTHER_SCRIPTS
+            ]
+            kept = ranks >= cutoff
+            ids, ranks = ids[kept], ranks[kept]
+        order = np.lexsort((ids, -ranks))[:LATIN_NAMES_FOR_OTHER_SCRIPTS]
+        return ids[order].tolist()
 
     @staticmethod
     def _add_inside(chosen: list[int], inside: list[tuple[float, int]], limit: int) -> None:

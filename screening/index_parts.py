@@ -36,7 +36,7 @@ from screening.thresholds import DEFAULT_THRESHOLD
 from screening.truncation import NamePrefixes
 
 # Bump when the parts' layout or a record's encoding changes: a snapshot of another layout is rebuilt.
-PARTS_LAYOUT = 2
+PARTS_LAYOUT = 3
 # Decoded names (and designations) kept per process. A decoded name costs about 10 KB; the
 # benchmark queries touch a few thousand distinct names.
 DEFAULT_CACHE_NAMES = 8192
@@ -106,6 +106,7 @@ def screener_parts(screener: Screener) -> dict[str, np.ndarray]:
         "flat_word_bits": index._flat_word_bits,
         "name_facts": index._facts.required,  # totals and required bits interleaved (NameFacts)
         "name_designation": index._name_designation,
+        "name_written_latin": index._written_latin,
         "name_starts": np.asarray(index._name_starts, dtype=np.int64),
         "key_size": np.array([spans[k][0] for k in keys], dtype=np.int64),
         "key_offset": np.array([spans[k][2] for k in keys], dtype=np.int64),
@@ -341,6 +342,7 @@ def index_from_parts(parts: Mapping[str, np.ndarray], cache_names: int = DEFAULT
     index._facts = facts
     index._totals = facts.totals[0::2]
     index._name_designation = parts["name_designation"]
+    index._written_latin = parts["name_written_latin"]
     index._list_masks = {}
     index._per_thread = threading.local()
     return index

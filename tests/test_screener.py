@@ -425,3 +425,11 @@ def test_a_typod_name_also_finds_the_siblings_of_its_source(bundled_screener: Sc
     found = {m.entity_id for m in bundled_screener.screen(query).matches}
     assert {"un:TAi.160", "ofac:13099"} <= exhaustive
     assert {"un:TAi.160", "ofac:13099"} <= found
+
+
+def test_a_query_in_another_script_gets_latin_names_scored(bundled_screener: Screener) -> None:
+    """ "حسن نصر الله" meets the UN's Arabic-script names holding "الله" word for word, and NASRALLAH,
+    Hasan (0.95) only through skeleton and sound keys: it ranked 44th, behind 39 of them."""
+    result = bundled_screener.screen(Query(name="حسن نصر الله"))
+    assert result.decision == "hit"
+    assert result.matches[0].entity_id == "ofac:2686"
