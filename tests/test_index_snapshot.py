@@ -6,6 +6,7 @@ real API server; the snapshot files are real files, corrupted and cut for real.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -197,7 +198,10 @@ def test_a_screener_over_parts_has_what_a_built_one_has(small_store: Store) -> N
         assert mapped.index.designations[position] == built.index.designations[position]
     for name_id in range(len(built.index.names)):
         assert mapped.index.names[name_id].text == built.index.names[name_id].text
-        assert mapped.index.names[name_id].analyzed == built.index.names[name_id].analyzed
+        decoded, original = mapped.index.names[name_id].analyzed, built.index.names[name_id].analyzed
+        # A decoded name leaves its index keys to the postings: everything else is the built name's.
+        assert decoded.index_keys == frozenset()
+        assert dataclasses.replace(decoded, index_keys=original.index_keys) == original
 
 
 def test_pruning_keeps_other_stores_snapshots_in_a_shared_folder(tmp_path: Path) -> None:
