@@ -395,3 +395,13 @@ def test_a_final_teh_marbuta_is_also_read_as_a_vowel_and_as_h() -> None:
     # Not a teh marbuta inside a word, nor a name without one: no more readings.
     assert latin_variants("هنيه")[0] == ["hnyh"]
     assert len(latin_variants("مكتبة الشروق")[0]) == 4  # joined, the article apart; "a" and "h"
+
+
+def test_son_of_and_daughter_of_in_arabic_script_are_read_as_lists_write_them() -> None:
+    """ "بن" read letter for letter is "bn", a word "BIN LADEN, Usama" lacks: it scored 0.56."""
+    assert score("أسامة بن لادن", "BIN LADEN, Usama", "person") >= DEFAULT_THRESHOLD
+    assert latin_variants("أسامة بن لادن")[0][0] == "asamt bin ladn"
+    assert latin_variants("فاطمة بنت محمد")[0][0] == "fatmt bint mhmd"
+    assert latin_variants("ابن تيمية")[0][0] == "ibn tymyt"
+    # Only the particles as words of their own: "بنان" (Banan) keeps its letters.
+    assert latin_variants("بنان")[0] == ["bnan"]
