@@ -8,12 +8,12 @@ pinned pair scores of tests/test_algorithms.py and the algorithm version must fo
 # --- What is left unmatched (screening.names.align) ---
 
 # Cost of a token present only in the fuller name, as a share of its weight.
-# e.g. "Vladimir Putin" / "Vladimir Vladimirovich Putin": the patronymic costs 0.15 of its weight.
+# e.g. "Vladimir Putin" / "Vladimir Vladimirovich Putin": the patronymic costs 0.15 of its weight (0.96).
 EXTRA_TOKEN_COST = 0.15
 # The same for entities, vessels and aircraft (no middle names). F1 on the labelled pairs is the
 # same from 0.33 to 0.40 (0.30 adds false positives); the low end alerts on a company named
 # without its generic words ("Shanghai Heiying" for "... Heiying Information Technology Co.").
-# e.g. "Banco Santander" / "Banco Santander Chile": "chile" costs a third of its weight.
+# e.g. "Banco Santander" / "Banco Santander Chile": "chile" costs a third of its weight (0.83).
 ENTITY_EXTRA_TOKEN_COST = 0.33
 # Aligned pairs needed before the fuller name's other parts count as optional middle names.
 # e.g. "Lauren Bryant" / "LAUREN": one pair, so "bryant" is a surname the query lacks, not a middle name.
@@ -35,11 +35,12 @@ GENERIC_WORD_DISCOUNT = 0.5
 
 # Syllable-length tokens (Chinese/Korean syllables, "lu", "su"): matched only exactly and
 # never treated as optional when unmatched.
-# e.g. "kim song su" / "kim song": "su" is part of the given name, not an omitted middle name.
+# e.g. "kim song su" / "kim song": "su" (2 letters) is part of the given name, not an omitted middle name.
 SHORT_TOKEN_MIN = 2
+# e.g. "kim yong sun" / "kim yong sung": "sun" (3 letters) and "sung" are other syllables, not a typo.
 SHORT_TOKEN_MAX = 3
 # Longer tokens that are one Mandarin syllable ("chen", "zhou", "ping") are syllables too.
-# e.g. "zhang" (5 letters) is a syllable; "zhangwei" (8) is not one.
+# e.g. "zhuang" (6 letters) is a syllable, matched only exactly and never an optional name.
 CHINESE_SYLLABLE_MAX = 6
 # Longest middle token joined with its neighbours ("bashir ud din" / "bashiruddin").
 # e.g. "abd al rahman" is also read "abdalrahman"; "abd allah rahman" is not joined around "allah".
@@ -54,7 +55,7 @@ FUZZY_LEV_SHARE = 0.5
 # e.g. at 1.0 a 0.9-similar pair is credited 0.9 of its weight (at 2.0 it would be 0.81).
 SIMILARITY_POWER = 1.0
 # Token pairs less similar than this are not aligned at all.
-# e.g. "petrov" / "petrova" (0.93) align; "peter" / "petra" (below 0.8) do not.
+# e.g. "ivanov" / "ivanova" (fuzzy 0.91) align; "mikhail" / "michael" (fuzzy 0.78) do not.
 ALIGN_FLOOR = 0.8
 # Sound-alike or same-skeleton tokens must still share this much spelling (Levenshtein
 # similarity): "yang" / "yonghao" share a Metaphone key but are different names.
@@ -64,17 +65,17 @@ PHONETIC_LEV_MIN = 0.5
 # e.g. "J Smith" / "Joachim Smith": "j" / "joachim" scores 0.9.
 INITIAL_SCORE = 0.9
 # Multiplier when the only aligned pairs are initials against words.
-# e.g. "C.A.S." / "Carlos Alberto Sanchez": whatever the initials score is halved.
+# e.g. "C.A.S." / "Carlos Alberto Sanchez": 0.9 for the initials, halved to 0.45.
 INITIALS_ONLY_FACTOR = 0.5
 # Credits for sound-alike or same-skeleton tokens (the fuzzy score may be higher).
-# e.g. "shmidt" / "schmidt" (same Metaphone): at least 0.86.
+# e.g. "philip" / "filip" (Metaphone FLP both; fuzzy lower): 0.86.
 PHONETIC_SCORE = 0.86
 # Sound-alike with the same consonant skeleton and first letter (name_pairs F1 unchanged at 0.88,
 # 0.90 lifts "OSAMA BIN LADEN" / "BIN LADIN, Osama bin Muhammad bin Awad" from 0.83 to 0.85).
 # e.g. "laden" / "ladin": same sound, skeleton "ldn", first letter: 0.9.
 SOUND_AND_SKELETON_SCORE = 0.9
 # Same first letter and consonant skeleton without the same sound.
-# e.g. "kasim" / "kasem" score at least 0.82 when their Metaphones differ.
+# e.g. "robert" / "rupert" (skeleton "rbrt", Metaphones RBRT / RPRT): 0.82.
 SKELETON_SCORE = 0.82
 # Two abjad readings (Arabic, Hebrew, Thai) with the same consonant skeleton.
 # e.g. "mohammed" / "muhamad" read from Arabic ("mhmd"): 0.95.
@@ -82,8 +83,9 @@ ABJAD_SKELETON_SCORE = 0.95
 # In an organisation's name, a word of 4+ letters that begins another is its abbreviation or a
 # truncation ("tech" / "technology"; "techno", cut by a 35-character payment field). Not for
 # persons: "Ivan" begins "Ivanov", "Petr" begins "Petrov".
-# e.g. "intl" does not begin "international", but "inter" does: 0.85.
+# e.g. "tech" (4 letters) abbreviates "technology"; "co" (2) abbreviates nothing.
 ABBREVIATION_MIN = 4
+# e.g. "inter" / "international" (it begins the word): 0.85; "intl" does not begin it.
 ABBREVIATION_SCORE = 0.85
 
 # --- Whole-name comparison (screening.names.similarity) ---
@@ -106,7 +108,7 @@ JOINED_LEGAL_FORM_SHARE = 0.5
 # e.g. "Acme Ltd" / "Acme GmbH": 1.0 x 0.97.
 LEGAL_FORM_MISMATCH = 0.97
 # Multiplier when both names give a father's name (X bin Y) and the fathers differ.
-# e.g. "Ali bin Hassan" / "Ali bin Omar": at most 0.8.
+# e.g. "Ali bin Hassan" / "Ali bin Omar": 0.8 x what the rest of the alignment gives (0.39).
 PATRONYM_CONFLICT = 0.8
 
 # --- Acronyms and generic words of organisations (screening.names.align) ---
@@ -117,7 +119,7 @@ PATRONYM_CONFLICT = 0.8
 ACRONYM_MIN_WORDS = 2
 # An acronym that is the whole name needs this many letters: "SK" alone spells Sberbank
 # Kapital, Seaport of Kerch, Sumiyoshi-Kai and a hundred other pairs of words.
-# e.g. "SK" alone spells nothing; "SKB" alone may spell "Sberbank Kapital Bank".
+# e.g. "SK" alone spells nothing; "SKB" alone spells "Sberbank Kapital Bank" (0.95).
 LONE_ACRONYM_MIN_LETTERS = 3
 # e.g. "irgc" (4 words) is read; runs of more than 6 words are not.
 ACRONYM_MAX_WORDS = 6
