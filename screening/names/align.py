@@ -60,6 +60,7 @@ SPELLED_OUT_QUERY = 2
 
 
 @cython.final
+@cython.freelist(8)  # one per spelling pair scored past the fast path: reuse the memory
 @cython.cclass
 class _Alignment:
     """Two spellings being aligned: which tokens each side has used, and the evidence so far.
