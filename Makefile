@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml setup.py
 
 # The Cython-compiled hot modules (screening/_compiled_modules.py): rebuilt whenever any
 # engine source changes (a superset, so no list here can fall out of step with setup.py).
-$(VENV)/.compiled: $(VENV)/.installed setup.py $(wildcard screening/*.py)
+$(VENV)/.compiled: $(VENV)/.installed setup.py $(wildcard screening/*.py screening/names/*.py screening/names/*.pxd)
 	$(PY) setup.py -q build_ext --inplace
 	touch $@
 

@@ -30,11 +30,24 @@ def compiled_modules() -> tuple[str, ...]:
 COMPILED_MODULES = compiled_modules()
 
 
+def source(module: str, suffix: str = ".py") -> Path:
+    """screening/<module><suffix>; a dotted module is in its subpackage ("names.model": names/model.py)."""
+    return PACKAGE.joinpath(*module.split(".")).with_suffix(suffix)
+
+
+def source_digest(module: str) -> str:
+    """SHA-256 of a module's source and its declarations (.pxd): an edit of either makes the build stale.
+
+    The same digest as screening/__init__.py's `source_digest` (not imported: see above).
+    """
+    digest = hashlib.sha256(source(module).read_bytes())
+    if source(module, ".pxd").exists():
+        digest.update(source(module, ".pxd").read_bytes())
+    return digest.hexdigest()
+
+
 def record_sources() -> None:
-    digests = {
-        module: hashlib.sha256((PACKAGE / f"{module}.py").read_bytes()).hexdigest()
-        for module in COMPILED_MODULES
-    }
+    digests = {module: source_digest(module) for module in COMPILED_MODULES}
     (PACKAGE / "_compiled_sources.py").write_text(
         '"""Written by setup.py: SHA-256 of each source as it was compiled."""\n\n'
         f"SOURCE_SHA256 = {digests!r}\n"
@@ -44,7 +57,7 @@ def record_sources() -> None:
 record_sources()
 setup(
     ext_modules=cythonize(
-        [f"screening/{name}.py" for name in COMPILED_MODULES],
+        [str(source(name).relative_to(PACKAGE.parent)) for name in COMPILED_MODULES],
         compiler_directives={"language_level": "3"},
         quiet=True,
     )

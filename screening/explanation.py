@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Discriminator, Field, GetJsonSchemaHandler, Tag
 
-# How a query token met a list token. The balanced scorer (screening/names.py) gives all but
+# How a query token met a list token. The balanced scorer (screening/names/) gives all but
 # the last; "jaro-winkler" is the OFAC Sanctions List Search emulation's (ofac_screening.py).
 TokenHow = Literal[
     "exact",  # the same token ("kim" / "kim"), or two joined on one side ("juxin he" / "juxinhe")

@@ -27,7 +27,8 @@ from lists.model import Designation
 from screening.evidence import DesignationFacts
 from screening.heap import collect_less_often
 from screening.index import DEFAULT_CANDIDATES, IndexedName, NameIndex, NameOutline, Postings
-from screening.names import AnalyzedName, _Spelling, cache_token_weights
+from screening.names import AnalyzedName, cache_token_weights
+from screening.names.model import _Spelling
 from screening.ofac_screening import OfacScreening
 from screening.postings import NameFacts
 from screening.screener import Screener, ScreenerStats, _load_reading_tables

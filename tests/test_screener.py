@@ -327,7 +327,7 @@ def test_function_word_shortcut_agrees_with_rigour_on_every_list_token(bundled_s
     from rigour._core import person_name_prefixes_list
     from rigour.names import extract_org_types, remove_obj_prefixes, remove_person_prefixes
 
-    from screening import names
+    from screening.names import analysis as names
 
     def as_rigour_says(token: str) -> bool:
         if token in names._PARTICLES or token in names._PARTICLES.values():

@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import screening
-from screening import names as compiled_names
+from screening.names import analysis, similarity
 from tests.plain_source import plain_source_module
 
-PLAIN = plain_source_module("names")
+PLAIN = plain_source_module("names.similarity")
 # Few letters, so that random tokens are often alike; "é" and "ß" take the non-ASCII path.
 LETTERS = "abdehiklmnorsuy0é"
 tokens = st.text(alphabet=LETTERS, min_size=2, max_size=14)
@@ -46,7 +46,7 @@ def _without_letter_bound(ta: str, tb: str, abjad: bool = False) -> tuple[float,
 @given(st.one_of(token_pairs(), st.tuples(tokens, tokens)))
 def test_the_shared_letter_bound_rejects_only_pairs_levenshtein_rejects(pair: tuple[str, str]) -> None:
     ta, tb = pair
-    assert compiled_names._latin_similarity(ta, tb) == _without_letter_bound(ta, tb)
+    assert similarity._latin_similarity(ta, tb) == _without_letter_bound(ta, tb)
     assert PLAIN._latin_similarity(ta, tb) == _without_letter_bound(ta, tb)
 
 
@@ -54,7 +54,7 @@ def test_the_shared_letter_bound_rejects_only_pairs_levenshtein_rejects(pair: tu
 @given(st.one_of(token_pairs(), st.tuples(tokens, tokens)))
 def test_the_shared_letter_bound_keeps_every_abjad_skeleton_match(pair: tuple[str, str]) -> None:
     ta, tb = pair
-    assert compiled_names._abjad_similarity(ta, tb) == _without_letter_bound(ta, tb, abjad=True)
+    assert similarity._abjad_similarity(ta, tb) == _without_letter_bound(ta, tb, abjad=True)
     assert PLAIN._abjad_similarity(ta, tb) == _without_letter_bound(ta, tb, abjad=True)
 
 
@@ -62,10 +62,10 @@ def test_the_shared_letter_bound_keeps_every_abjad_skeleton_match(pair: tuple[st
 @given(st.one_of(token_pairs(), st.tuples(tokens, tokens), st.tuples(tokens, st.sampled_from("ab"))))
 def test_a_pair_called_hopeless_before_the_memo_has_no_similarity(pair: tuple[str, str]) -> None:
     ta, tb = pair
-    for module in (compiled_names, PLAIN):
+    for module in (similarity, PLAIN):
         if module._latin_hopeless(ta, tb):
             assert module._pair_similarity(ta, tb, False) == (0.0, "missing")
-    assert compiled_names._latin_hopeless(ta, tb) == PLAIN._latin_hopeless(ta, tb)
+    assert similarity._latin_hopeless(ta, tb) == PLAIN._latin_hopeless(ta, tb)
 
 
 @settings(max_examples=1500, deadline=None)
@@ -76,19 +76,17 @@ def test_the_shared_letter_bound_keeps_every_whole_name_match(
     """Whole names compared with spaces removed: the bound rules out only what Levenshtein would."""
     ta, tb = pair
     form = " ltd" if with_form else ""
-    q = compiled_names.analyze_name(f"{ta[:5]} {ta[5:]}{form}", type_).spellings[0]
-    c = compiled_names.analyze_name(f"{tb[:4]} {tb[4:]}", type_).spellings[0]
-    plain_q = PLAIN.analyze_name(f"{ta[:5]} {ta[5:]}{form}", type_).spellings[0]
-    plain_c = PLAIN.analyze_name(f"{tb[:4]} {tb[4:]}", type_).spellings[0]
+    q = analysis.analyze_name(f"{ta[:5]} {ta[5:]}{form}", type_).spellings[0]
+    c = analysis.analyze_name(f"{tb[:4]} {tb[4:]}", type_).spellings[0]
     for abjad in (False, True):
         bound = PLAIN._shared_letters
         PLAIN._shared_letters = lambda a, b: max(len(a), len(b))  # all shared: the bound never rules out
         try:
-            expected = PLAIN._joined_similarity(plain_q, plain_c, abjad)
+            expected = PLAIN._joined_similarity(q, c, abjad)
         finally:
             PLAIN._shared_letters = bound
-        assert compiled_names._joined_similarity(q, c, abjad) == expected
-        assert PLAIN._joined_similarity(plain_q, plain_c, abjad) == expected
+        assert similarity._joined_similarity(q, c, abjad) == expected
+        assert PLAIN._joined_similarity(q, c, abjad) == expected
 
 
 @given(tokens)
@@ -98,5 +96,5 @@ def test_a_token_shares_all_its_letters_with_itself_and_its_anagrams(token: str)
 
 
 def test_the_names_module_under_test_is_compiled() -> None:
-    assert screening.compiled_modules()["names"]
-    assert compiled_names.__file__ != PLAIN.__file__
+    assert screening.compiled_modules()["names.similarity"]
+    assert similarity.__file__ != PLAIN.__file__

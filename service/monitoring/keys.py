@@ -24,7 +24,19 @@ from screening.truncation import may_be_cut
 # such parties are always screened against a delta.
 ALWAYS = "*"
 ID_PREFIX = "id:"
-_ENGINE_FILES = ("names", "normalize", "phonetics", "translit", "legal_forms", "org_words", "index")
+# The modules that read a name and make its keys (of screening.names: not the pair scorer's).
+_ENGINE_FILES = (
+    "names/model",
+    "names/magic",
+    "names/analysis",
+    "names/keys",
+    "normalize",
+    "phonetics",
+    "translit",
+    "legal_forms",
+    "org_words",
+    "index",
+)
 
 
 @lru_cache(maxsize=1)
