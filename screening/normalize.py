@@ -84,7 +84,7 @@ def clean_text(text: str) -> str:
         text = _APOSTROPHE.sub("", text).replace("_", " ")
         if _ZWNJ in text:
             text = _JOINED_AT_ZWNJ.sub("", text)
-        separator = _SEPARATOR if max(text) <= _LAST_BMP else _SEPARATOR_ASTRAL
+        separator = _SEPARATOR if max(text, default="") <= _LAST_BMP else _SEPARATOR_ASTRAL
     text = separator.sub(" ", text)
     return " ".join(text.split())
 

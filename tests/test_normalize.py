@@ -19,6 +19,13 @@ def test_hyphen_variants_apostrophes_and_nbsp() -> None:
     assert normalize_latin("SA'AD\u00a0BIN LADEN") == "saad bin laden"
 
 
+def test_a_name_of_only_apostrophes_normalises_to_nothing() -> None:
+    """Found by the property test: every typographic apostrophe removed left "" and max("") raised
+    (a screening of the name "’" answered 500)."""
+    for text in ("\u2019", "\u02bc", " \u2019 ", "\u2018\u2019"):
+        assert clean_text(text) == normalize_latin(text) == ""
+
+
 def test_nfkc_full_width_and_ligatures() -> None:
     assert normalize_latin("ＡＬ－ＱＡＥＤＡ") == "al qaeda"
     assert normalize_latin("ﬁnance") == "finance"
