@@ -98,8 +98,8 @@ def _use_sources_where_needed() -> None:
     forced = os.environ.get(PURE_PYTHON_ENV, "") not in ("", "0")
     compiled_from = _compiled_digests()
     from_source: list[str] = []
-    for module in COMPILED_MODULES:
-        built = _built(module)
+    builds = {module: _built(module) for module in COMPILED_MODULES}
+    for module, built in builds.items():
         if built is None:
             continue
         stale = compiled_from.get(module) != source_digest(module)
@@ -119,7 +119,7 @@ def _use_sources_where_needed() -> None:
     from_source = [
         module
         for module in COMPILED_MODULES
-        if _built(module) is not None and (module in from_source or _package(module) in stale_packages)
+        if builds[module] is not None and (module in from_source or _package(module) in stale_packages)
     ]
     for at, module in enumerate(from_source):
         _load_source(module)
