@@ -21,7 +21,7 @@ def test_hyphen_variants_apostrophes_and_nbsp() -> None:
 
 def test_a_name_of_only_apostrophes_normalises_to_nothing() -> None:
     """Found by the property test: every typographic apostrophe removed left "" and max("") raised
-    (a screening of the name "’" answered 500)."""
+    (the service refuses such a name first, with 422; the engine called directly raised)."""
     for text in ("\u2019", "\u02bc", " \u2019 ", "\u2018\u2019"):
         assert clean_text(text) == normalize_latin(text) == ""
 
