@@ -191,6 +191,21 @@ def test_real_designations_still_alert() -> None:
     assert score("金正恩", "KIM, Jong Un", "person") >= DEFAULT_THRESHOLD
 
 
+def test_a_syllabic_given_name_keeps_its_order() -> None:
+    # 김은정 (Kim Eun-jeong) has Kim Jong Un's three syllables in another order: another person,
+    # read letter for letter ("kim un jong") or through a sound-alike ("kim un jung").
+    assert score("김은정", "KIM, Jong Un") < DEFAULT_THRESHOLD
+    assert score("Kim Un Jong", "KIM, Jong Un") < DEFAULT_THRESHOLD
+    assert score("KIM Un Jung", "KIM, Jong Un") < DEFAULT_THRESHOLD
+    assert score("Wang Guo Jian", "WANG, Jian Guo") < DEFAULT_THRESHOLD
+    # The surname may be written at either end, the given name joined or hyphenated.
+    for written in ("Jong Un Kim", "Kim Jong-Un", "Kim Jongun", "김정은", "Kim Jong Eun"):
+        assert score(written, "KIM, Jong Un") == 1.0, written
+    assert score("Jian Guo Wang", "WANG, Jian Guo") == 1.0
+    # Names not written syllable by syllable keep any order ("Paul John Smith").
+    assert score("Paul John Smith", "SMITH, John Paul") == 1.0
+
+
 def test_syllables_match_only_exactly() -> None:
     from screening.names import is_name_syllable
 

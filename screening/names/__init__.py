@@ -61,6 +61,7 @@ from screening.names.magic import (
     SIMILARITY_POWER,
     SKELETON_SCORE,
     SOUND_AND_SKELETON_SCORE,
+    SYLLABLE_ORDER_FACTOR,
     SYMBOL_SCORE,
 )
 from screening.names.model import (
@@ -119,6 +120,7 @@ __all__ = [
     "SPELLED_OUT_CANDIDATE",
     "SPELLED_OUT_QUERY",
     "SYLLABLE",
+    "SYLLABLE_ORDER_FACTOR",
     "SYMBOL_SCORE",
     "AnalyzedName",
     "NameScore",

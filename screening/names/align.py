@@ -33,6 +33,7 @@ from screening.names.magic import (
     MONONYM_MIN_LENGTH,
     PATRONYM_CONFLICT,
     SIMILARITY_POWER,
+    SYLLABLE_ORDER_FACTOR,
     SYMBOL_SCORE,
 )
 from screening.names.model import ORDINARY, SYLLABLE
@@ -46,14 +47,34 @@ if cython.compiled:  # typed fields (model.pxd) and C calls (similarity.pxd); pl
         _memoised_similarity,
         _other_form,
         _similarity_row,
+        _syllabic,
     )
 else:
     from screening.names.model import AnalyzedName, TokenMatch, _Spelling
-    from screening.names.similarity import _abbreviates, _memoised_similarity, _other_form, _similarity_row
+    from screening.names.similarity import (
+        _abbreviates,
+        _memoised_similarity,
+        _other_form,
+        _similarity_row,
+        _syllabic,
+    )
 
-_ABBREVIATION = (ABBREVIATION_SCORE, "abbreviation")
+_ABBREVIATION = cython.declare(tuple, (ABBREVIATION_SCORE, "abbreviation"))
 # Names longer than this many tokens are never cut short by `_alignment_bound` (bit masks).
-_BOUND_TOKENS_MAX = 63
+_BOUND_TOKENS_MAX = cython.declare(cython.Py_ssize_t, 63)
+# C copies of the tuning constants each alignment reads, when compiled: a module global is a
+# dictionary look-up, and arithmetic with it boxed Python numbers.
+_SIMILARITY_POWER = cython.declare(cython.double, SIMILARITY_POWER)
+_EXTRA_TOKEN_COST = cython.declare(cython.double, EXTRA_TOKEN_COST)
+_ENTITY_EXTRA_TOKEN_COST = cython.declare(cython.double, ENTITY_EXTRA_TOKEN_COST)
+_CORE_PAIRS = cython.declare(cython.int, CORE_PAIRS)
+_CONFLICT_COST = cython.declare(cython.double, CONFLICT_COST)
+_MONONYM_MIN_LENGTH = cython.declare(cython.Py_ssize_t, MONONYM_MIN_LENGTH)
+_GENERIC_WORD_DISCOUNT = cython.declare(cython.double, GENERIC_WORD_DISCOUNT)
+_INITIALS_ONLY_FACTOR = cython.declare(cython.double, INITIALS_ONLY_FACTOR)
+_PATRONYM_CONFLICT = cython.declare(cython.double, PATRONYM_CONFLICT)
+_SYLLABLE_KIND = cython.declare(cython.int, SYLLABLE)
+_ORDINARY_KIND = cython.declare(cython.int, ORDINARY)
 # Which side of a pair may be the spelled-out one (bit flags for _score_spellings).
 SPELLED_OUT_CANDIDATE = 1
 SPELLED_OUT_QUERY = 2
@@ -85,6 +106,9 @@ class _Alignment:
     # The query is one word, or an organisation's one word split ("hei ying" / "HEIYING"); a
     # person's two words joined are often a full name ("jiang ping" / "ZHANG, Jiangping").
     one_word: cython.bint
+    # Per token of q: the position of the c token it was aligned with (-1: none), kept only for
+    # names written syllable by syllable, whose given names' syllables keep their order.
+    order: list | None
 
 
 @cython.ccall
@@ -156,6 +180,7 @@ def _score_spellings(
     st.pairs = 0
     st.initial_pairs = 0
     st.one_word = nq == 1
+    st.order = [-1] * nq if nq >= 3 and nc >= 3 and (_syllabic(q) or _syllabic(c)) else None
 
     _align_joins(st, True, initials)
     _align_joins(st, False, initials)
@@ -173,7 +198,10 @@ def _score_spellings(
     if candidates is None:
         return 0.0, st.matches
     _align_fuzzy(st, candidates)
-    return _score_of_rest(st, initials, generic), st.matches
+    score: cython.double = _score_of_rest(st, initials, generic)
+    if st.order is not None and not _in_order(st.order):
+        score *= SYLLABLE_ORDER_FACTOR
+    return score, st.matches
 
 
 @cython.cfunc
@@ -185,8 +213,46 @@ def _same_tokens(q: _Spelling, c: _Spelling, wq: tuple, explain: cython.bint) ->
     if sum(wq) <= 0.0:
         return 0.0, matches
     if q.patronyms and c.patronyms and not q.patronyms & c.patronyms:
-        return PATRONYM_CONFLICT, matches
+        return _PATRONYM_CONFLICT, matches
+    nq: cython.Py_ssize_t = len(q.tokens)
+    if (
+        nq >= 3
+        and q.tokens != c.tokens
+        and _syllabic(q)
+        and not _in_order([c.tokens.index(t) for t in q.tokens])
+    ):
+        return SYLLABLE_ORDER_FACTOR, matches
     return 1.0, matches
+
+
+@cython.cfunc
+def _in_order(order: list) -> cython.bint:
+    """Whether the list name's positions of the query's aligned syllables run in the query's order,
+    but for the first or last one: a surname may be written at either end.
+
+    Korean, Chinese and Vietnamese given names are syllables in a fixed order: "kim un jong"
+    (김은정, Kim Eun-jeong) is not "kim jong un" (김정은), but "jong un kim" is. Positions
+    may repeat (two syllables joined in the other name); -1 is a token not aligned.
+    """
+    seq: list = [j for j in order if j >= 0]
+    n: cython.Py_ssize_t = len(seq)
+    if n < 3:
+        return True
+    if _ascending(seq, 0, n):
+        return True
+    if seq[0] >= seq[n - 1] and _ascending(seq, 1, n):
+        return True  # the first one written last in the list name
+    return seq[n - 1] <= seq[0] and _ascending(seq, 0, n - 1)
+
+
+@cython.cfunc
+def _ascending(seq: list, start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> cython.bint:
+    """Whether seq[start:end] never decreases (a C loop when compiled, not a generator)."""
+    i: cython.Py_ssize_t
+    for i in range(start + 1, end):  # noqa: SIM110
+        if seq[i] < seq[i - 1]:
+            return False
+    return True
 
 
 @cython.cfunc
@@ -220,6 +286,11 @@ def _align_joins(st: _Alignment, split_in_query: cython.bint, initials: cython.b
             w = min(sum(w_split[i : i + span]), _weight(st.weights, joined))
             split_used[i : i + span] = [True] * span
             whole_used[j] = True
+            if st.order is not None:
+                if split_in_query:
+                    st.order[i : i + span] = [j] * span
+                else:
+                    st.order[j] = i
             st.matched += w
             st.pair_weight += w
             st.pairs += 1
@@ -286,6 +357,8 @@ def _align_exact(st: _Alignment) -> cython.void:
                     if not c_used[j] and ct[j] == token:
                         w = st.wq[i]
                         q_used[i] = c_used[j] = True
+                        if st.order is not None:
+                            st.order[i] = j
                         st.matched += w
                         st.pair_weight += w
                         st.pairs += 1
@@ -345,6 +418,8 @@ def _align_symbols(st: _Alignment) -> cython.void:
                 continue
             w = min(wq[i], wc[j])
             q_used[i] = c_used[j] = True
+            if st.order is not None:
+                st.order[i] = j
             st.matched += SYMBOL_SCORE * w
             st.pair_weight += w
             st.pairs += 1
@@ -413,12 +488,14 @@ def _align_fuzzy(st: _Alignment, candidates: list) -> cython.void:
             if q_used[i] or c_used[j]:
                 continue
             q_used[i] = c_used[j] = True
+            if st.order is not None:
+                st.order[i] = j
             w = min(wq[i], wc[j])
             if how == "initial":
                 # An initial carries only the evidence of one letter.
                 w = min(w, 0.5 * max(wq[i], wc[j]))
                 st.initial_pairs += 1
-            st.matched += sim**SIMILARITY_POWER * w
+            st.matched += sim**_SIMILARITY_POWER * w
             st.pair_weight += w
             st.pairs += 1
             if st.explain:
@@ -446,7 +523,7 @@ def _score_of_rest(st: _Alignment, initials: cython.bint, generic: cython.bint) 
     pair_weight: cython.double = st.pair_weight
     # Middle names and patronymics are a person's; an extra word in a company name
     # ("Banco Santander Chile") names another company.
-    extra_cost = EXTRA_TOKEN_COST if initials else ENTITY_EXTRA_TOKEN_COST
+    extra_cost = _EXTRA_TOKEN_COST if initials else _ENTITY_EXTRA_TOKEN_COST
     if st.explain:
         st.matches.extend(
             [TokenMatch(qt[i], None, "missing", 0.0, round(wq[i], 4)) for i in range(nq) if not q_used[i]]
@@ -456,7 +533,7 @@ def _score_of_rest(st: _Alignment, initials: cython.bint, generic: cython.bint) 
     # With fewer than CORE_PAIRS aligned pairs only one part of the names agrees: the fuller
     # name's most distinctive other part is a given name or surname the other name lacks, not
     # a middle name ("Lauren Bryant" / "LAUREN").
-    promote = st.pairs < CORE_PAIRS
+    promote = st.pairs < _CORE_PAIRS
     q_lenient, q_core = _unmatched(q, wq, q_used, promote)
     c_lenient, c_core = _unmatched(c, wc, c_used, promote)
     q_missing, c_missing = q_lenient + q_core, c_lenient + c_core
@@ -467,30 +544,30 @@ def _score_of_rest(st: _Alignment, initials: cython.bint, generic: cython.bint) 
         q_lenient, q_core = _take(q_lenient, q_core, shared)
         c_lenient, c_core = _take(c_lenient, c_core, shared)
         q_missing, c_missing = q_missing - shared, c_missing - shared
-        pair_weight += 2 * shared * CONFLICT_COST
+        pair_weight += 2 * shared * _CONFLICT_COST
     # A company is often named without its generic words ("Shanghai Heiying" for "Shanghai
     # Heiying Information Technology"): those it lacks cost less than another word.
-    if st.one_word and c_missing and not q_missing and sum([len(t) for t in qt]) >= MONONYM_MIN_LENGTH:
+    if st.one_word and c_missing and not q_missing and sum([len(t) for t in qt]) >= _MONONYM_MIN_LENGTH:
         # A one-word query (a mononym, or a surname searched alone, perhaps split: "Juxin He")
         # can name only one part of a fuller list name: the other parts count as one omitted
         # part, however many there are.
-        c_cost = EXTRA_TOKEN_COST * max([wc[j] for j in range(nc) if not c_used[j]])
+        c_cost = _EXTRA_TOKEN_COST * max([wc[j] for j in range(nc) if not c_used[j]])
     else:
         if generic:
-            c_lenient -= GENERIC_WORD_DISCOUNT * min(c_lenient, _generic_weight(c, wc, c_used))
+            c_lenient -= _GENERIC_WORD_DISCOUNT * min(c_lenient, _generic_weight(c, wc, c_used))
         c_cost = extra_cost * c_lenient + c_core
     if generic:
-        q_lenient -= GENERIC_WORD_DISCOUNT * min(q_lenient, _generic_weight(q, wq, q_used))
+        q_lenient -= _GENERIC_WORD_DISCOUNT * min(q_lenient, _generic_weight(q, wq, q_used))
     q_cost = extra_cost * q_lenient + q_core
     matched: cython.double = st.matched
-    as_query = matched / (pair_weight + q_missing + c_cost)
-    as_list = matched / (pair_weight + c_missing + q_cost)
-    score = max(as_query, as_list)
+    as_query: cython.double = matched / (pair_weight + q_missing + c_cost)
+    as_list: cython.double = matched / (pair_weight + c_missing + q_cost)
+    score: cython.double = as_query if as_query > as_list else as_list
     if st.initial_pairs == st.pairs:
         # Only initials agree ("C.A.S." / "Carlos Alberto Sanchez"): a few letters in common.
-        score *= INITIALS_ONLY_FACTOR
+        score *= _INITIALS_ONLY_FACTOR
     if q.patronyms and c.patronyms and not q.patronyms & c.patronyms:
-        score *= PATRONYM_CONFLICT
+        score *= _PATRONYM_CONFLICT
     return score
 
 
@@ -546,16 +623,17 @@ def _unmatched(
     core: cython.double = 0.0
     weight: cython.double
     heaviest: float | None = None
+    kind: cython.int
     kinds = sp.kinds
     for i, was_used in enumerate(used):
         if not was_used:
             kind = kinds[i]
             weight = weights[i]
-            if kind == SYLLABLE:
+            if kind == _SYLLABLE_KIND:
                 core += weight
             else:
                 lenient += weight
-                if kind == ORDINARY and (heaviest is None or weight > heaviest):
+                if kind == _ORDINARY_KIND and (heaviest is None or weight > heaviest):
                     heaviest = weight
     if promote:
         top = 0.0 if heaviest is None else heaviest

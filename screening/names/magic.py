@@ -110,6 +110,10 @@ LEGAL_FORM_MISMATCH = 0.97
 # Multiplier when both names give a father's name (X bin Y) and the fathers differ.
 # e.g. "Ali bin Hassan" / "Ali bin Omar": 0.8 x what the rest of the alignment gives (0.39).
 PATRONYM_CONFLICT = 0.8
+# Multiplier when two names written syllable by syllable align their syllables in another order
+# than a surname moved to the other end allows: the given name's syllables swapped name another person.
+# e.g. "김은정" (Kim Eun-jeong, read "kim un jong") / "KIM, Jong Un": 0.8 x 1.0, under the threshold.
+SYLLABLE_ORDER_FACTOR = 0.8
 
 # --- Acronyms and generic words of organisations (screening.names.align) ---
 

@@ -34,6 +34,7 @@ from screening.phonetics import abjad_skeleton, metaphone, nysiis, skeleton
 from screening.translit import is_chinese_syllable, pinyin_token_to_wade_giles
 
 if cython.compiled:  # the fields typed (model.pxd); plain Python imports the class
+    from cython.cimports.libc.string import memset
     from cython.cimports.screening.names.model import _Spelling
 else:
     from screening.names.model import _Spelling
@@ -46,14 +47,24 @@ _WORD_ENDINGS = frozenset(
 
 
 # Lowest Levenshtein similarity whose fuzzy score can still reach ALIGN_FLOOR (Jaro-Winkler <= 1).
-_LEV_CUTOFF = max(0.0, (ALIGN_FLOOR - (1.0 - FUZZY_LEV_SHARE)) / FUZZY_LEV_SHARE)
-_NO_MATCH = (0.0, "missing")
+_LEV_CUTOFF = cython.declare(
+    cython.double, max(0.0, (ALIGN_FLOOR - (1.0 - FUZZY_LEV_SHARE)) / FUZZY_LEV_SHARE)
+)
+_NO_MATCH = cython.declare(tuple, (0.0, "missing"))
+# C copies of the tuning constants read per token pair, when compiled: a module global is a
+# dictionary look-up, and arithmetic with it boxed Python numbers (300 instructions a pair).
+_SHORT_MAX = cython.declare(cython.Py_ssize_t, SHORT_TOKEN_MAX)
+_PHONETIC_LEV_MIN = cython.declare(cython.double, PHONETIC_LEV_MIN)
+_ALIGN_FLOOR = cython.declare(cython.double, ALIGN_FLOOR)
+_FUZZY_LEV_SHARE = cython.declare(cython.double, FUZZY_LEV_SHARE)
 # Memo of token-pair similarities (pure functions of the two tokens), bounded in size.
 _MEMO_LIMIT = 1_000_000
 _latin_memo: dict[str, dict[str, tuple[float, str]]] = {}
 _abjad_memo: dict[str, dict[str, tuple[float, str]]] = {}
 # Entries in both memos: a C global when compiled (a list item cost 240 instructions a miss).
 _memo_size = cython.declare(cython.Py_ssize_t, 0)
+# The token kind of a syllable, as a C constant when compiled (`_syllabic`).
+_SYLLABLE = cython.declare(cython.int, SYLLABLE)
 
 
 @cython.cfunc
@@ -88,9 +99,9 @@ def _latin_hopeless(ta: str, tb: str) -> cython.bint:
     lb: cython.Py_ssize_t = len(tb)
     if la == 1 or lb == 1 or ta == tb:
         return False  # an initial, or the same token
-    if la <= SHORT_TOKEN_MAX or lb <= SHORT_TOKEN_MAX:
+    if la <= _SHORT_MAX or lb <= _SHORT_MAX:
         return True
-    if (la if la < lb else lb) < PHONETIC_LEV_MIN * (lb if la < lb else la):
+    if (la if la < lb else lb) < _PHONETIC_LEV_MIN * (lb if la < lb else la):
         return True
     return 2 * _shared_letters(ta, tb) < (la if la > lb else lb)
 
@@ -103,17 +114,19 @@ _jaro_winkler_similarity = JaroWinkler.normalized_similarity
 @cython.cfunc
 def _shared_letters(ta: str, tb: str) -> cython.Py_ssize_t:
     """How many letters two tokens have in common, repeats counted (the size of their multiset meet)."""
-    if cython.compiled and ta.isascii() and tb.isascii():
+    if cython.compiled:
+        # Counts of ASCII letters in a C array; a token with any other letter takes the Counter.
         counts = cython.declare(cython.int[128])  # type: ignore[misc, valid-type]  # a C array of 128 ints
         letter: cython.Py_UCS4
         shared: cython.Py_ssize_t = 0
+        memset(counts, 0, cython.sizeof(counts))
         for letter in ta:
-            counts[letter] = 0
-        for letter in tb:
-            counts[letter] = 0
-        for letter in ta:
+            if ord(letter) >= 128:
+                return (Counter(ta) & Counter(tb)).total()
             counts[letter] += 1
         for letter in tb:
+            if ord(letter) >= 128:
+                return (Counter(ta) & Counter(tb)).total()
             if counts[letter] > 0:
                 counts[letter] -= 1
                 shared += 1
@@ -124,7 +137,7 @@ def _shared_letters(ta: str, tb: str) -> cython.Py_ssize_t:
 @cython.ccall
 def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
     """Similarity of two different Latin tokens of 2+ letters; below ALIGN_FLOOR reported as 0."""
-    if len(ta) <= SHORT_TOKEN_MAX or len(tb) <= SHORT_TOKEN_MAX:
+    if len(ta) <= _SHORT_MAX or len(tb) <= _SHORT_MAX:
         # Syllables ("lu", "su", "kim", "yang") are matched only exactly: a one-letter change is
         # another syllable, and sound-alike codes of syllables agree by chance.
         return _NO_MATCH
@@ -132,25 +145,26 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
     # Normalised Levenshtein similarity is at most the shorter length over the longer one.
     la: cython.Py_ssize_t = len(ta)
     lb: cython.Py_ssize_t = len(tb)
-    if (la if la < lb else lb) < PHONETIC_LEV_MIN * (lb if la < lb else la):
+    if (la if la < lb else lb) < _PHONETIC_LEV_MIN * (lb if la < lb else la):
         return _NO_MATCH
     # At least (longer length - shared letters) edits apart: most pairs fail here without
     # the rapidfuzz call, whose Python entry costs ten times this count (PHONETIC_LEV_MIN 0.5).
     if 2 * _shared_letters(ta, tb) < (la if la > lb else lb):
         return _NO_MATCH
-    lev = _levenshtein_similarity(ta, tb)
-    if lev < PHONETIC_LEV_MIN or ta.isdigit() or tb.isdigit() or _chinese_pair(ta, tb):
+    lev: cython.double = _levenshtein_similarity(ta, tb)
+    if lev < _PHONETIC_LEV_MIN or ta.isdigit() or tb.isdigit() or _chinese_pair(ta, tb):
         return _NO_MATCH
-    fuzzy = (
-        FUZZY_LEV_SHARE * lev + (1.0 - FUZZY_LEV_SHARE) * _jaro_winkler_similarity(ta, tb)
+    fuzzy: cython.double = (
+        _FUZZY_LEV_SHARE * lev + (1.0 - _FUZZY_LEV_SHARE) * _jaro_winkler_similarity(ta, tb)
         if lev >= _LEV_CUTOFF
         else 0.0
     )
     if not (ta.isalpha() and tb.isalpha()):
         # A token with digits is a code (a tail number, a registration, "3data"): sound-alike
         # codes skip digits ("yv2763" and "yv3360" both sound "YF"), so only spelling counts.
-        return (fuzzy, "fuzzy") if fuzzy >= ALIGN_FLOOR else _NO_MATCH
-    best, how = fuzzy, "fuzzy"
+        return (fuzzy, "fuzzy") if fuzzy >= _ALIGN_FLOOR else _NO_MATCH
+    best: cython.double = fuzzy
+    how = "fuzzy"
     ma, mb = metaphone(ta), metaphone(tb)
     if ma and (ma == mb or nysiis(ta) == nysiis(tb)):
         if best < SOUND_AND_SKELETON_SCORE and ma == mb and ta[0] == tb[0] and skeleton(ta) == skeleton(tb):
@@ -161,7 +175,7 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
             best, how = PHONETIC_SCORE, "phonetic"
     elif ta[0] == tb[0] and best < SKELETON_SCORE and skeleton(ta) == skeleton(tb):
         best, how = SKELETON_SCORE, "phonetic"
-    return (best, how) if best >= ALIGN_FLOOR else _NO_MATCH
+    return (best, how) if best >= _ALIGN_FLOOR else _NO_MATCH
 
 
 @cython.ccall
@@ -210,7 +224,7 @@ def _abjad_similarity(ta: str, tb: str) -> tuple[float, str]:
     if 9 * _shared_letters(ka, kb) < 8 * (len(ka) if len(ka) > len(kb) else len(kb)):
         return _NO_MATCH
     sim = _levenshtein_similarity(ka, kb) * 0.9
-    return (sim, "transliterated") if sim >= ALIGN_FLOOR else _NO_MATCH
+    return (sim, "transliterated") if sim >= _ALIGN_FLOOR else _NO_MATCH
 
 
 @cython.ccall
@@ -318,6 +332,19 @@ def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:
 
 
 @cython.ccall
-def _syllabic(sp: _Spelling) -> bool:
+def _syllabic(sp: _Spelling) -> cython.bint:
     """Written syllable by syllable: at least two tokens and most of them name syllables."""
-    return len(sp.tokens) >= 2 and 2 * sp.kinds.count(SYLLABLE) > len(sp.kinds)
+    kinds: tuple = sp.kinds
+    n: cython.Py_ssize_t = len(kinds)
+    if n < 2:
+        return False
+    # A C loop when compiled: `kinds.count` cost 500 instructions a call, and the scorer asks
+    # for every pair of 3+ token spellings.
+    i: cython.Py_ssize_t
+    kind: cython.int
+    syllables: cython.Py_ssize_t = 0
+    for i in range(n):
+        kind = kinds[i]
+        if kind == _SYLLABLE:
+            syllables += 1
+    return 2 * syllables > n

@@ -1,0 +1,1 @@
+"""C library declarations the engine cimports (mypy only)."""
