@@ -50,6 +50,28 @@ _SEPARATOR_ASTRAL = re.compile(
 _LAST_BMP = "\uffff"
 
 
+def _letters_without_marks() -> dict[str, str]:
+    """Latin letters that no mark stripping makes ASCII ("ł", "ø", "đ", "ı", "æ", "þ"), as anyascii reads them.
+
+    They are letters of their own, not a base letter with a mark: NFKD leaves "Wałęsa" as
+    "wałesa", "Đorđević" as "đorđevic", "Yılmaz" as "yılmaz", so lists and customer files
+    that write them in ASCII ("Walesa", "Djordjevic", "Yilmaz") spelled another token. Read
+    from the Latin blocks at start-up, lowercase (the text is casefolded first).
+    """
+    from anyascii import anyascii
+
+    table: dict[str, str] = {}
+    for code in [*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)]:
+        letter = chr(code)
+        if not unicodedata.category(letter).startswith("L"):
+            continue
+        for kept in strip_marks(letter.casefold()):
+            reading = anyascii(kept).lower()
+            if not kept.isascii() and kept.isalpha() and reading.isascii() and reading.isalpha():
+                table[kept] = reading
+    return table
+
+
 def strip_marks(text: str) -> str:
     """Remove combining marks (diacritics) after canonical decomposition.
 
@@ -61,6 +83,14 @@ def strip_marks(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", kept)
+
+
+_LETTER_READINGS = _letters_without_marks()
+_LETTER_WITHOUT_MARKS = re.compile(f"[{''.join(sorted(_LETTER_READINGS))}]")
+
+
+def _read_letter(found: re.Match[str]) -> str:
+    return _LETTER_READINGS[found.group(0)]
 
 
 # A zero-width non-joiner (ZWNJ) sits inside one word: Persian writes it between letters that must
@@ -98,6 +128,8 @@ def normalize_latin(text: str) -> str:
     if text.isascii():  # no marks to strip; clean_text is idempotent
         return text
     text = strip_marks(text)
+    if not text.isascii():
+        text = _LETTER_WITHOUT_MARKS.sub(_read_letter, text)
     # Stripping marks can expose new separators/apostrophes (e.g. NFKD of "ǆ").
     return clean_text(text)
 
