@@ -361,7 +361,7 @@ class Screener:
             cut = None
             if cut_query is not None and score < factor:
                 score, cut = self._cut_score(analyzed, cut_query, name, factor, name_floor, score)
-            current = best.get(name.designation)
+            current: _Best | None = best.get(name.designation)
             # Equal scores keep the name met first: candidates come best-ranked first (the name
             # sharing most keys with the query), ties in name-id order, so the choice is stable.
             if current is None or score > current.score:

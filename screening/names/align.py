@@ -338,6 +338,8 @@ def _align_acronyms(st: _Alignment, full_is_query: cython.bint) -> cython.void:
 
 
 @cython.cfunc
+@cython.boundscheck(False)  # i < len(q.tokens), j < len(c.tokens): every index in range
+@cython.wraparound(False)
 def _align_exact(st: _Alignment) -> cython.void:
     """The same token on both sides (each token once)."""
     q, c = st.q, st.c
@@ -429,6 +431,8 @@ def _align_symbols(st: _Alignment) -> cython.void:
 
 
 @cython.cfunc
+@cython.boundscheck(False)  # i < len(q.tokens), j < len(c.tokens): every index in range
+@cython.wraparound(False)
 def _fuzzy_pairs(
     st: _Alignment, abjad: cython.bint, initials: cython.bint, floor: cython.double
 ) -> list | None:
@@ -440,6 +444,8 @@ def _fuzzy_pairs(
     i: cython.Py_ssize_t
     j: cython.Py_ssize_t
     candidates: list[tuple[float, int, int, str]] = []
+    found: tuple
+    sim: cython.double
     # Bit i: query token i (bit j: list token j) has a similar token on the other side, kept
     # only when a floor may cut the pair short (and the names fit the bit masks).
     bounded: cython.bint = floor > 0.0 and nq <= _BOUND_TOKENS_MAX and nc <= _BOUND_TOKENS_MAX
@@ -456,12 +462,14 @@ def _fuzzy_pairs(
                 continue
             tb = ct[j]
             found = _memoised_similarity(row, ta, tb, abjad)
-            if not found[0]:
+            sim = found[0]
+            if sim == 0.0:
                 # In an organisation's name one word may still abbreviate the other.
                 if initials or abjad or not _abbreviates(ta, tb):
                     continue
                 found = _ABBREVIATION
-            if found[0] and (initials or found[1] != "initial"):
+                sim = found[0]
+            if sim != 0.0 and (initials or found[1] != "initial"):
                 candidates.append((found[0], i, j, found[1]))
                 if bounded:
                     q_similar |= one << i
@@ -472,6 +480,8 @@ def _fuzzy_pairs(
 
 
 @cython.cfunc
+@cython.boundscheck(False)  # the pairs' indices come from _fuzzy_pairs: in range
+@cython.wraparound(False)
 def _align_fuzzy(st: _Alignment, candidates: list) -> cython.void:
     """Align the pairs of `_fuzzy_pairs`, most similar first, each token once."""
     qt, ct = st.q.tokens, st.c.tokens
@@ -593,17 +603,21 @@ def _alignment_bound(
 
 
 @cython.cfunc
+@cython.boundscheck(False)  # n is the length of both weights and used
+@cython.wraparound(False)
 def _alignable_share(
     weights: tuple, used: list, similar: cython.ulonglong, n: cython.Py_ssize_t
 ) -> cython.double:
     """Weight share of one side's tokens that are aligned already or have a similar token."""
     i: cython.Py_ssize_t
+    w: cython.double
     total: cython.double = 0.0
     alignable: cython.double = 0.0
     for i in range(n):
-        total += weights[i]
-        if used[i] or (similar >> i) & 1:
-            alignable += weights[i]
+        w = weights[i]
+        total += w
+        if (similar >> i) & 1 or used[i]:
+            alignable += w
     return alignable / total if total > 0.0 else 0.0
 
 

@@ -21,11 +21,11 @@ from screening.token_weights import DEFAULT_WEIGHTS
 
 if cython.compiled:  # typed fields (model.pxd) and C calls (align.pxd, similarity.pxd)
     from cython.cimports.screening.names.align import _score_spellings
-    from cython.cimports.screening.names.model import AnalyzedName, TokenMatch
+    from cython.cimports.screening.names.model import AnalyzedName, TokenMatch, _Spelling
     from cython.cimports.screening.names.similarity import _joined_similarity
 else:
     from screening.names.align import _score_spellings
-    from screening.names.model import AnalyzedName, TokenMatch
+    from screening.names.model import AnalyzedName, TokenMatch, _Spelling
     from screening.names.similarity import _joined_similarity
 
 
@@ -75,6 +75,9 @@ def _best_reading(
     best = 0.0
     best_matches: list[TokenMatch] = []
     best_pair = (0, 0)
+    # Typed: a field read of an untyped spelling is a Python attribute look-up, per candidate.
+    q: _Spelling
+    c: _Spelling
     for qi, q in enumerate(query.spellings):
         if not q.tokens:
             continue

@@ -332,6 +332,8 @@ def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:
 
 
 @cython.ccall
+@cython.boundscheck(False)  # i < len(kinds)
+@cython.wraparound(False)
 def _syllabic(sp: _Spelling) -> cython.bint:
     """Written syllable by syllable: at least two tokens and most of them name syllables."""
     kinds: tuple = sp.kinds
