@@ -1,8 +1,9 @@
 """Every tuning constant of name scoring, each with an example of what it does.
 
-Plain Python (not compiled): the compiled modules read these as module globals, exactly as
-they read them when the constants lived beside the scorer. Changing one changes scores: the
-pinned pair scores of tests/test_algorithms.py and the algorithm version must follow.
+Plain Python (not compiled). The compiled modules import these once: those read per token
+pair or per alignment (`similarity`, `align`) keep C copies, so setting one at run time does not
+reach them; edit it here. Changing one changes scores: the pinned pair scores of
+tests/test_algorithms.py and the algorithm version must follow.
 """
 
 # --- What is left unmatched (screening.names.align) ---
