@@ -19,6 +19,7 @@ TokenHow = Literal[
     "phonetic",  # sounds alike or the same consonants ("laden" / "ladin")
     "transliterated",  # met in another reading of a non-Latin name, or an abjad skeleton
     "fuzzy",  # spelled alike (Levenshtein and Jaro-Winkler), or whole names joined alike
+    "typo",  # a short word one keystroke off: a letter inserted, dropped or doubled, two swapped
     "initial",  # one letter against a word starting with it ("j" / "john")
     "acronym",  # a word is the initials of the other side's run of words ("us" / "united states")
     "abbreviation",  # an organisation's word of 4+ letters begins the other ("tech" / "technology")

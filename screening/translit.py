@@ -526,6 +526,32 @@ def _chinese_syllables() -> frozenset[str]:
     return frozenset(table) | frozenset(table.values())
 
 
+_MR_INITIALS = (("g", "k"), ("d", "t"), ("b", "p"), ("j", "ch"))
+
+
+@functools.lru_cache(maxsize=1)
+def _korean_latin_syllables() -> frozenset[str]:
+    """Korean syllables as Latin lists write them: Revised Romanisation, McCune-Reischauer-like
+    (eo -> o/u, eu -> u, initial g/d/b/j -> k/t/p/ch) and the common surname spellings."""
+    out: set[str] = set()
+    for rr in _korean_syllables():
+        if re.search(r"(.)\1", rr):
+            continue  # a doubled consonant (kk, ss, jj): rare in names, and what a doubled key types
+        for vowels in {_mr_syllable(rr, "o"), _mr_syllable(rr, "u"), rr}:
+            out.add(vowels)
+            for initial, written in _MR_INITIALS:
+                if vowels.startswith(initial):
+                    out.add(written + vowels[len(initial) :])
+    out.update(alt for alts in _KOREAN_SURNAMES.values() for alt in alts)
+    return frozenset(out)
+
+
+def is_east_asian_syllable(token: str) -> bool:
+    """Whether `token` is one Mandarin syllable (pinyin, Wade-Giles) or one Korean syllable as
+    Latin lists write it: "sun" and "un" are two names, not one name and its typo."""
+    return token in _chinese_syllables() or token in _korean_latin_syllables()
+
+
 def is_chinese_syllable(token: str) -> bool:
     """Whether `token` is one Mandarin syllable in pinyin or Wade-Giles ("zhou", "chou", "ping")."""
     return token in _chinese_syllables()

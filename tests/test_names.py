@@ -222,6 +222,36 @@ def test_syllables_match_only_exactly() -> None:
     assert score("Wu Yang", "WU, Yong", "person") < DEFAULT_THRESHOLD
 
 
+def test_a_short_word_one_keystroke_off_is_a_typo_unless_it_makes_another_syllable() -> None:
+    # Dropped, doubled, inserted, swapped: no syllable of Korean or Chinese is "jog", "kkim" or "ail".
+    for typed, listed in (
+        ("KIM Jog Un", "KIM, Jong Un"),
+        ("KKIM Yong Chol", "KIM, Yong Chol"),
+        ("MOHAMMED Ail", "MOHAMMED, Ali"),
+        ("RUMAYSAH Aub", "RUMAYSAH, Abu"),
+        ("MOHAMMED Anzar", "MOHAMMED, Nazar"),  # a 5-letter word's swap: one edit, not two
+        ("Abuu Bilal", "Abu Bilal"),  # a particle's key struck twice
+    ):
+        assert score(typed, listed, "person") >= DEFAULT_THRESHOLD, typed
+    explained = score_names(
+        analyze_name("KIM Jog Un", "person"), analyze_name("KIM, Jong Un", "person"), explain=True
+    )
+    assert [(m.query_token, m.list_token, m.how) for m in explained.token_matches if m.how == "typo"] == [
+        ("jog", "jong", "typo")
+    ]
+    # One letter more or less that makes another syllable or another particle is another name.
+    for typed, listed in (
+        ("Kim Jong Sun", "KIM, Jong Un"),
+        ("KI Man Chun", "KIM, Man Chun"),
+        ("Pak Li Kyu", "Pak Il Kyu"),
+        ("Herman Ali", "Herman Al"),
+        ("李斌", "HASAN, 'Ali bin"),  # Li Bin: "li" is a syllable, "ali" another name beginning with a letter more
+    ):
+        assert score(typed, listed, "person") < DEFAULT_THRESHOLD, typed
+    # An acronym's letters swapped are another acronym.
+    assert score("BM Bank Public Joint Stock Company", "MB BANK", "entity") < DEFAULT_THRESHOLD
+
+
 def test_dotted_initialisms_are_one_word_in_organisation_names() -> None:
     assert score("A.B.C. Company", "ABC Co.", "entity") >= DEFAULT_THRESHOLD
     assert score("C.B.A. Company", "A.B.C. Company", "entity") < DEFAULT_THRESHOLD

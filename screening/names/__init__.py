@@ -63,6 +63,7 @@ from screening.names.magic import (
     SOUND_AND_SKELETON_SCORE,
     SYLLABLE_ORDER_FACTOR,
     SYMBOL_SCORE,
+    TYPO_SCORE,
 )
 from screening.names.model import (
     FUNCTION_WORD,
@@ -122,6 +123,7 @@ __all__ = [
     "SYLLABLE",
     "SYLLABLE_ORDER_FACTOR",
     "SYMBOL_SCORE",
+    "TYPO_SCORE",
     "AnalyzedName",
     "NameScore",
     "NameType",

@@ -40,6 +40,10 @@ GENERIC_WORD_DISCOUNT = 0.5
 SHORT_TOKEN_MIN = 2
 # e.g. "kim yong sun" / "kim yong sung": "sun" (3 letters) and "sung" are other syllables, not a typo.
 SHORT_TOKEN_MAX = 3
+# Credit for two short tokens one keystroke apart (a letter inserted, dropped or doubled, two
+# swapped) unless both are East Asian syllables ("sun" / "un" are two names) or particles.
+# e.g. "kim jog un" / "kim jong un": "jog" is no syllable, so a typo of "jong": 0.8 (name 0.93).
+TYPO_SCORE = 0.8
 # Longer tokens that are one Mandarin syllable ("chen", "zhou", "ping") are syllables too.
 # e.g. "zhuang" (6 letters) is a syllable, matched only exactly and never an optional name.
 CHINESE_SYLLABLE_MAX = 6
@@ -49,8 +53,10 @@ JOIN_PARTICLE_MAX = 3
 
 # --- Token-pair similarity (screening.names.similarity) ---
 
-# Share of Levenshtein (vs Jaro-Winkler) in the fuzzy similarity of two tokens.
-# e.g. "mohammed" / "mohamed": 0.5 x Levenshtein 0.875 + 0.5 x Jaro-Winkler 0.975 = 0.925.
+# Share of the edit similarity (vs Jaro-Winkler) in the fuzzy similarity of two tokens; the edit
+# similarity counts two swapped neighbours as one edit (optimal string alignment), Levenshtein two.
+# e.g. "mohammed" / "mohamed": 0.5 x edit 0.875 + 0.5 x Jaro-Winkler 0.975 = 0.925.
+# e.g. "nazar" / "anzar": 0.5 x edit 0.8 + 0.5 x Jaro-Winkler 0.93 = 0.87 (Levenshtein: 0.77).
 FUZZY_LEV_SHARE = 0.5
 # Near-misses count for less than their raw similarity: credit = similarity ** power.
 # e.g. at 1.0 a 0.9-similar pair is credited 0.9 of its weight (at 2.0 it would be 0.81).

@@ -102,7 +102,7 @@ class TokenMatch:
 
     query_token: str
     list_token: object  # str, or None: nothing on the list side matched it
-    how: str  # "exact" | "phonetic" | "transliterated" | "fuzzy" | "initial" | "acronym" | "abbreviation" | "symbol" | "missing"
+    how: str  # "exact" | "phonetic" | "transliterated" | "fuzzy" | "typo" | "initial" | "acronym" | "abbreviation" | "symbol" | "missing"
     score: cython.double
     weight: cython.double
 

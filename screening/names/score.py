@@ -150,7 +150,7 @@ def score_names(
     if best_pair != (0, 0) or query.abjad or candidate.abjad:
         best_matches = [
             TokenMatch(m.query_token, m.list_token, "transliterated", m.score, m.weight)
-            if m.how in ("exact", "fuzzy", "phonetic")
+            if m.how in ("exact", "fuzzy", "phonetic", "typo")
             else m
             for m in best_matches
         ]

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 
 import cython
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from screening.names.analysis import _NAME_PARTICLES
+from screening.names.analysis import _NAME_PARTICLES, is_function_word
 from screening.names.magic import (
     ABBREVIATION_MIN,
     ABJAD_JOINED_MIN_CONSONANTS,
@@ -28,10 +28,11 @@ from screening.names.magic import (
     SHORT_TOKEN_MAX,
     SKELETON_SCORE,
     SOUND_AND_SKELETON_SCORE,
+    TYPO_SCORE,
 )
 from screening.names.model import SYLLABLE
 from screening.phonetics import abjad_skeleton, metaphone, nysiis, skeleton
-from screening.translit import is_chinese_syllable, pinyin_token_to_wade_giles
+from screening.translit import is_chinese_syllable, is_east_asian_syllable, pinyin_token_to_wade_giles
 
 if cython.compiled:  # the fields typed (model.pxd); plain Python imports the class
     from cython.cimports.libc.string import memset
@@ -100,7 +101,7 @@ def _latin_hopeless(ta: str, tb: str) -> cython.bint:
     if la == 1 or lb == 1 or ta == tb:
         return False  # an initial, or the same token
     if la <= _SHORT_MAX or lb <= _SHORT_MAX:
-        return True
+        return not _one_keystroke_apart(ta, tb)
     if (la if la < lb else lb) < _PHONETIC_LEV_MIN * (lb if la < lb else la):
         return True
     return 2 * _shared_letters(ta, tb) < (la if la > lb else lb)
@@ -108,6 +109,7 @@ def _latin_hopeless(ta: str, tb: str) -> cython.bint:
 
 # Bound once: a module attribute lookup per call cost a tenth of the call.
 _levenshtein_similarity = Levenshtein.normalized_similarity
+_edit_similarity = OSA.normalized_similarity
 _jaro_winkler_similarity = JaroWinkler.normalized_similarity
 
 
@@ -139,8 +141,9 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
     """Similarity of two different Latin tokens of 2+ letters; below ALIGN_FLOOR reported as 0."""
     if len(ta) <= _SHORT_MAX or len(tb) <= _SHORT_MAX:
         # Syllables ("lu", "su", "kim", "yang") are matched only exactly: a one-letter change is
-        # another syllable, and sound-alike codes of syllables agree by chance.
-        return _NO_MATCH
+        # another syllable, and sound-alike codes of syllables agree by chance. Only a typo
+        # that makes no other syllable meets ("jog" / "jong", "ail" / "ali").
+        return _typo_similarity(ta, tb)
     # The cheapest tests that reject most pairs (nine in ten candidate token pairs) go first.
     # Normalised Levenshtein similarity is at most the shorter length over the longer one.
     la: cython.Py_ssize_t = len(ta)
@@ -152,11 +155,16 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
     if 2 * _shared_letters(ta, tb) < (la if la > lb else lb):
         return _NO_MATCH
     lev: cython.double = _levenshtein_similarity(ta, tb)
-    if lev < _PHONETIC_LEV_MIN or ta.isdigit() or tb.isdigit() or _chinese_pair(ta, tb):
+    if lev < _PHONETIC_LEV_MIN or ta.isdigit() or tb.isdigit():
         return _NO_MATCH
+    if _chinese_pair(ta, tb) and not _typed_twice(ta, tb):
+        return _NO_MATCH  # two Mandarin syllables, unless a letter typed twice ("kaang" / "kang")
+    # Two swapped neighbours are one edit in the fuzzy score ("nazar" / "anzar"); the tests above
+    # stay Levenshtein's, so a swap lets no other pair through to the sound-alike tests.
+    edit: cython.double = _edit_similarity(ta, tb) if lev < 1.0 else lev
     fuzzy: cython.double = (
-        _FUZZY_LEV_SHARE * lev + (1.0 - _FUZZY_LEV_SHARE) * _jaro_winkler_similarity(ta, tb)
-        if lev >= _LEV_CUTOFF
+        _FUZZY_LEV_SHARE * edit + (1.0 - _FUZZY_LEV_SHARE) * _jaro_winkler_similarity(ta, tb)
+        if edit >= _LEV_CUTOFF
         else 0.0
     )
     if not (ta.isalpha() and tb.isalpha()):
@@ -176,6 +184,80 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
     elif ta[0] == tb[0] and best < SKELETON_SCORE and skeleton(ta) == skeleton(tb):
         best, how = SKELETON_SCORE, "phonetic"
     return (best, how) if best >= _ALIGN_FLOOR else _NO_MATCH
+
+
+@cython.cfunc
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _one_keystroke_apart(ta: str, tb: str) -> cython.bint:
+    """Whether one letter inserted, dropped or doubled, or two neighbours swapped, makes `tb` of `ta`.
+
+    Letter by letter, without slices: most short token pairs of a candidate are tested here.
+    """
+    la: cython.Py_ssize_t = len(ta)
+    lb: cython.Py_ssize_t = len(tb)
+    if la > lb:
+        ta, tb = tb, ta
+        la, lb = lb, la
+    if la < 2 or lb - la > 1:
+        return False
+    i: cython.Py_ssize_t = 0
+    while i < la and ta[i] == tb[i]:
+        i += 1
+    if i == la:
+        return lb == la + 1  # the longer one adds a last letter (equal tokens are no typo)
+    shift: cython.Py_ssize_t = lb - la  # 1: a letter inserted at i; 0: two letters swapped at i
+    if shift == 0:
+        if i + 1 >= la or ta[i] != tb[i + 1] or ta[i + 1] != tb[i]:
+            return False
+        i += 2
+    while i < la:
+        if ta[i] != tb[i + shift]:
+            return False
+        i += 1
+    return True
+
+
+@cython.cfunc
+def _typo_similarity(ta: str, tb: str) -> tuple:
+    """TYPO_SCORE for short tokens one keystroke apart, unless the change makes another name.
+
+    Not typos: two syllables ("sun" / "un"), a syllable and a word it begins or ends ("li" /
+    "ali"), two particles ("el" / "le"), a particle and a name ("al" / "ali"), an acronym's
+    letters swapped ("mb" / "bm"). A letter typed twice always is ("abuu", "kkim").
+    """
+    if not _one_keystroke_apart(ta, tb) or not (ta.isalpha() and tb.isalpha()):
+        return _NO_MATCH
+    syllables: cython.int = is_east_asian_syllable(ta) + is_east_asian_syllable(tb)
+    if syllables == 2:
+        return _NO_MATCH  # "sun" / "un", "li" / "il": two Korean or Chinese names
+    shorter, longer = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    if _typed_twice(shorter, longer):
+        return TYPO_SCORE, "typo"
+    if len(shorter) == len(longer):  # swapped: "aub" / "abu"
+        other = (is_function_word(ta) and is_function_word(tb)) or not (_has_vowel(ta) and _has_vowel(tb))
+    else:  # a letter dropped or added: "jog" / "jong", "au" / "abu"
+        edge = len(shorter) == 2 and (longer.startswith(shorter) or longer.endswith(shorter))
+        other = is_function_word(shorter) or (syllables == 1 and edge)
+    return _NO_MATCH if other else (TYPO_SCORE, "typo")
+
+
+@cython.cfunc
+def _has_vowel(token: str) -> cython.bint:
+    return any(letter in "aeiouy" for letter in token)
+
+
+@cython.cfunc
+def _typed_twice(ta: str, tb: str) -> cython.bint:
+    """Whether one token is the other with one of its letters typed twice ("abuu" / "abu")."""
+    shorter, longer = (ta, tb) if len(ta) < len(tb) else (tb, ta)
+    if len(longer) != len(shorter) + 1:
+        return False
+    i: cython.Py_ssize_t = 0
+    while i < len(shorter) and shorter[i] == longer[i]:
+        i += 1
+    doubled = (i > 0 and longer[i] == longer[i - 1]) or (i < len(shorter) and longer[i] == shorter[i])
+    return doubled and longer[i + 1 :] == shorter[i:]
 
 
 @cython.ccall

@@ -14,6 +14,7 @@ HOW_LABELS = {
     "phonetic": "sounds alike",
     "transliterated": "same word in another script",
     "fuzzy": "spelled alike",
+    "typo": "one letter off",
     "initial": "initial",
     "acronym": "acronym",
     "abbreviation": "abbreviation",
