@@ -245,7 +245,7 @@ def test_a_short_word_one_keystroke_off_is_a_typo_unless_it_makes_another_syllab
         ("KI Man Chun", "KIM, Man Chun"),
         ("Pak Li Kyu", "Pak Il Kyu"),
         ("Herman Ali", "Herman Al"),
-        ("李斌", "HASAN, 'Ali bin"),  # Li Bin: "li" is a syllable, "ali" another name beginning with a letter more
+        ("李斌", "HASAN, 'Ali bin"),  # Li Bin: "li" is a syllable, "ali" another name
     ):
         assert score(typed, listed, "person") < DEFAULT_THRESHOLD, typed
     # An acronym's letters swapped are another acronym.
