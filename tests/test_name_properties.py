@@ -1,6 +1,6 @@
 """Properties of analysis and scoring over arbitrary Unicode (hypothesis)."""
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from screening.names import analyze_name, score_names
@@ -25,6 +25,7 @@ def test_scores_are_in_unit_interval_and_never_crash(a: str, b: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(latin_names)
+@example("A AA AA AAA")  # a token twice: its joins met each other out of order (0.8 in 1.1.6)
 def test_identical_names_score_one(name: str) -> None:
     assert score_names(analyze_name(name), analyze_name(name)).score >= 0.999
 

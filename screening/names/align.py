@@ -164,8 +164,9 @@ def _score_spellings(
     cache = c.weight_cache
     wc = cache[1] if cache and cache[0] is weights else _token_weights(c, weights)
 
-    # Fast path: the same tokens on both sides (any order).
-    if nq == nc and q.token_set == c.token_set and len(q.token_set) == nq:
+    # Fast path: the same tokens on both sides (any order), or the same spelling with a token
+    # twice ("a aa aa aaa": the alignment would join "a aa" against "aaa" both ways, out of order).
+    if (nq == nc and q.token_set == c.token_set and len(q.token_set) == nq) or q.tokens == c.tokens:
         return _same_tokens(q, c, wq, explain)
 
     st: _Alignment = _Alignment.__new__(_Alignment)
