@@ -41,7 +41,7 @@ from screening.names import (
 from screening.ofac_screening import OfacScreening
 from screening.query import Match, Query, ScreeningResult
 from screening.thresholds import DEFAULT_THRESHOLD
-from screening.translit import is_chinese_syllable
+from screening.translit import is_chinese_syllable, is_east_asian_syllable
 from screening.truncation import (
     CutQuery,
     NamePrefixes,
@@ -108,6 +108,9 @@ def _analyze_cut(text: str, type_: str) -> AnalyzedName:
 def _load_reading_tables() -> None:
     for name in _WARM_UP_NAMES:
         analyze_name(name, "any")
+    # The Korean and Chinese syllable tables that tell a typo from another syllable (40 ms),
+    # read by the first pair of short words one keystroke apart.
+    is_east_asian_syllable("kim")
 
 
 def clear_query_cache() -> None:

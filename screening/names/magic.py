@@ -41,7 +41,8 @@ SHORT_TOKEN_MIN = 2
 # e.g. "kim yong sun" / "kim yong sung": "sun" (3 letters) and "sung" are other syllables, not a typo.
 SHORT_TOKEN_MAX = 3
 # Credit for two short tokens one keystroke apart (a letter inserted, dropped or doubled, two
-# swapped) unless both are East Asian syllables ("sun" / "un" are two names) or particles.
+# swapped) unless the change makes another name: two East Asian syllables ("sun" / "un"),
+# particles, an acronym (similarity._typo_similarity).
 # e.g. "kim jog un" / "kim jong un": "jog" is no syllable, so a typo of "jong": 0.8 (name 0.93).
 TYPO_SCORE = 0.8
 # Longer tokens that are one Mandarin syllable ("chen", "zhou", "ping") are syllables too.

@@ -161,7 +161,7 @@ def _latin_similarity(ta: str, tb: str) -> tuple[float, str]:
         return _NO_MATCH  # two Mandarin syllables, unless a letter typed twice ("kaang" / "kang")
     # Two swapped neighbours are one edit in the fuzzy score ("nazar" / "anzar"); the tests above
     # stay Levenshtein's, so a swap lets no other pair through to the sound-alike tests.
-    edit: cython.double = _edit_similarity(ta, tb) if lev < 1.0 else lev
+    edit: cython.double = _edit_similarity(ta, tb)
     fuzzy: cython.double = (
         _FUZZY_LEV_SHARE * edit + (1.0 - _FUZZY_LEV_SHARE) * _jaro_winkler_similarity(ta, tb)
         if edit >= _LEV_CUTOFF
