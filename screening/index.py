@@ -40,7 +40,7 @@ from screening.names import (
     index_key_words,
     may_be_spelled_out,
 )
-from screening.postings import NameFacts, Scratch, best_names, ranked_names
+from screening.postings import NameFacts, Scratch, best_latin, best_names, ranked_names
 from screening.token_weights import compute_token_weights
 
 # How many names the pair scorer sees per query; the rest are ranked out by key weight.
@@ -342,7 +342,7 @@ class NameIndex:
             dtype=np.float64,
         )
         self._name_designation = np.array([name.designation for name in self.names], dtype=np.int32)
-        # 1 for a name written in Latin letters, 0 for an original-script one (`_best_latin`).
+        # 1 for a name written in Latin letters, 0 for an original-script one (`best_latin`).
         self._written_latin = np.array(
             [name.kind != "original-script" for name in self.names], dtype=np.uint8
         )
@@ -425,7 +425,11 @@ class NameIndex:
             query_required,
         )
         # Chosen before best_names, which reorders the ranked names in place.
-        latin = self._best_latin(scratch, ranked) if query.scripts else None
+        latin = (
+            best_latin(scratch, ranked, self._written_latin, LATIN_NAMES_FOR_OTHER_SCRIPTS)
+            if query.scripts
+            else None
+        )
         # Best first, equal rankings in name-id order (primary names first): never an order
         # that varies from run to run.
         chosen = best_names(
@@ -451,25 +455,6 @@ class NameIndex:
         if meeting_keys:
             self._add_meetings(chosen, meeting_keys, allowed_lists)
         return chosen
-
-    def _best_latin(self, scratch: Scratch, ranked: int) -> list[int]:
-        """The LATIN_NAMES_FOR_OTHER_SCRIPTS best-ranked names written in Latin letters, best first
-        (equal rankings in name-id order)."""
-        if LATIN_NAMES_FOR_OTHER_SCRIPTS <= 0:
-            return []
-        ids = scratch.ids[:ranked]
-        latin = self._written_latin[ids].view(np.bool_)
-        ids = ids[latin]
-        ranks = scratch.ranks[:ranked][latin]
-        if len(ids) > LATIN_NAMES_FOR_OTHER_SCRIPTS:
-            # Every name ranking at least the tenth best's (ties included), then in order.
-            cutoff = np.partition(ranks, len(ranks) - LATIN_NAMES_FOR_OTHER_SCRIPTS)[
-                len(ranks) - LATIN_NAMES_FOR_OTHER_SCRIPTS
-            ]
-            kept = ranks >= cutoff
-            ids, ranks = ids[kept], ranks[kept]
-        order = np.lexsort((ids, -ranks))[:LATIN_NAMES_FOR_OTHER_SCRIPTS]
-        return ids[order].tolist()
 
     @staticmethod
     def _add_inside(chosen: list[int], inside: list[tuple[float, int]], limit: int) -> None:

@@ -222,6 +222,28 @@ def _rank(module, scratch, flat, spans, generated, arrays, shortlist, query, wal
     return module.best_names(scratch, ranked, designation_of, *walk, 3, 0.97), inside
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    ranks=st.lists(st.sampled_from([0.1, 0.25, 0.5, 0.5, 0.75, 1.0]), min_size=0, max_size=NAMES),
+    latin=st.lists(st.booleans(), min_size=NAMES, max_size=NAMES),
+    limit=st.integers(0, 12),
+    seed=st.integers(0, 2**16),
+)
+def test_best_latin_equals_a_sort_of_the_latin_names(ranks, latin, limit, seed) -> None:
+    """The `limit` best-ranked Latin-written names, best first, ties in name-id order, as a sort gives them."""
+    ids = np.random.default_rng(seed).permutation(NAMES)[: len(ranks)].astype(np.int32)
+    latin_flags = np.array(latin, dtype=np.uint8)
+    expected = [
+        int(name)
+        for _, name in sorted((-rank, name) for rank, name in zip(ranks, ids, strict=True) if latin[name])
+    ][:limit]
+    for module in (compiled_postings, PLAIN):
+        scratch = module.Scratch(NAMES)
+        scratch.ranks[: len(ranks)] = ranks
+        scratch.ids[: len(ranks)] = ids
+        assert module.best_latin(scratch, len(ranks), latin_flags, limit) == expected
+
+
 def test_the_installed_postings_module_is_compiled() -> None:
     assert screening.compiled_modules()["postings"]
     assert compiled_postings.__file__ != PLAIN.__file__
