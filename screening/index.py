@@ -78,6 +78,9 @@ LATIN_NAMES_FOR_OTHER_SCRIPTS = 10
 # At most this many names of one designation among the candidates (a designation with
 # thirty near-identical aliases must not crowd out every other candidate).
 NAMES_PER_DESIGNATION = 3
+# A name shared by at most this many designations links them as twins (the same person or
+# body on several lists); commoner names link people who merely share them.
+TWINS_MAX = 4
 
 
 @cython.no_gc
@@ -252,6 +255,7 @@ class NameIndex:
         self.designation_list: list[str] = [d.list.value for d in self.designations]
         self.identifiers: dict[str, tuple[tuple[int, str], ...]] = {}
         self._build_names()
+        self._build_twins()
         self._build_postings()
         self._build_identifiers()
 
@@ -278,6 +282,35 @@ class NameIndex:
         starts.append(len(self.names))
         # Names of designation p are ids starts[p] .. starts[p + 1] - 1 (filed contiguously).
         self._name_starts = starts
+
+    def _build_twins(self) -> None:
+        """Designations sharing a name of at least two words with another designation (CSR arrays).
+
+        The same person listed by OFAC and the UN is two designations whose spellings differ:
+        a query meets one of them through the index and the other only through a shared name.
+        """
+        groups: defaultdict[tuple[str, ...], set[int]] = defaultdict(set)
+        for name in self.names:
+            tokens = name.analyzed.tokens
+            if len(tokens) >= 2:
+                groups[tuple(sorted(tokens))].add(name.designation)
+        twins: list[set[int]] = [set() for _ in self.designations]
+        for positions in groups.values():
+            if 2 <= len(positions) <= TWINS_MAX:
+                for position in positions:
+                    twins[position].update(positions)
+        starts = [0]
+        flat: list[int] = []
+        for position, found in enumerate(twins):
+            found.discard(position)
+            flat.extend(sorted(found))
+            starts.append(len(flat))
+        self._twin_starts = np.asarray(starts, dtype=np.int64)
+        self._twin_flat = np.asarray(flat, dtype=np.int32)
+
+    def twins_of(self, position: int) -> list[int]:
+        """Positions of the designations sharing a name with the one at `position` (`_build_twins`)."""
+        return self._twin_flat[self._twin_starts[position] : self._twin_starts[position + 1]].tolist()
 
     def _build_postings(self) -> None:
         lists: defaultdict[str, list[int]] = defaultdict(list)

@@ -36,7 +36,7 @@ from screening.thresholds import DEFAULT_THRESHOLD
 from screening.truncation import NamePrefixes
 
 # Bump when the parts' layout or a record's encoding changes: a snapshot of another layout is rebuilt.
-PARTS_LAYOUT = 4
+PARTS_LAYOUT = 5
 # Decoded names (and designations) kept per process: at most 16,384 x ~4.2 KB = 69 MB. The speed
 # mix's 1,800 queries meet 18,858 distinct list names; a name decoded again costs 20-30 us with
 # the eviction it causes. Measured on that mix, CPU per query over a mapped index: 8,192 kept 0.70 ms,
@@ -116,6 +116,8 @@ def screener_parts(screener: Screener) -> dict[str, np.ndarray]:
         "name_designation": index._name_designation,
         "name_written_latin": index._written_latin,
         "name_starts": np.asarray(index._name_starts, dtype=np.int64),
+        "twin_starts": index._twin_starts,
+        "twin_flat": index._twin_flat,
         "key_size": np.array([spans[k][0] for k in keys], dtype=np.int64),
         "key_offset": np.array([spans[k][2] for k in keys], dtype=np.int64),
         "key_weight": np.array([spans[k][3] for k in keys], dtype=np.float64),
@@ -344,6 +346,8 @@ def index_from_parts(parts: Mapping[str, np.ndarray], cache_names: int = DEFAULT
     index.person_tokens = tables["person_tokens"]
     index.token_weights = weights
     index._name_starts = parts["name_starts"]  # type: ignore[assignment]
+    index._twin_starts = parts["twin_starts"]
+    index._twin_flat = parts["twin_flat"]
     index._flat_postings = parts["flat_postings"]
     index._flat_word_bits = parts["flat_word_bits"]
     spans = KeySpans(_unpickled(parts["keys"]), parts["key_size"], parts["key_offset"], parts["key_weight"])

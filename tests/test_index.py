@@ -10,7 +10,7 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from lists.model import Alias, AliasStrength, Designation, EntityType, Identifier, IdentifierType, ListCode
-from screening.index import NameIndex, lookup_keys, word_bits
+from screening.index import TWINS_MAX, NameIndex, lookup_keys, word_bits
 from screening.names import analyze_name
 from screening.query import Query
 from screening.screener import Screener
@@ -101,6 +101,28 @@ def test_identifier_index_holds_strong_normalised_values(small_index: NameIndex)
     assert small_index.identifier_hits("ABCDEFGH") == ((0, "swift_bic"),)
     assert small_index.identifier_hits("XEXAMPLECOM") == ()  # e-mail: evidence, not decisive
     assert small_index.identifier_hits("A12") == ()
+
+
+def test_designations_sharing_a_name_of_two_words_are_twins() -> None:
+    """The same person on two lists is linked through a shared name; one shared word, or a name
+    many designations share, links nobody."""
+    person = EntityType.PERSON
+    common = [_designation(f"ofac:{9 + i}", "ABU ABDULLAH", type=person) for i in range(TWINS_MAX + 1)]
+    index = NameIndex(
+        [
+            _designation("ofac:1", "SULEMANI, Qasem", type=person, aliases=(Alias(name="SOLEIMANI, Qasem"),)),
+            _designation("un:2", "QASEM SOLEIMANI", type=person),
+            _designation("un:3", "Soleimani", type=person),
+            _designation("un:4", "ALI, Qasem", type=person),
+            *common,
+        ]
+    )
+    assert index.twins_of(0) == [1]
+    assert index.twins_of(1) == [0]
+    assert index.twins_of(2) == [] and index.twins_of(3) == []
+    assert all(index.twins_of(p) == [] for p in range(4, 5 + TWINS_MAX))
+    pairs = NameIndex([_designation(f"ofac:{i}", "ABU ABDULLAH", type=person) for i in range(2)])
+    assert pairs.twins_of(0) == [1]
 
 
 # --- recall against brute force on the real UN list ---------------------------------------------

@@ -244,6 +244,38 @@ def bundled_screener() -> Screener:
 
 
 @pytest.mark.parametrize(
+    ("query", "found_first", "twin"),
+    [
+        ("SULEMANI Qasyem", "ofac:10481", "un:IRi.039"),
+        ("KTEY Alexander", "ofac:21363", "un:QDi.408"),
+        ("QADDAFI Saadei", "ofac:12629", "un:LYi.015"),
+    ],
+)
+def test_a_person_found_on_one_list_is_found_on_the_others_that_share_a_name(
+    bundled_screener: Screener, query: str, found_first: str, twin: str
+) -> None:
+    """OFAC and the UN list one person as two designations with differently spelt names.
+
+    A typo'd query ranks OFAC's spelling first and the UN's 19th-165th among candidates
+    (under the share cut), though brute force scores both above threshold ("QASEM
+    SOLEIMANI" 0.90 for "SULEMANI Qasyem"). The UN entry shares a name with OFAC's
+    ("SOLEIMANI, Qasem" / "QASEM SOLEIMANI"): scored with it, it is found.
+    """
+    threshold = bundled_screener.default_threshold
+    brute = {m.entity_id for m in bundled_screener.screen_brute_force(Query(name=query, limit=50)).matches}
+    found = {
+        m.entity_id
+        for m in bundled_screener.screen(Query(name=query, limit=50)).matches
+        if m.score >= threshold
+    }
+    assert {found_first, twin} <= brute
+    assert {found_first, twin} <= found
+    first = bundled_screener.index.designations
+    positions = {d.entity_id: p for p, d in enumerate(first)}
+    assert positions[twin] in bundled_screener.index.twins_of(positions[found_first])
+
+
+@pytest.mark.parametrize(
     ("name", "type", "expected"),
     [
         ("Sichuan Juxinhe Network Technology Company Limited", "any", "ofac:52749"),
