@@ -169,6 +169,59 @@ def query_acronym_keys(name: AnalyzedName) -> set[str]:
     return keys
 
 
+# A list word of this many letters is also filed less each one of its letters ("d:hadi" for
+# "hamdi"), so that a query word one keystroke off it meets it (`query_typo_keys`).
+TYPO_FILED_LETTERS = (3, 5)
+# A query word of this many letters that no list name holds is looked up one keystroke off.
+TYPO_QUERY_LETTERS = (2, 6)
+# ... unless more than this many list names hold it as it is: a common word is no typo.
+TYPO_HELD_MAX = 20
+
+
+def _typo_word(token: str) -> bool:
+    return token.isascii() and token.isalpha()
+
+
+def filed_typo_keys(name: AnalyzedName) -> set[str]:
+    """ "d:<word less one letter>" for each short Latin word of a list name ("d:hdi" for "hadi")."""
+    low, high = TYPO_FILED_LETTERS
+    return {
+        "d:" + token[:i] + token[i + 1 :]
+        for token in name.tokens
+        if low <= len(token) <= high and _typo_word(token)
+        for i in range(len(token))
+    }
+
+
+def query_typo_keys(name: AnalyzedName, spans: Mapping[str, tuple[int, str, int, float]]) -> set[str]:
+    """Keys meeting list words one keystroke off a short query word that no list name holds.
+
+    The word less a letter ("t:hadi" for "hamdi": a letter inserted or typed twice), its
+    neighbours swapped ("t:kim" for "ikm"), and the word itself among the list words filed
+    less a letter ("d:hdi" for "hdi": a letter dropped). A typo'd short word beside a common
+    one ("HAMDI Abdul" / "HADI, Abdul") otherwise meets its list name only through the common
+    word, whose postings rank a hundred other names alike.
+    """
+    if name.scripts or not name.spellings:
+        return set()
+    spelling = name.spellings[0]
+    low, high = TYPO_QUERY_LETTERS
+    keys: set[str] = set()
+    for token, kind in zip(spelling.tokens, spelling.kinds, strict=True):
+        n = len(token)
+        if not low <= n <= high or kind == FUNCTION_WORD or not _typo_word(token):
+            continue
+        held = spans.get("t:" + token)
+        if held is not None and held[0] > TYPO_HELD_MAX:
+            continue
+        if n >= 3:
+            keys.update("t:" + token[:i] + token[i + 1 :] for i in range(n))
+        keys.update("t:" + token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(n - 1))
+        if n < TYPO_FILED_LETTERS[1]:
+            keys.add("d:" + token)
+    return keys
+
+
 # A name with at least this many words (function words aside) all met by the query's keys lies
 # inside the query, and the query inside it the other way round: such names are scored below
 # the share cut (`NameIndex._add_inside`). Shorter names lie inside too many others.
@@ -322,9 +375,9 @@ class NameIndex:
             for key in lookup_keys(name.analyzed):
                 lists[key].append(name_id)
                 bit_lists[key].append(bits.get(key, 0))
-            # Filed under its acronyms too, but they do not count in the name's total below:
-            # only a query that meets an acronym gets ranked by it.
-            for key in filed_acronym_keys(name.analyzed):
+            # Filed under its acronyms and its short words less a letter too, but they do not count
+            # in the name's total below: only a query that meets one gets ranked by it.
+            for key in filed_acronym_keys(name.analyzed) | filed_typo_keys(name.analyzed):
                 lists[key].append(name_id)
                 bit_lists[key].append(0)
             spellings = getattr(name.analyzed, "script_tokens", None) or (name.analyzed.tokens,)
@@ -420,10 +473,11 @@ class NameIndex:
         it reads thousands of postings; Python only walks the shortlist.
         """
         base_keys = wanted_keys = lookup_keys(query)
-        acronym_keys = query_acronym_keys(query)
-        if acronym_keys:
-            wanted_keys = base_keys | acronym_keys
         spans = self._spans
+        acronym_keys = query_acronym_keys(query)
+        typo_keys = query_typo_keys(query, spans)
+        if acronym_keys or typo_keys:
+            wanted_keys = base_keys | acronym_keys | typo_keys
         keys = sorted([spans[k] for k in wanted_keys if k in spans])
         if not keys:
             return []

@@ -36,7 +36,7 @@ from screening.thresholds import DEFAULT_THRESHOLD
 from screening.truncation import NamePrefixes
 
 # Bump when the parts' layout or a record's encoding changes: a snapshot of another layout is rebuilt.
-PARTS_LAYOUT = 5
+PARTS_LAYOUT = 6
 # Decoded names (and designations) kept per process: at most 16,384 x ~4.2 KB = 69 MB. The speed
 # mix's 1,800 queries meet 18,858 distinct list names; a name decoded again costs 20-30 us with
 # the eviction it causes. Measured on that mix, CPU per query over a mapped index: 8,192 kept 0.70 ms,

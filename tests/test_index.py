@@ -10,7 +10,15 @@ from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from lists.model import Alias, AliasStrength, Designation, EntityType, Identifier, IdentifierType, ListCode
-from screening.index import TWINS_MAX, NameIndex, lookup_keys, word_bits
+from screening.index import (
+    TWINS_MAX,
+    TYPO_HELD_MAX,
+    NameIndex,
+    filed_typo_keys,
+    lookup_keys,
+    query_typo_keys,
+    word_bits,
+)
 from screening.names import analyze_name
 from screening.query import Query
 from screening.screener import Screener
@@ -123,6 +131,24 @@ def test_designations_sharing_a_name_of_two_words_are_twins() -> None:
     assert all(index.twins_of(p) == [] for p in range(4, 5 + TWINS_MAX))
     pairs = NameIndex([_designation(f"ofac:{i}", "ABU ABDULLAH", type=person) for i in range(2)])
     assert pairs.twins_of(0) == [1]
+
+
+def test_short_words_are_filed_and_looked_up_one_keystroke_off() -> None:
+    """A list word of 3-5 letters is filed less each letter; a query's short word is looked up
+    less each letter, with neighbours swapped, and as a list word less a letter, unless it is a
+    function word or a word many list names hold as it is."""
+    hadi = analyze_name("HADI, Abdul", "person")
+    assert filed_typo_keys(hadi) == {
+        *("d:adi", "d:hdi", "d:hai", "d:had"),
+        *("d:bdul", "d:adul", "d:abul", "d:abdl", "d:abdu"),
+    }
+    assert filed_typo_keys(analyze_name("ABDULRAHMAN", "person")) == set()
+    common = {"t:abdul": (TYPO_HELD_MAX + 1, "t:abdul", 0, 1.0)}
+    keys = query_typo_keys(analyze_name("HAMDI Abdul", "person"), common)
+    assert {"t:hadi", "t:hamd", "t:amdi", "t:hamid", "t:ahmdi"} <= keys
+    assert not any(key.endswith(("bdul", "adul", "abul", "abdl", "abdu")) for key in keys)
+    assert query_typo_keys(analyze_name("HDI", "person"), {}) >= {"d:hdi", "t:hd", "t:di", "t:dhi"}
+    assert query_typo_keys(analyze_name("حسن", "person"), {}) == set()  # Latin words only
 
 
 # --- recall against brute force on the real UN list ---------------------------------------------

@@ -244,6 +244,34 @@ def bundled_screener() -> Screener:
 
 
 @pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("HAMDI Abdul", {"ofac:13126", "un:QDi.218"}),  # HADI, Abdul
+        ("HKANI Mohammad", {"ofac:29119"}),  # AL-KANI, Mohammed
+    ],
+)
+def test_a_short_word_one_keystroke_off_meets_its_list_word_beside_a_common_one(
+    bundled_screener: Screener, query: str, expected: set[str]
+) -> None:
+    """Brute force scores "HADI, Abdul" 0.91 for "HAMDI Abdul"; through the index it ranked 44th,
+    met only through "abdul", which a hundred list names share, until "hamdi" less a letter
+    ("t:hadi") was looked up too."""
+    threshold = bundled_screener.default_threshold
+    brute = {
+        m.entity_id
+        for m in bundled_screener.screen_brute_force(Query(name=query, limit=50)).matches
+        if m.score >= threshold
+    }
+    found = {
+        m.entity_id
+        for m in bundled_screener.screen(Query(name=query, limit=50)).matches
+        if m.score >= threshold
+    }
+    assert expected <= brute
+    assert expected <= found
+
+
+@pytest.mark.parametrize(
     ("query", "found_first", "twin"),
     [
         ("SULEMANI Qasyem", "ofac:10481", "un:IRi.039"),
