@@ -275,20 +275,19 @@ class Screener:
             # A designation that came close on one name gets all its names scored: its best
             # name (say the original-script one) may not have ranked among the candidates.
             # A designation already at the highest score keeps its name: ties never replace it.
-            close = [p for p, b in best.items() if floor <= b.score]
-            for position in close:
-                if best[position].score < 1.0:
-                    others = [i for i in index.names_of(position) if i not in scored_ids]
-                    self._score_into(best, analyzed, others[:EXPAND_NAMES], floor, cut_query)
             # Its twins (the same person on another list, `NameIndex.twins_of`) get theirs scored too.
-            expanded = set(close)
+            close = [p for p, b in best.items() if floor <= b.score]
+            expand = [p for p in close if best[p].score < 1.0]
+            seen = set(close)
             lists = index.designation_list
             for position in close:
                 for twin in index.twins_of(position):
-                    if twin not in expanded and (allowed is None or lists[twin] in allowed):
-                        expanded.add(twin)
-                        others = [i for i in index.names_of(twin) if i not in scored_ids]
-                        self._score_into(best, analyzed, others[:EXPAND_NAMES], floor, cut_query)
+                    if twin not in seen and (allowed is None or lists[twin] in allowed):
+                        seen.add(twin)
+                        expand.append(twin)
+            for position in expand:
+                others = [i for i in index.names_of(position) if i not in scored_ids]
+                self._score_into(best, analyzed, others[:EXPAND_NAMES], floor, cut_query)
         decisive = self.identifier_hits(facts, allowed)
         scored: list[tuple[float, int, list[EvidenceItem]]] = []
         for position, candidate in best.items():

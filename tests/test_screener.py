@@ -243,6 +243,14 @@ def bundled_screener() -> Screener:
     return Screener(designations)
 
 
+def _alerting_ids(screener: Screener, name: str) -> tuple[set[str], set[str]]:
+    """Entity ids at or above the threshold for `name`: (by brute force, through the index)."""
+    query = Query(name=name, limit=50)
+    threshold = screener.default_threshold
+    brute = {m.entity_id for m in screener.screen_brute_force(query).matches if m.score >= threshold}
+    return brute, {m.entity_id for m in screener.screen(query).matches if m.score >= threshold}
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -256,17 +264,7 @@ def test_a_short_word_one_keystroke_off_meets_its_list_word_beside_a_common_one(
     """Brute force scores "HADI, Abdul" 0.91 for "HAMDI Abdul"; through the index it ranked 44th,
     met only through "abdul", which a hundred list names share, until "hamdi" less a letter
     ("t:hadi") was looked up too."""
-    threshold = bundled_screener.default_threshold
-    brute = {
-        m.entity_id
-        for m in bundled_screener.screen_brute_force(Query(name=query, limit=50)).matches
-        if m.score >= threshold
-    }
-    found = {
-        m.entity_id
-        for m in bundled_screener.screen(Query(name=query, limit=50)).matches
-        if m.score >= threshold
-    }
+    brute, found = _alerting_ids(bundled_screener, query)
     assert expected <= brute
     assert expected <= found
 
@@ -289,13 +287,7 @@ def test_a_person_found_on_one_list_is_found_on_the_others_that_share_a_name(
     SOLEIMANI" 0.90 for "SULEMANI Qasyem"). The UN entry shares a name with OFAC's
     ("SOLEIMANI, Qasem" / "QASEM SOLEIMANI"): scored with it, it is found.
     """
-    threshold = bundled_screener.default_threshold
-    brute = {m.entity_id for m in bundled_screener.screen_brute_force(Query(name=query, limit=50)).matches}
-    found = {
-        m.entity_id
-        for m in bundled_screener.screen(Query(name=query, limit=50)).matches
-        if m.score >= threshold
-    }
+    brute, found = _alerting_ids(bundled_screener, query)
     assert {found_first, twin} <= brute
     assert {found_first, twin} <= found
     first = bundled_screener.index.designations
