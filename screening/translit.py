@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import icu
@@ -128,7 +128,7 @@ def wade_giles_syllable(syllable: str) -> str:
     return syllable
 
 
-def _group_han_name(syllables: list[str]) -> list[str]:
+def _group_han_name(syllables: Sequence[str]) -> Sequence[str]:
     """Person-like runs (2-4 characters): surname + given name joined ("xi jinping")."""
     if 2 <= len(syllables) <= 4:
         return [syllables[0], "".join(syllables[1:])]
@@ -146,8 +146,8 @@ def _han_runs(text: str) -> list[tuple[bool, str]]:
     return runs
 
 
-def _han_reading(text: str, read_run: Callable[[str], list[str]]) -> str:
-    parts = []
+def _han_reading(text: str, read_run: Callable[[str], Sequence[str]]) -> str:
+    parts: list[str] = []
     for is_han, run in _han_runs(text):
         if is_han:
             parts.extend(_group_han_name(read_run(run)))
@@ -156,8 +156,12 @@ def _han_reading(text: str, read_run: Callable[[str], list[str]]) -> str:
     return " ".join(parts)
 
 
-def _pinyin(run: str) -> list[str]:
-    return [s for s in lazy_pinyin(run, style=Style.NORMAL, errors="ignore") if s.isalpha()]
+# A few hundred runs: one name's analysis reads each Han run three times (pinyin, Wade-Giles, an
+# organisation's word reading), and pypinyin costs a tenth of a Chinese name's analysis per read.
+# Small enough that queries seen earlier are not kept.
+@functools.lru_cache(maxsize=256)
+def _pinyin(run: str) -> tuple[str, ...]:
+    return tuple([s for s in lazy_pinyin(run, style=Style.NORMAL, errors="ignore") if s.isalpha()])
 
 
 def _pinyin_wade_giles(run: str) -> list[str]:
