@@ -33,7 +33,7 @@ class Algorithm:
 
 BALANCED = Algorithm(
     name="balanced-v1",
-    version="1.2.2",
+    version="1.2.3",
     purpose=(
         "The default: agreement with people's labelled judgement (F1 on name_pairs.csv), "
         "across scripts, transliterations, word order, aliases, legal forms and payment-field cuts, "
@@ -43,7 +43,7 @@ BALANCED = Algorithm(
 )
 OFAC_SLS = Algorithm(
     name="ofac-sls",
-    version="1.0.2",
+    version="1.0.3",
     purpose=(
         "Parity with OFAC's Sanctions List Search: Jaro-Winkler and Soundex over the whole name "
         "and its parts, as OFAC describes its tool's score; alerts more often than the default "

@@ -27,6 +27,7 @@ from screening.normalize import clean_text, join_initialisms, normalize_latin, t
 from screening.org_words import known_symbols
 from screening.phonetics import metaphone, skeleton
 from screening.rigour_private import person_name_prefixes
+from screening.titles import without_leading_titles
 from screening.translit import (
     han_word_reading,
     is_chinese_syllable,
@@ -233,6 +234,10 @@ def _pinyin_name(rest: str, forms: tuple[str, ...]) -> bool:
     return bool(words) and all(is_chinese_syllable(w) for w in (*words, *forms))
 
 
+# Types whose names may begin with a person's title (`screening.titles`).
+_TITLED_TYPES = frozenset({"person", "any"})
+
+
 def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], bool, frozenset[str]]:
     """(spellings, legal forms, abjad, scripts) of one written form of a name."""
     native = clean_text(name)
@@ -243,6 +248,8 @@ def _read(name: str, type: NameType) -> tuple[list[_Spelling], tuple[str, ...], 
         # "Liu Yu", "Zhang Sa", "Wang Ao": a Chinese name in pinyin whose given name is also a
         # legal form (Yu, SA, AO). Without the type to say otherwise, it stays a name.
         native_rest, native_forms = native, ()
+    if type in _TITLED_TYPES and not native_forms:
+        native_rest = without_leading_titles(native_rest, type == "person")
     scripts: frozenset[str]
     if native_rest.isascii():  # clean ASCII text: its own only Latin spelling (`latin_variants`)
         variants, abjad, scripts = [native_rest], False, frozenset()
