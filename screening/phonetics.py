@@ -17,6 +17,10 @@ import jellyfish
 # p -> b); vowels and glides (a e i o u y w, and v/j, folded to w/y) are dropped.
 _FOLD_TABLE = str.maketrans({"q": "k", "c": "k", "z": "s", "p": "b"})
 _VOWEL_TABLE = str.maketrans(dict.fromkeys("aeiouywvj"))
+# In a name read from Arabic script "j" is a consonant, jim (ج: Rajab, Jafar, Khadija), not the
+# glide it is in Dutch, German or Slavic spellings: an abjad skeleton keeps it. Dropping it made
+# "rajab" read "rb" and meet "rbya" (ربيعة, Rabia): "ميلاء ربيعة" scored 0.95 against "RAJAB, Maulawi".
+_ABJAD_VOWEL_TABLE = str.maketrans(dict.fromkeys("aeiouywv"))
 # Digraphs read as one consonant, replaced in this order before folding.
 _DIGRAPHS = (("kh", "h"), ("dh", "d"), ("th", "t"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("ph", "f"))
 
@@ -91,4 +95,4 @@ def abjad_skeleton(token: str) -> str:
     """
     if not token:
         return ""
-    return _collapsed(_folded(token)).translate(_VOWEL_TABLE) or token[0]
+    return _collapsed(_folded(token)).translate(_ABJAD_VOWEL_TABLE) or token[0]

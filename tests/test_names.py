@@ -345,6 +345,17 @@ def test_a_letter_repeated_around_a_vowel_is_two_consonants_in_arabic_script() -
     assert score("IRANIAN ALUMINUM COMPANY", "IRAN ALUMINUM COMPANY", "entity") >= DEFAULT_THRESHOLD
 
 
+def test_j_is_a_consonant_in_a_name_read_from_arabic_script() -> None:
+    """ج is "j" in Latin lists (Rajab, Jafar): dropped as a glide, "rajab" read "rb" and met "ربيعة"
+    (Rabia): "ميلاء ربيعة" scored 0.95 against "RAJAB, Maulawi", "أريج عبيد" 0.86 against "UR-REHMAN, Abd"."""
+    assert score("ميلاء ربيعة", "RAJAB, Maulawi") < DEFAULT_THRESHOLD
+    assert score("أريج عبيد", "UR-REHMAN, Abd") < DEFAULT_THRESHOLD
+    assert score("رجب", "Rajab", "person") >= DEFAULT_THRESHOLD
+    assert score("جعفر", "Jafar", "person") >= DEFAULT_THRESHOLD
+    assert score("خديجة", "Khadija", "person") >= DEFAULT_THRESHOLD
+    assert score("حجازي", "Hijazi", "person") >= DEFAULT_THRESHOLD
+
+
 def test_vocalised_arabic_and_devanagari_names_are_read_as_words() -> None:
     """Vowel signs split words into letters: "مُحَمَّد عَلِي" read "m h m d l y" (0.07 against Mohamed Ali)."""
     assert score("مُحَمَّد عَلِي", "Mohamed Ali", "person") >= DEFAULT_THRESHOLD
