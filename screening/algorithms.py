@@ -33,7 +33,7 @@ class Algorithm:
 
 BALANCED = Algorithm(
     name="balanced-v1",
-    version="1.2.4",
+    version="1.2.5",
     purpose=(
         "The default: agreement with people's labelled judgement (F1 on name_pairs.csv), "
         "across scripts, transliterations, word order, aliases, legal forms and payment-field cuts, "

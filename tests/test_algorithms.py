@@ -25,7 +25,7 @@ from screening.screener import Screener
 # ofac_tool_scores.csv, by (name, version). A score change fails here: bump the algorithm's
 # version in screening/algorithms.py and pin the new checksum under the new version.
 PINNED = {
-    ("balanced-v1", "1.2.4"): "0b1d91d8348d3141f1d9d1dada7f191eb2dc0e5bfd08aa4aab3824b98de6480d",
+    ("balanced-v1", "1.2.5"): "0b1d91d8348d3141f1d9d1dada7f191eb2dc0e5bfd08aa4aab3824b98de6480d",
     ("ofac-sls", "1.0.3"): "f312c8ee8184ab911f3877f6f4a255871237e94fc1078b6059ee852e6f6b84f9",
 }
 

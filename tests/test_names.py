@@ -356,6 +356,15 @@ def test_j_is_a_consonant_in_a_name_read_from_arabic_script() -> None:
     assert score("حجازي", "Hijazi", "person") >= DEFAULT_THRESHOLD
 
 
+def test_whole_arabic_script_names_are_compared_by_their_abjad_skeletons() -> None:
+    """The Latin skeleton of the joined names drops j and merges "l a l": "عبد الجليل البديري" and
+    "عبد العالي ابو ذر" were both "bdlbdr" (0.95, two different men)."""
+    assert score("عبد الجليل البديري", "عبد العالي ابو ذر", "person") < DEFAULT_THRESHOLD
+    # One name written in one word or two still meets itself.
+    assert score("عبد العزيز", "Abdulaziz", "person") >= DEFAULT_THRESHOLD
+    assert score("عبد الرحمن", "Abdulrahman", "person") >= DEFAULT_THRESHOLD
+
+
 def test_vocalised_arabic_and_devanagari_names_are_read_as_words() -> None:
     """Vowel signs split words into letters: "مُحَمَّد عَلِي" read "m h m d l y" (0.07 against Mohamed Ali)."""
     assert score("مُحَمَّد عَلِي", "Mohamed Ali", "person") >= DEFAULT_THRESHOLD

@@ -383,9 +383,15 @@ def _joined_similarity(q: _Spelling, c: _Spelling, abjad: bool) -> float:
     """
     nq, nc = len(q.tokens), len(c.tokens)
     if abjad:
-        if not (min(nq, nc) == 1 or nq == nc >= 3) or len(q.joined_skeleton) < ABJAD_JOINED_MIN_CONSONANTS:
+        if not (min(nq, nc) == 1 or nq == nc >= 3):
             return 0.0
-        a, b = q.joined_skeleton, c.joined_skeleton
+        # The abjad skeleton, as for single words: the Latin one drops j and merges a letter
+        # repeated around a vowel, so "abd al jlyl al bdyry" and "abd al aaly abw dhr" were
+        # both "bdlbdr" (0.95); as abjad skeletons they are "bdljllbdr" and "bdllbdr".
+        a = abjad_skeleton(q.joined)
+        if len(a) < ABJAD_JOINED_MIN_CONSONANTS:
+            return 0.0
+        b = abjad_skeleton(c.joined)
         scale = ABJAD_SKELETON_SCORE
     else:
         if nq == nc and (_syllabic(q) or _syllabic(c)):

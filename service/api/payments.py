@@ -100,7 +100,7 @@ PAYMENT_HOLD_EXAMPLE: dict[str, Any] = {
     "text_threshold": 0.9,
     "policy": {"block_on_exact_identifier": True},
     "algorithm": "balanced-v1",
-    "algorithm_version": "1.2.4",
+    "algorithm_version": "1.2.5",
     "party_id": "message:PAY-2026-000417",
     "known_true_match": False,
     "true_matches": [],
