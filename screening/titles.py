@@ -2,8 +2,9 @@
 
 rigour's person prefixes make Latin titles ("Mr", "Dr") function words; a title in Arabic,
 Cyrillic or Devanagari script was transliterated into a name word instead ("alsyd", "g n"), which
-the list name lacks: "السيد حسن نصر الله" scored 0.84 against "Hassan Nasrallah", under the
-threshold. The titles are data (screening/data/person_titles.txt); a leading title is dropped
+the list name lacks: "السيد حسن نصر الله" (Mr Hassan Nasrallah) met NASRALLAH, Hasan only by
+brute force (0.847), not through the index, and "آقای علی خامنه‌ای" (Mr Ali Khamenei) met nothing.
+The titles are data (screening/data/person_titles.txt); a leading title is dropped
 only when `NAME_WORDS_AFTER_TITLE` words follow it, since some are given names too (El-Sayed).
 """
 
