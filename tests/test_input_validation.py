@@ -300,3 +300,22 @@ def test_a_nul_in_a_party_or_a_page_address_is_refused_by_name(server: ApiServer
         ]
         page = http.get("/designations/ofac:%00", headers={"Accept": "text/html"})
     assert page.status_code == 422 and "entity_id" in page.text and "<html" in page.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"country_column": "country\x00"}, "body.country_column"),
+        ({"labels": "source=crm\x00"}, "body.labels"),
+    ],
+)
+def test_a_nul_in_a_party_import_form_field_is_a_422_naming_it(
+    server: ApiServer, form: dict[str, str], field: str
+) -> None:
+    """Schemathesis found it: PostgreSQL refuses a NUL in the job's stored options, a 500 until now."""
+    content = b"id,name,country\nC-1,Ana Lyst,DE\n"
+    with client(server) as http:
+        response = http.post(
+            "/v1/parties/import", files={"file": ("parties.csv", content, "text/csv")}, data=form
+        )
+    assert fields(response) == [field]

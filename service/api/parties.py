@@ -39,6 +39,7 @@ from service.monitoring.parties import (
     put_party,
     remove_party,
 )
+from service.validation import storable_problem
 
 router = APIRouter(tags=["parties"])
 # "/v1/parties/import" is the import (POST), not a party called "import" (as OpenAPI matches paths)
@@ -199,6 +200,18 @@ def import_file(
     _: Principal = Depends(require_screen),
     parts: Services = Depends(services),
 ) -> OrjsonResponse:
+    _refuse_unstorable(
+        {
+            "file": [file.filename or ""],
+            "id_column": [id_column or ""],
+            "name_column": [name_column or ""],
+            "type_column": [type_column or ""],
+            "dob_column": [dob_column or ""],
+            "country_column": [country_column or ""],
+            "nationality_column": [nationality_column or ""],
+            "labels": labels or [],
+        }
+    )
     filename = Path(file.filename or "upload.csv").name
     suffix = ".xlsx" if filename.lower().endswith((".xlsx", ".xlsm")) else ".csv"
     job_id = str(uuid.uuid4())
@@ -252,6 +265,17 @@ def import_job(
     if job is None:
         raise ApiError(404, "not_found", f"no import {job_id!r}")
     return OrjsonResponse(job)
+
+
+def _refuse_unstorable(form: dict[str, list[str]]) -> None:
+    """A NUL or a lone surrogate in a form field: a 422 naming it (the job row refused it: a 500 on PostgreSQL)."""
+    errors = []
+    for field, values in form.items():
+        problem = next((p for value in values if (p := storable_problem(value))), None)
+        if problem:
+            errors.append({"field": f"body.{field}", "message": problem, "type": "value_error"})
+    if errors:
+        raise ApiError(422, "invalid_request", errors)
 
 
 def _labels(items: list[str]) -> dict[str, str]:
